@@ -1,0 +1,169 @@
+/**
+ * Every AMQP name and declaration of AMQP.md, as data. Nothing else in Warren spells a name out:
+ * services, scripts, `rabbitmq/definitions.json` (checked by a test) and docs all derive from here.
+ */
+
+/** Prefix shared by every Warren exchange and queue. */
+const PREFIX = 'warren';
+
+/** An exchange declaration. */
+export interface ExchangeSpec {
+  readonly name: string;
+  readonly type: 'fanout' | 'topic' | 'direct';
+  readonly options: { readonly durable: boolean; readonly internal?: boolean; readonly autoDelete?: boolean };
+}
+
+/** A binding from an exchange to a queue or another exchange. */
+export interface BindingSpec {
+  readonly source: string;
+  readonly routingKey: string;
+}
+
+/** A queue declaration with the bindings that feed it. */
+export interface QueueSpec {
+  readonly name: string;
+  readonly options: {
+    readonly durable: boolean;
+    readonly exclusive?: boolean;
+    readonly autoDelete?: boolean;
+    readonly arguments: Readonly<Record<string, string | number>>;
+  };
+  readonly bindings: readonly BindingSpec[];
+}
+
+/** Exchanges the deployment declares (and `definitions.json` holds). */
+export const exchanges = {
+  /** Every session exchange is bound here so the persister sees all traffic. */
+  messages: { name: `${PREFIX}.messages`, type: 'fanout', options: { durable: true, internal: true } },
+  /** Service events such as `user.registered`. */
+  events: { name: `${PREFIX}.events`, type: 'topic', options: { durable: true } },
+  /** Dead letters, with `x-warren-error` saying why. */
+  dead: { name: `${PREFIX}.dead`, type: 'fanout', options: { durable: true } },
+} as const satisfies Record<string, ExchangeSpec>;
+
+/** Delivery attempts before a quorum queue dead-letters a message that keeps failing. */
+export const PERSISTER_DELIVERY_LIMIT = 5;
+
+/** Queues the deployment declares (and `definitions.json` holds). */
+export const queues = {
+  persister: {
+    name: `${PREFIX}.persister`,
+    options: {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-dead-letter-exchange': exchanges.dead.name,
+        'x-delivery-limit': PERSISTER_DELIVERY_LIMIT,
+      },
+    },
+    bindings: [{ source: exchanges.messages.name, routingKey: '' }],
+  },
+  chatApiUsers: {
+    name: `${PREFIX}.chat-api.users`,
+    options: { durable: true, arguments: { 'x-queue-type': 'classic', 'x-queue-version': 2 } },
+    bindings: [{ source: exchanges.events.name, routingKey: 'user.*' }],
+  },
+  deadLetter: {
+    name: `${PREFIX}.dead-letter`,
+    options: { durable: true, arguments: { 'x-queue-type': 'classic', 'x-queue-version': 2 } },
+    bindings: [{ source: exchanges.dead.name, routingKey: '' }],
+  },
+} as const satisfies Record<string, QueueSpec>;
+
+/** Routing keys of service events on `warren.events`. */
+export const eventKeys = {
+  userRegistered: 'user.registered',
+} as const;
+
+/** Event types carried on a session exchange (the `type` property). */
+export const sessionEventTypes = [
+  'member.joined',
+  'member.left',
+  'session.updated',
+  'session.deleted',
+  'read',
+  'typing',
+] as const;
+
+/** One of the event types of a session exchange. */
+export type SessionEventType = (typeof sessionEventTypes)[number];
+
+/** Length limit of a per-connection gateway queue; older messages are dropped past it. */
+export const WS_QUEUE_MAX_LENGTH = 10_000;
+
+/** Names made from ids, and the declarations that go with them. */
+export const names = {
+  /** `warren.session.<sessionId>`: all traffic of one chat session. */
+  sessionExchange: (sessionId: string): string => `${PREFIX}.session.${sessionId}`,
+  /** `warren.user.<userId>`: bound to each session exchange the user is a member of. */
+  userExchange: (userId: string): string => `${PREFIX}.user.${userId}`,
+  /** `warren.ws.<userId>.<connectionId>`: one per WebSocket connection. */
+  wsQueue: (userId: string, connectionId: string): string => `${PREFIX}.ws.${userId}.${connectionId}`,
+  /** The session id of a session exchange name, or null when the name is not one. */
+  sessionIdOf: (exchange: string): string | null =>
+    exchange.startsWith(`${PREFIX}.session.`) ? exchange.slice(`${PREFIX}.session.`.length) || null : null,
+} as const;
+
+/** The declaration of a session exchange (chat-api declares it when the session is made). */
+export const sessionExchange = (sessionId: string): ExchangeSpec => ({
+  name: names.sessionExchange(sessionId),
+  type: 'fanout',
+  options: { durable: true },
+});
+
+/** The declaration of a user's personal exchange. */
+export const userExchange = (userId: string): ExchangeSpec => ({
+  name: names.userExchange(userId),
+  type: 'fanout',
+  options: { durable: true },
+});
+
+/** The declaration of a gateway connection's queue. Exclusive, so valid on RabbitMQ 3 and 4. */
+export const wsQueue = (userId: string, connectionId: string): QueueSpec => ({
+  name: names.wsQueue(userId, connectionId),
+  options: {
+    durable: false,
+    exclusive: true,
+    autoDelete: true,
+    arguments: { 'x-queue-version': 2, 'x-max-length': WS_QUEUE_MAX_LENGTH },
+  },
+  bindings: [{ source: names.userExchange(userId), routingKey: '' }],
+});
+
+/** The AMQP users of a deployment: one per service, and an example third-party producer. */
+export const amqpUsers = ['auth', 'chat-api', 'persister', 'ws-gateway', 'bot'] as const;
+
+/** One of the AMQP users of a deployment. */
+export type AmqpUser = (typeof amqpUsers)[number];
+
+/** RabbitMQ permission regexes of one user in the deployment vhost. */
+export interface PermissionSpec {
+  readonly configure: string;
+  readonly write: string;
+  readonly read: string;
+}
+
+const re = (name: string): string => name.replaceAll('.', '\\.');
+const NOTHING = '^$';
+const SESSION = `${re(PREFIX)}\\.session\\..+`;
+const USER = `${re(PREFIX)}\\.user\\..+`;
+const WS = `${re(PREFIX)}\\.ws\\..+`;
+
+/**
+ * Least privilege (AMQP.md "Who may do what"). RabbitMQ checks `write` on the destination and
+ * `read` on the source of a binding, so whoever binds needs both sides.
+ */
+export const permissions: Readonly<Record<AmqpUser, PermissionSpec>> = {
+  auth: { configure: NOTHING, write: `^${re(exchanges.events.name)}$`, read: NOTHING },
+  'chat-api': {
+    configure: `^(${SESSION}|${USER})$`,
+    write: `^(${SESSION}|${USER}|${re(exchanges.messages.name)})$`,
+    read: `^(${SESSION}|${re(queues.chatApiUsers.name)})$`,
+  },
+  persister: { configure: NOTHING, write: `^${re(exchanges.dead.name)}$`, read: `^${re(queues.persister.name)}$` },
+  'ws-gateway': { configure: `^(${WS}|${USER})$`, write: `^${WS}$`, read: `^(${WS}|${USER})$` },
+  bot: { configure: NOTHING, write: `^${SESSION}$`, read: NOTHING },
+};
+
+/** The AMQP users whose `x-warren-author-*` headers are believed (AMQP.md). */
+export const DEFAULT_TRUSTED_PUBLISHERS: readonly string[] = ['chat-api'];
