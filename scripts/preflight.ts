@@ -1,0 +1,56 @@
+import { ManagementClient, redactUrl } from '@warren/shared';
+import amqp from 'amqplib';
+import pg from 'pg';
+
+/** A dependency that could not be reached, with how to fix it. */
+export class PreflightError extends Error {}
+
+/** Fails fast (a few seconds at most) when RabbitMQ cannot be reached. */
+export async function checkRabbitMq(url: string): Promise<void> {
+  try {
+    const connection = await amqp.connect(url, { timeout: 3000 });
+    await connection.close();
+  } catch (error) {
+    throw new PreflightError(
+      `RabbitMQ is not reachable at ${redactUrl(url)} (${(error as Error).message}).\n` +
+        'Start it (on Debian: `rabbitmq-server -detached`) or set RABBITMQ_URL, e.g. RABBITMQ_URL=amqp://user:pass@host:5672/ npm …',
+    );
+  }
+}
+
+/** Fails fast when the management API cannot be reached. */
+export async function checkManagement(url: string): Promise<ManagementClient> {
+  const client = new ManagementClient(url);
+  try {
+    await client.request('GET', '/overview');
+  } catch (error) {
+    throw new PreflightError(
+      `the RabbitMQ management API is not reachable at ${redactUrl(url)} (${(error as Error).message}).\n` +
+        'Enable it with `rabbitmq-plugins enable rabbitmq_management` or set RABBITMQ_MANAGEMENT_URL.',
+    );
+  }
+  return client;
+}
+
+/** Fails fast when PostgreSQL cannot be reached; resolves with a client on the server's `postgres` database. */
+export async function connectPostgresAdmin(databaseUrl: string): Promise<pg.Client> {
+  const url = new URL(databaseUrl);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw new PreflightError(
+      `PostgreSQL is not reachable at ${redactUrl(databaseUrl)} (${(error as Error).message}).\n` +
+        'Start it (on Debian: `pg_ctlcluster <version> main start`) or set DATABASE_URL, e.g. DATABASE_URL=postgres://user@host:5432/warren npm …',
+    );
+  }
+  return client;
+}
+
+/** Creates a database if it does not exist yet. */
+export async function ensureDatabase(admin: pg.Client, name: string): Promise<void> {
+  const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
+  if (!rowCount) await admin.query(`create database ${pg.escapeIdentifier(name)}`);
+}

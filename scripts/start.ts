@@ -1,0 +1,115 @@
+// `npm start`: makes sure the database exists and the broker has Warren's topology, starts every
+// service as a child process with readable logs, waits until each is ready and prints where to go.
+// Ctrl-C (or SIGTERM) stops them all and leaves no process behind.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { declareDeploymentTopology, parseEnv, variables } from '@warren/shared';
+import amqp from 'amqplib';
+import { checkRabbitMq, connectPostgresAdmin, ensureDatabase, PreflightError } from './preflight.ts';
+import { services } from './services.ts';
+
+const root = join(import.meta.dirname, '..');
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 12_000;
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+const config = parseEnv({ RABBITMQ_URL: variables.RABBITMQ_URL, DATABASE_URL: variables.DATABASE_URL }, process.env);
+
+/** One pino JSON line as `[service] LEVEL message key=value…`; anything else as it is. */
+function pretty(service: string, line: string): string {
+  try {
+    const {
+      level,
+      msg,
+      time: _time,
+      service: _service,
+      pid: _pid,
+      hostname: _host,
+      ...rest
+    } = JSON.parse(line) as Record<string, unknown>;
+    const extra = Object.entries(rest)
+      .filter(([, value]) => typeof value !== 'object')
+      .map(([key, value]) => `${key}=${String(value)}`)
+      .join(' ');
+    return `[${service}] ${LEVELS[Number(level)] ?? level} ${String(msg ?? '')} ${extra}`.trimEnd();
+  } catch {
+    return `[${service}] ${line}`;
+  }
+}
+
+async function waitReady(name: string, port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} while starting`);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) })
+      .then((response) => response.ok)
+      .catch(() => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${name} was not ready on port ${port} within ${READY_TIMEOUT_MS / 1000} s`);
+}
+
+async function stopAll(children: readonly ChildProcess[]): Promise<void> {
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  for (const child of running) child.kill('SIGTERM');
+  const killer = setTimeout(() => {
+    for (const child of running) child.kill('SIGKILL');
+  }, STOP_TIMEOUT_MS);
+  await Promise.all(running.map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)));
+  clearTimeout(killer);
+}
+
+async function main(): Promise<void> {
+  await checkRabbitMq(config.RABBITMQ_URL);
+  const admin = await connectPostgresAdmin(config.DATABASE_URL);
+  try {
+    await ensureDatabase(admin, decodeURIComponent(new URL(config.DATABASE_URL).pathname.slice(1)));
+  } finally {
+    await admin.end();
+  }
+  const connection = await amqp.connect(config.RABBITMQ_URL);
+  await declareDeploymentTopology(await connection.createChannel());
+  await connection.close();
+
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping Warren…');
+    await stopAll(children);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  for (const service of services) {
+    const child = spawn(process.execPath, ['--import', 'tsx', service.entry], {
+      cwd: root,
+      // Each service gets its own default port: one PORT in the environment would make them collide.
+      env: { ...process.env, PORT: String(service.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => console.log(pretty(service.name, line)));
+    }
+    child.on('exit', (code, signal) => {
+      if (!stopping) {
+        console.error(`[${service.name}] exited (${signal ?? code}); stopping everything`);
+        void stop(1);
+      }
+    });
+    await waitReady(service.name, service.port, child);
+  }
+  const [entry] = services;
+  console.log(`\nWarren is running: http://127.0.0.1:${entry.port}/ (Ctrl-C stops it).`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof PreflightError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,9 @@
+/**
+ * @packageDocumentation
+ * services/auth: register, log in, refresh, log out; access tokens signed with an asymmetric key
+ * whose public half is served as a JWKS.
+ */
+export { type AuthService, startAuthService } from './auth-service.ts';
+export { type AuthConfig, configShape, loadConfig } from './config.ts';
+export { AuthErrors } from './errors.ts';
+export { AUTH_SCHEMA, migrations } from './migrations/index.ts';

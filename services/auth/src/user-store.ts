@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from '@warren/shared';
+import { AuthErrors } from './errors.ts';
+import { AUTH_SCHEMA } from './migrations/index.ts';
+
+/** A user as HTTP.md shows it. */
+export interface User {
+  id: string;
+  username: string;
+  created_at: string;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  email: string | null;
+  password_hash: string;
+  created_at: Date;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+function toUser(row: UserRow): User {
+  return { id: row.id, username: row.username, created_at: row.created_at.toISOString() };
+}
+
+/** Users and their password hashes in the `auth` schema. */
+export class UserStore {
+  readonly #db: Knex;
+
+  constructor(db: Knex) {
+    this.#db = db;
+  }
+
+  #users(db: Knex | Knex.Transaction = this.#db) {
+    return db.withSchema(AUTH_SCHEMA).table<UserRow>('users');
+  }
+
+  /**
+   * Inserts a user inside `trx`.
+   * @throws USERNAME_TAKEN when the name is taken, whatever its case.
+   */
+  async create(
+    trx: Knex.Transaction,
+    input: { username: string; email?: string | undefined; passwordHash: string },
+  ): Promise<User> {
+    try {
+      const [row] = await this.#users(trx)
+        .insert({
+          id: randomUUID(),
+          username: input.username,
+          email: input.email ?? null,
+          password_hash: input.passwordHash,
+        })
+        .returning(['id', 'username', 'password_hash', 'created_at']);
+      return toUser(row as UserRow);
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new AuthErrors.usernameTaken(`the username ${input.username} is taken`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** The user and password hash of a username, case-insensitively. */
+  async findCredentials(username: string): Promise<{ user: User; passwordHash: string } | undefined> {
+    const row = await this.#users().whereRaw('lower(username) = lower(?)', [username]).first();
+    return row ? { user: toUser(row), passwordHash: row.password_hash } : undefined;
+  }
+
+  /** A user by id. */
+  async findById(id: string): Promise<User | undefined> {
+    const row = await this.#users().where({ id }).first();
+    return row ? toUser(row) : undefined;
+  }
+}

@@ -1,0 +1,115 @@
+import { EventEmitter } from 'node:events';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Logger } from 'pino';
+import type { AmqpClient, Attachment } from './amqp-client.ts';
+
+/** What a handler may do with the delivery it is given. */
+export interface Delivery {
+  readonly message: ConsumeMessage;
+  /** Acknowledges this delivery (no-op if its channel is gone: the broker redelivers it). */
+  ack(): void;
+  /** Rejects this delivery; `requeue: false` dead-letters it where the queue has a dead-letter exchange. */
+  nack(requeue: boolean): void;
+}
+
+/** Options of {@link Consumer}. */
+export interface ConsumerOptions {
+  /** Queue to consume. */
+  queue: string;
+  /** Unacknowledged deliveries the broker may send ahead (per consumer, never global). */
+  prefetch: number;
+  /** Handles one delivery; it acks or nacks it, now or later (a batch). */
+  onMessage: (delivery: Delivery) => void | Promise<void>;
+  /**
+   * What happens to a delivery whose handler throws: requeued (bounded by the queue's delivery
+   * limit) or rejected. @defaultValue false
+   */
+  requeueOnError?: boolean;
+  /** Logger; logs under `module: 'consumer'`. */
+  logger: Logger;
+}
+
+/** Events of {@link Consumer}. */
+export interface ConsumerEvents {
+  /** Consuming on a (new) channel, after every (re)connect. */
+  started: [consumerTag: string];
+  /** A handler threw. */
+  'handler-error': [error: unknown, message: ConsumeMessage];
+}
+
+/**
+ * A consumer with a bounded prefetch that resumes on every reconnect of its client. Each consumer
+ * has its own channel, so one consumer's channel error does not stop the others.
+ */
+export class Consumer extends EventEmitter<ConsumerEvents> implements Attachment {
+  readonly #options: ConsumerOptions;
+  readonly #log: Logger;
+  #channel: Channel | null = null;
+
+  constructor(options: ConsumerOptions) {
+    super();
+    if (!Number.isInteger(options.prefetch) || options.prefetch < 1 || options.prefetch > 65_535) {
+      throw new RangeError(`prefetch must be an integer from 1 to 65535, got ${options.prefetch}`);
+    }
+    this.#options = options;
+    this.#log = options.logger.child({ module: 'consumer', queue: options.queue });
+  }
+
+  /** Starts consuming through `client`, now and after every reconnect. @returns stop function. */
+  static async start(
+    client: AmqpClient,
+    options: ConsumerOptions,
+  ): Promise<{ consumer: Consumer; stop: () => Promise<void> }> {
+    const consumer = new Consumer(options);
+    const detach = await client.attach(consumer);
+    return {
+      consumer,
+      stop: async () => {
+        const channel = consumer.#channel;
+        detach();
+        await channel?.close().catch(() => undefined);
+      },
+    };
+  }
+
+  /** @internal called by the client on every connection. */
+  async attach(model: ChannelModel): Promise<void> {
+    const channel = await model.createChannel();
+    channel.on('error', (error: Error) => this.#log.warn({ err: error }, 'consumer channel error'));
+    await channel.prefetch(this.#options.prefetch, false);
+    const { consumerTag } = await channel.consume(this.#options.queue, (message) => {
+      if (message) this.#handle(channel, message);
+    });
+    this.#channel = channel;
+    this.emit('started', consumerTag);
+  }
+
+  /** @internal the connection is gone; so are the channel and its unacknowledged deliveries. */
+  detach(): void {
+    this.#channel = null;
+  }
+
+  #handle(channel: Channel, message: ConsumeMessage): void {
+    let settled = false;
+    const delivery: Delivery = {
+      message,
+      ack: () => {
+        if (settled) return;
+        settled = true;
+        if (this.#channel === channel) channel.ack(message);
+      },
+      nack: (requeue) => {
+        if (settled) return;
+        settled = true;
+        if (this.#channel === channel) channel.nack(message, false, requeue);
+      },
+    };
+    Promise.resolve()
+      .then(() => this.#options.onMessage(delivery))
+      .catch((error: unknown) => {
+        this.#log.error({ err: error }, 'delivery handler failed');
+        this.emit('handler-error', error, message);
+        delivery.nack(this.#options.requeueOnError ?? false);
+      });
+  }
+}

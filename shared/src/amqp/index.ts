@@ -1,0 +1,11 @@
+export { AmqpClient, type AmqpClientEvents, type AmqpClientOptions, type Attachment } from './amqp-client.ts';
+export { Consumer, type ConsumerEvents, type ConsumerOptions, type Delivery } from './consumer.ts';
+export { declareDeploymentTopology, declareExchange, declareQueue } from './declare.ts';
+export {
+  Publisher,
+  type PublisherEvents,
+  type PublisherOptions,
+  type PublishOptions,
+  type PublishResult,
+} from './publisher.ts';
+export * from './topology.ts';

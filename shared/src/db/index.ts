@@ -1,0 +1,2 @@
+export { checkDatabase, createDatabase, type DatabaseOptions, type Knex, pingDatabase } from './database.ts';
+export { type Migration, migrate } from './migrations.ts';

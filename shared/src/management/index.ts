@@ -1,0 +1,1 @@
+export { ManagementApiError, ManagementClient, type ManagementConnection } from './management-client.ts';

@@ -1,0 +1,9 @@
+export type { AccessTokenClaims } from './access-token-claims.ts';
+export { authOf, bearerAuth } from './bearer-auth.ts';
+export { type AccessTokenAlgorithm, jwkThumbprint, type PublicJwk, publicJwkOf } from './jwk.ts';
+export {
+  createTokenVerifier,
+  type TokenVerifier,
+  type TokenVerifierEvents,
+  type TokenVerifierOptions,
+} from './token-verifier.ts';

@@ -1,0 +1,347 @@
+import type { ConsumeMessage } from 'amqplib';
+import { expect } from 'chai';
+import { names, sessionEventTypes } from '../../src/amqp/topology.ts';
+import {
+  type DecodeResult,
+  type DeliveryLike,
+  deadLetterReason,
+  decodeDelivery,
+  type EnvelopeErrorCode,
+  type EnvelopeProblem,
+  encodeChatMessage,
+  envelopeErrorCodes,
+} from '../../src/envelope/index.ts';
+import {
+  authorHeaders,
+  decode,
+  delivery,
+  EXCHANGE,
+  jsonDelivery,
+  MESSAGE_ID,
+  RECEIVED_AT,
+  SESSION_ID,
+  USER_ID,
+} from './fixtures.ts';
+
+/** The failure of a result, or a failed assertion when it succeeded. */
+function failure(result: DecodeResult): EnvelopeProblem {
+  if (result.ok) expect.fail(`expected a failure, got ${JSON.stringify(result)}`);
+  return result;
+}
+
+/** The message of a result, or a failed assertion when it is anything else. */
+function messageOf(result: DecodeResult) {
+  if (!result.ok || result.kind !== 'message') expect.fail(`expected a message, got ${JSON.stringify(result)}`);
+  return result.message;
+}
+
+const codeOf = (d: DeliveryLike): EnvelopeErrorCode => failure(decode(d)).code;
+
+describe('envelope decodeDelivery', () => {
+  describe('a plain-text message', () => {
+    it('is the trimmed text of the body, a system message without user_id', () => {
+      const result = decode(delivery('  hello from the management UI \n'));
+      expect(result).to.deep.equal({
+        ok: true,
+        kind: 'message',
+        sessionId: SESSION_ID,
+        message: {
+          id: messageOf(result).id,
+          session_id: SESSION_ID,
+          author: null,
+          type: 'text',
+          content: 'hello from the management UI',
+          extra: null,
+          created_at: RECEIVED_AT.toISOString(),
+        },
+      });
+    });
+
+    it('is text whatever the content type other than JSON, even when it looks like JSON', () => {
+      for (const contentType of [undefined, '', 'text/plain', 'application/octet-stream', 'application/jsonx']) {
+        expect(messageOf(decode(delivery('{"content":"x"}', { contentType }))).content).to.equal('{"content":"x"}');
+      }
+    });
+
+    it('is refused when not UTF-8', () => {
+      expect(codeOf(delivery(Buffer.from([0x68, 0xff, 0x69])))).to.equal('invalid_utf8');
+      expect(codeOf(delivery(Buffer.from([0xed, 0xa0, 0x80])))).to.equal('invalid_utf8');
+    });
+
+    it('is refused when empty after trimming', () => {
+      expect(codeOf(delivery(''))).to.equal('content_empty');
+      expect(codeOf(delivery(' \r\n '))).to.equal('content_empty');
+    });
+
+    it('holds 4000 characters after trimming, not 4001', () => {
+      expect(messageOf(decode(delivery(`\n${'é'.repeat(4000)}  `))).content).to.equal('é'.repeat(4000));
+      expect(codeOf(delivery('é'.repeat(4001)))).to.equal('content_too_long');
+    });
+
+    it('is refused when it holds U+0000', () => {
+      expect(codeOf(delivery('a\u0000b'))).to.equal('invalid_characters');
+    });
+  });
+
+  describe('a JSON message', () => {
+    it('reads content, type and extra', () => {
+      const extra = { poll: { options: ['a', 'b'] } };
+      const message = messageOf(decode(jsonDelivery({ content: ' Vote! ', type: 'poll', extra }, { userId: 'bot' })));
+      expect(message).to.include({ content: 'Vote!', type: 'poll' });
+      expect(message.extra).to.deep.equal(extra);
+      expect(message.author).to.deep.equal({ kind: 'bot', name: 'bot' });
+    });
+
+    it('accepts the JSON content type in any case and with parameters', () => {
+      for (const contentType of [
+        'application/json',
+        'Application/JSON',
+        'application/json; charset=utf-8',
+        ' application/json ;x=y',
+      ]) {
+        expect(messageOf(decode(jsonDelivery({ content: 'hi' }, { contentType }))).content).to.equal('hi');
+      }
+    });
+
+    it('defaults type to text and extra to null', () => {
+      expect(messageOf(decode(jsonDelivery({ content: 'hi' })))).to.include({ type: 'text', extra: null });
+      expect(messageOf(decode(jsonDelivery({ content: 'hi', extra: null }))).extra).to.equal(null);
+    });
+
+    it('takes the session from the exchange, never from the body', () => {
+      const other = '9d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
+      const result = decode(jsonDelivery({ content: 'hi', session_id: other, sessionId: other }));
+      expect(messageOf(result).session_id).to.equal(SESSION_ID);
+    });
+
+    it('refuses a body that is not JSON', () => {
+      expect(codeOf(delivery('{"content":', { contentType: 'application/json' }))).to.equal('invalid_json');
+      expect(codeOf(delivery('', { contentType: 'application/json' }))).to.equal('invalid_json');
+    });
+
+    it('refuses JSON that is not UTF-8', () => {
+      expect(
+        codeOf(delivery(Buffer.from('{"content":"\xff"}', 'latin1'), { contentType: 'application/json' })),
+      ).to.equal('invalid_utf8');
+    });
+
+    it('refuses JSON that is not an object with a string content', () => {
+      for (const body of [[], 'hi', 42, null, {}, { content: 42 }, { text: 'hi' }]) {
+        expect(codeOf(jsonDelivery(body)), JSON.stringify(body)).to.equal('invalid_body');
+      }
+    });
+
+    it('refuses a bad type, extra or created_at', () => {
+      expect(codeOf(jsonDelivery({ content: 'hi', type: 3 }))).to.equal('invalid_type');
+      expect(codeOf(jsonDelivery({ content: 'hi', type: 'Shout' }))).to.equal('invalid_type');
+      expect(codeOf(jsonDelivery({ content: 'hi', extra: [1] }))).to.equal('extra_not_object');
+      expect(codeOf(jsonDelivery({ content: 'hi', extra: 'x' }))).to.equal('extra_not_object');
+      expect(codeOf(jsonDelivery({ content: 'hi', extra: { k: 'x'.repeat(8193) } }))).to.equal('extra_too_large');
+      expect(codeOf(jsonDelivery({ content: 'hi', created_at: 1_700_000_000 }))).to.equal('invalid_created_at');
+    });
+
+    it('refuses empty and too long content', () => {
+      expect(codeOf(jsonDelivery({ content: ' \n ' }))).to.equal('content_empty');
+      expect(codeOf(jsonDelivery({ content: 'x'.repeat(4001) }))).to.equal('content_too_long');
+      expect(messageOf(decode(jsonDelivery({ content: 'x'.repeat(4000) }))).content).to.have.length(4000);
+    });
+  });
+
+  describe('authors and times', () => {
+    const created_at = '2024-05-06T07:08:09.123Z';
+    const timestamp = 1_700_000_000;
+
+    it("believes a trusted publisher's author headers and created_at", () => {
+      const d = jsonDelivery(
+        { content: 'hi', created_at },
+        { userId: 'chat-api', timestamp, headers: authorHeaders() },
+      );
+      expect(messageOf(decode(d))).to.deep.include({
+        author: { kind: 'user', id: USER_ID, username: 'alice' },
+        created_at,
+      });
+    });
+
+    it('makes a bot of a third party forging author headers and ignores its created_at', () => {
+      const d = jsonDelivery({ content: 'hi', created_at }, { userId: 'bot', timestamp, headers: authorHeaders() });
+      expect(messageOf(decode(d))).to.deep.include({
+        author: { kind: 'bot', name: 'bot' },
+        created_at: '2023-11-14T22:13:20.000Z',
+      });
+    });
+
+    it('makes a system message without user_id', () => {
+      const d = jsonDelivery({ content: 'maintenance at noon' }, { headers: authorHeaders() });
+      expect(messageOf(decode(d)).author).to.equal(null);
+    });
+
+    it('trusts only the configured publishers', () => {
+      const d = jsonDelivery({ content: 'hi' }, { userId: 'chat-api', headers: authorHeaders() });
+      expect(messageOf(decode(d, [])).author).to.deep.equal({ kind: 'bot', name: 'chat-api' });
+    });
+
+    it("refuses a trusted publisher's broken author headers or created_at", () => {
+      const headers = authorHeaders('nope');
+      expect(codeOf(jsonDelivery({ content: 'hi' }, { userId: 'chat-api', headers }))).to.equal('invalid_author');
+      const d = jsonDelivery({ content: 'hi', created_at: 'noon' }, { userId: 'chat-api', headers: authorHeaders() });
+      expect(codeOf(d)).to.equal('invalid_created_at');
+    });
+  });
+
+  describe('ids and sessions', () => {
+    it('uses a UUID message_id, lower-cased, and derives one when absent', () => {
+      expect(messageOf(decode(delivery('hi', { messageId: MESSAGE_ID.toUpperCase() }))).id).to.equal(MESSAGE_ID);
+      const derived = messageOf(decode(delivery('hi', { timestamp: 1 }))).id;
+      expect(messageOf(decode(delivery('hi', { timestamp: 1 }))).id).to.equal(derived);
+    });
+
+    it('refuses a message_id that is not a UUID', () => {
+      expect(codeOf(delivery('hi', { messageId: 'msg-1' }))).to.equal('invalid_message_id');
+    });
+
+    it('lower-cases the session id', () => {
+      const d: DeliveryLike = {
+        ...delivery('hi'),
+        fields: { exchange: names.sessionExchange(SESSION_ID.toUpperCase()) },
+      };
+      expect(decode(d)).to.include({ sessionId: SESSION_ID });
+    });
+
+    it('refuses a delivery that is not from a session exchange', () => {
+      for (const exchange of ['', 'warren.messages', 'warren.session.', 'warren.session.general', `x.${EXCHANGE}`]) {
+        expect(codeOf(delivery('hi', {}, exchange)), exchange).to.equal('not_a_session');
+      }
+    });
+  });
+
+  describe('body size', () => {
+    /** A valid JSON message body of exactly `bytes` bytes, padded with an ignored field. */
+    const bodyOfBytes = (bytes: number) => {
+      const json = JSON.stringify({ content: 'hi', pad: 'x'.repeat(bytes - '{"content":"hi","pad":""}'.length) });
+      expect(Buffer.byteLength(json)).to.equal(bytes);
+      return delivery(json, { contentType: 'application/json' });
+    };
+
+    it('accepts 64 KiB and refuses one byte more', () => {
+      expect(decode(bodyOfBytes(65_536)).ok).to.equal(true);
+      expect(codeOf(bodyOfBytes(65_537))).to.equal('body_too_large');
+    });
+
+    it('refuses a large event too', () => {
+      const d = delivery(`"${'x'.repeat(65_536)}"`, { type: 'typing', userId: 'chat-api' });
+      expect(codeOf(d)).to.equal('body_too_large');
+    });
+  });
+
+  describe('the type property', () => {
+    it('absent, empty or message means a chat message', () => {
+      for (const type of [undefined, '', 'message']) expect(decode(delivery('hi', { type })).ok).to.equal(true);
+    });
+
+    it('a session event from a trusted publisher is an event with its JSON data', () => {
+      const data = { session_id: SESSION_ID, user: { id: USER_ID, username: 'alice' }, version: 3 };
+      for (const event of sessionEventTypes) {
+        const d = delivery(JSON.stringify(data), { type: event, userId: 'chat-api' });
+        expect(decode(d)).to.deep.equal({ ok: true, kind: 'event', sessionId: SESSION_ID, event, data });
+      }
+    });
+
+    it('parses event bodies as JSON whatever the content type', () => {
+      expect(codeOf(delivery('not json', { type: 'typing', userId: 'chat-api', contentType: 'text/plain' }))).to.equal(
+        'invalid_json',
+      );
+    });
+
+    it('refuses an event from a bot or without user_id, so joins cannot be forged', () => {
+      const body = JSON.stringify({ session_id: SESSION_ID, user: { id: USER_ID, username: 'mallory' }, version: 9 });
+      expect(codeOf(delivery(body, { type: 'member.joined', userId: 'bot' }))).to.equal('untrusted_event');
+      expect(codeOf(delivery(body, { type: 'member.joined' }))).to.equal('untrusted_event');
+    });
+
+    it('refuses any other type', () => {
+      for (const type of ['chat', 'Message', 'member.kicked', 'user.registered', 5]) {
+        expect(codeOf(delivery('hi', { type, userId: 'chat-api' })), String(type)).to.equal('unknown_message_type');
+      }
+    });
+  });
+
+  it("accepts amqplib's ConsumeMessage as it is", () => {
+    const consumed: ConsumeMessage = {
+      content: Buffer.from('hi'),
+      fields: { deliveryTag: 1, redelivered: false, exchange: EXCHANGE, routingKey: '', consumerTag: 'c' },
+      properties: {
+        contentType: undefined,
+        contentEncoding: undefined,
+        headers: {},
+        deliveryMode: undefined,
+        priority: undefined,
+        correlationId: undefined,
+        replyTo: undefined,
+        expiration: undefined,
+        messageId: undefined,
+        timestamp: undefined,
+        type: undefined,
+        userId: 'bot',
+        appId: undefined,
+        clusterId: undefined,
+      },
+    };
+    expect(
+      messageOf(decodeDelivery(consumed, { trustedPublishers: new Set(['chat-api']), receivedAt: RECEIVED_AT })),
+    ).to.deep.include({ content: 'hi', author: { kind: 'bot', name: 'bot' } });
+  });
+
+  it('reports <code>: <detail> for the x-warren-error header', () => {
+    const result = failure(decode(delivery('hi', { messageId: 'msg-1' })));
+    expect(deadLetterReason(result)).to.equal('invalid_message_id: the message_id property is not a UUID');
+  });
+
+  it('produces every error code for some input', () => {
+    const trusted = { userId: 'chat-api', headers: authorHeaders() };
+    const message = {
+      id: MESSAGE_ID,
+      session_id: SESSION_ID,
+      author: { kind: 'user', id: USER_ID, username: 'alice' },
+      type: 'text',
+      content: ' untrimmed ',
+      extra: null,
+      created_at: '2024-05-06T07:08:09.123Z',
+    } as const;
+    const encodeFailure = (): EnvelopeProblem => {
+      try {
+        encodeChatMessage({ message, publisher: 'chat-api' });
+      } catch (error) {
+        return error as EnvelopeProblem;
+      }
+      return expect.fail('encodeChatMessage accepted a non-canonical message');
+    };
+    const cases: Record<EnvelopeErrorCode, () => EnvelopeProblem> = {
+      not_a_session: () => failure(decode(delivery('hi', {}, 'amq.fanout'))),
+      body_too_large: () => failure(decode(delivery('x'.repeat(65_537)))),
+      invalid_message_id: () => failure(decode(delivery('hi', { messageId: 'x' }))),
+      unknown_message_type: () => failure(decode(delivery('hi', { type: 'shout' }))),
+      untrusted_event: () => failure(decode(delivery('{}', { type: 'read', userId: 'bot' }))),
+      invalid_utf8: () => failure(decode(delivery(Buffer.from([0xff])))),
+      invalid_json: () => failure(decode(delivery('{', { contentType: 'application/json' }))),
+      invalid_body: () => failure(decode(jsonDelivery([]))),
+      content_empty: () => failure(decode(delivery(' '))),
+      content_too_long: () => failure(decode(delivery('x'.repeat(4001)))),
+      invalid_characters: () => failure(decode(delivery('\u0000'))),
+      invalid_type: () => failure(decode(jsonDelivery({ content: 'hi', type: '' }))),
+      extra_not_object: () => failure(decode(jsonDelivery({ content: 'hi', extra: [] }))),
+      extra_too_large: () => failure(decode(jsonDelivery({ content: 'hi', extra: { k: 'x'.repeat(9000) } }))),
+      invalid_created_at: () => failure(decode(jsonDelivery({ content: 'hi', created_at: 'now' }, trusted))),
+      invalid_author: () =>
+        failure(
+          decode(jsonDelivery({ content: 'hi' }, { userId: 'chat-api', headers: { 'x-warren-author-id': USER_ID } })),
+        ),
+      not_canonical: encodeFailure,
+    };
+    expect(Object.keys(cases)).to.have.members([...envelopeErrorCodes]);
+    for (const code of envelopeErrorCodes) {
+      const problem = cases[code]();
+      expect(problem.code).to.equal(code);
+      expect(problem.detail).to.be.a('string').and.not.equal('');
+    }
+  });
+});

@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import { contentOf, EnvelopeError, extraOf, messageTypeOf } from '../../src/envelope/index.ts';
+
+const codeOf = (f: () => unknown): string | undefined => {
+  try {
+    f();
+  } catch (error) {
+    if (error instanceof EnvelopeError) return error.code;
+    throw error;
+  }
+  return undefined;
+};
+
+describe('envelope field rules', () => {
+  describe('contentOf', () => {
+    it('trims white space and line terminators at both ends', () => {
+      expect(contentOf('  \n\t hello  world \r\n\u00a0\u2003')).to.equal('hello  world');
+    });
+
+    it('refuses content that is empty after trimming', () => {
+      expect(codeOf(() => contentOf(''))).to.equal('content_empty');
+      expect(codeOf(() => contentOf(' \n\t\u3000 '))).to.equal('content_empty');
+    });
+
+    it('accepts 4000 characters and refuses 4001, after trimming', () => {
+      expect(contentOf('a'.repeat(4000))).to.have.length(4000);
+      expect(contentOf(` ${'a'.repeat(4000)}\n`)).to.have.length(4000);
+      expect(codeOf(() => contentOf('a'.repeat(4001)))).to.equal('content_too_long');
+    });
+
+    it('counts characters as code points: 4000 emoji fit', () => {
+      expect(contentOf('😀'.repeat(4000))).to.have.length(8000);
+      expect(codeOf(() => contentOf('😀'.repeat(4001)))).to.equal('content_too_long');
+    });
+
+    it('refuses U+0000 and lone surrogates, which PostgreSQL cannot store', () => {
+      expect(codeOf(() => contentOf('a\u0000b'))).to.equal('invalid_characters');
+      expect(codeOf(() => contentOf('a\ud83db'))).to.equal('invalid_characters');
+      expect(codeOf(() => contentOf('a\ude00'))).to.equal('invalid_characters');
+    });
+  });
+
+  describe('messageTypeOf', () => {
+    it('defaults to text', () => {
+      expect(messageTypeOf(undefined)).to.equal('text');
+    });
+
+    it('accepts 1 to 32 of a-z 0-9 . _ -', () => {
+      expect(messageTypeOf('image')).to.equal('image');
+      expect(messageTypeOf('app.poll_v2-x')).to.equal('app.poll_v2-x');
+      expect(messageTypeOf('a'.repeat(32))).to.equal('a'.repeat(32));
+    });
+
+    it('refuses anything else', () => {
+      for (const type of ['', 'Text', 'a'.repeat(33), 'a b', 'é', 7, null]) {
+        expect(codeOf(() => messageTypeOf(type))).to.equal('invalid_type');
+      }
+    });
+  });
+
+  describe('extraOf', () => {
+    it('is null when absent or null', () => {
+      expect(extraOf(undefined)).to.equal(null);
+      expect(extraOf(null)).to.equal(null);
+    });
+
+    it('keeps a JSON object', () => {
+      const extra = { a: 1, nested: { list: [1, 'two'] } };
+      expect(extraOf(extra)).to.equal(extra);
+      expect(extraOf({})).to.deep.equal({});
+    });
+
+    it('refuses anything but an object', () => {
+      for (const extra of [[], [1], 'x', 1, true]) expect(codeOf(() => extraOf(extra))).to.equal('extra_not_object');
+    });
+
+    /** An object whose compact JSON is exactly `bytes` long. */
+    const extraOfBytes = (bytes: number) => ({ k: 'x'.repeat(bytes - '{"k":""}'.length) });
+
+    it('accepts 8 KiB serialized and refuses one byte more', () => {
+      expect(Buffer.byteLength(JSON.stringify(extraOfBytes(8192)))).to.equal(8192);
+      expect(extraOf(extraOfBytes(8192))).to.deep.equal(extraOfBytes(8192));
+      expect(codeOf(() => extraOf(extraOfBytes(8193)))).to.equal('extra_too_large');
+    });
+
+    it('counts UTF-8 bytes, not characters', () => {
+      const extra = { k: 'é'.repeat(4093) };
+      expect(JSON.stringify(extra)).to.have.length(4101);
+      expect(codeOf(() => extraOf(extra))).to.equal('extra_too_large');
+    });
+
+    it('refuses U+0000 and lone surrogates in keys and strings', () => {
+      expect(codeOf(() => extraOf({ 'a\u0000': 1 }))).to.equal('invalid_characters');
+      expect(codeOf(() => extraOf({ a: ['ok', { b: '\ud800' }] }))).to.equal('invalid_characters');
+      expect(extraOf({ a: '\\u0000 is fine as text' })).to.deep.equal({ a: '\\u0000 is fine as text' });
+    });
+  });
+});
