@@ -5,10 +5,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { declareDeploymentTopology, parseEnv, variables } from '@warren/shared';
+import { declareDeploymentTopology, parseEnv, portVariable, variables } from '@warren/shared';
 import amqp from 'amqplib';
 import { checkRabbitMq, connectPostgresAdmin, ensureDatabase, PreflightError } from './preflight.ts';
-import { services } from './services.ts';
+import { portVariableOf, services } from './services.ts';
 
 const root = join(import.meta.dirname, '..');
 const READY_TIMEOUT_MS = 60_000;
@@ -16,6 +16,11 @@ const STOP_TIMEOUT_MS = 12_000;
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
 const config = parseEnv({ RABBITMQ_URL: variables.RABBITMQ_URL, DATABASE_URL: variables.DATABASE_URL }, process.env);
+const ports = parseEnv(
+  Object.fromEntries(services.map((service) => [portVariableOf(service), portVariable(service.port)])),
+  process.env,
+) as Record<string, number>;
+const portOf = (service: (typeof services)[number]): number => ports[portVariableOf(service)] ?? service.port;
 
 /** One pino JSON line as `[service] LEVEL message key=value…`; anything else as it is. */
 function pretty(service: string, line: string): string {
@@ -89,8 +94,8 @@ async function main(): Promise<void> {
   for (const service of services) {
     const child = spawn(process.execPath, ['--import', 'tsx', service.entry], {
       cwd: root,
-      // Each service gets its own default port: one PORT in the environment would make them collide.
-      env: { ...process.env, PORT: String(service.port) },
+      // Each service gets its own port (AUTH_PORT…): one PORT in the environment would make them collide.
+      env: { ...process.env, PORT: String(portOf(service)) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
@@ -103,10 +108,10 @@ async function main(): Promise<void> {
         void stop(1);
       }
     });
-    await waitReady(service.name, service.port, child);
+    await waitReady(service.name, portOf(service), child);
   }
   const [entry] = services;
-  console.log(`\nWarren is running: http://127.0.0.1:${entry.port}/ (Ctrl-C stops it).`);
+  console.log(`\nWarren is running: http://127.0.0.1:${portOf(entry)}/ (Ctrl-C stops it).`);
 }
 
 main().catch((error: unknown) => {

@@ -18,8 +18,9 @@ export interface ShutdownOptions {
 }
 
 /**
- * Runs the steps on SIGTERM or SIGINT, then exits 0 (1 if a step failed). A second signal, or the
- * timeout, exits at once: a service never hangs on its way out.
+ * Runs the steps on SIGTERM or SIGINT, then exits 0 (1 if a step failed); past the timeout it exits
+ * anyway, so a service never hangs on its way out. Further signals change nothing: under `npm start`
+ * a Ctrl-C reaches a service both from the terminal and from the launcher.
  * @returns the shutdown function, for a service that decides to stop by itself.
  */
 export function installShutdown(options: ShutdownOptions): (reason: string) => Promise<void> {
@@ -27,8 +28,8 @@ export function installShutdown(options: ShutdownOptions): (reason: string) => P
   let started = false;
   const shutdown = async (reason: string) => {
     if (started) {
-      log.warn({ reason }, 'second stop request: exiting now');
-      process.exit(1);
+      log.info({ reason }, 'already shutting down');
+      return;
     }
     started = true;
     log.info({ reason }, 'shutting down');

@@ -1,0 +1,92 @@
+import { execSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { eventually, testConfig } from '@warren/shared/testing';
+import { expect } from 'chai';
+
+const root = join(import.meta.dirname, '..', '..');
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0);
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+/** Whether any process of the group `pgid` is still alive. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start (scripts/start.ts)', () => {
+  it('starts the services ready, prints the URL, and Ctrl-C stops everything it started', async () => {
+    const port = await freePort();
+    // Its own process group, so the test can tell whether any process it started survives.
+    const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+      cwd: root,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        RABBITMQ_URL: testConfig().rabbitmqUrl,
+        DATABASE_URL: testConfig().databaseUrl,
+        AUTH_PORT: String(port),
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-start-')),
+        BCRYPT_COST: '4',
+        LOG_LEVEL: 'warn',
+      },
+    });
+    const output: string[] = [];
+    start.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const lines = createInterface({ input: start.stdout });
+    const url = await new Promise<string>((resolve, reject) => {
+      lines.on('line', (line) => {
+        output.push(line);
+        const match = /Warren is running: (\S+)/.exec(line);
+        if (match?.[1]) resolve(match[1]);
+      });
+      start.on('exit', (code) => reject(new Error(`start exited (${code}) before it was ready:\n${output.join('\n')}`)));
+    });
+    expect(url).to.equal(`http://127.0.0.1:${port}/`);
+    expect((await fetch(`${url}readyz`)).status).to.equal(200);
+
+    const exited = once(start, 'exit');
+    process.kill(start.pid as number, 'SIGINT');
+    const [code] = await exited;
+    expect(code).to.equal(0);
+    // esbuild's helper process (tsx's transformer) exits when its parent's pipe closes, a moment later.
+    await eventually(() => !groupAlive(start.pid as number), { timeoutMs: 5000 }).catch(() => {
+      throw new Error(`a process npm start launched is still running:\n${execSync(`ps -o pid,args -g ${start.pid}`)}`);
+    });
+    const refused = await fetch(`${url}healthz`).then(
+      () => false,
+      () => true,
+    );
+    expect(refused).to.equal(true);
+  });
+
+  it('stops at once, naming the URL it tried, when RabbitMQ cannot be reached', async () => {
+    const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1/' },
+    });
+    let stderr = '';
+    start.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [code] = await once(start, 'exit');
+    expect(code).to.equal(1);
+    expect(stderr).to.include('amqp://guest:***@127.0.0.1:1/').and.include('RABBITMQ_URL');
+  });
+});
