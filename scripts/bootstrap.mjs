@@ -15,11 +15,12 @@ const marker = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
 const stale = !existsSync(marker) || statSync(lock).mtimeMs > statSync(marker).mtimeMs;
 if (stale) {
-  const command = existsSync(join(root, 'node_modules')) ? 'install' : 'ci';
-  console.log(`Installing dependencies (npm ${command})…`);
-  const result = spawnSync('npm', [command, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // `npm install`, not `npm ci`: it follows the lock file just the same, and npm 11 set to omit
+  // resolved URLs from lock files writes ones its own `npm ci` then refuses.
+  console.log('Installing dependencies (npm install)…');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    console.error(`npm ${command} failed (exit ${result.status}).`);
+    console.error(`npm install failed (exit ${result.status}).`);
     process.exit(result.status ?? 1);
   }
 }

@@ -55,7 +55,9 @@ describe('npm start (scripts/start.ts)', () => {
         const match = /Warren is running: (\S+)/.exec(line);
         if (match?.[1]) resolve(match[1]);
       });
-      start.on('exit', (code) => reject(new Error(`start exited (${code}) before it was ready:\n${output.join('\n')}`)));
+      start.on('exit', (code) =>
+        reject(new Error(`start exited (${code}) before it was ready:\n${output.join('\n')}`)),
+      );
     });
     expect(url).to.equal(`http://127.0.0.1:${port}/`);
     expect((await fetch(`${url}readyz`)).status).to.equal(200);
