@@ -29,7 +29,11 @@ describe('auth config', () => {
     expect(error).to.be.instanceOf(ConfigError);
     const message = (error as ConfigError).message;
     for (const variable of ['PORT', 'RABBITMQ_URL', 'BCRYPT_COST']) expect(message).to.include(`${variable}:`);
-    expect((error as ConfigError).problems.map((p) => p.variable)).to.have.members(['PORT', 'RABBITMQ_URL', 'BCRYPT_COST']);
+    expect((error as ConfigError).problems.map((p) => p.variable)).to.have.members([
+      'PORT',
+      'RABBITMQ_URL',
+      'BCRYPT_COST',
+    ]);
   });
 
   it('treats an empty variable as unset', () => {

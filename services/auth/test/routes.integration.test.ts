@@ -1,4 +1,4 @@
-import { createPublicKey, createPrivateKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -164,7 +164,13 @@ describe('auth routes (HTTP.md)', () => {
       const publicPem = createPublicKey(privateKey).export({ format: 'pem', type: 'spki' }).toString();
       const { kid } = jwt.decode(pair.access_token, { complete: true })?.header ?? {};
       const claims = { sub: pair.user.id, name: username };
-      const good = { algorithm: 'ES256' as const, keyid: kid, issuer: 'warren-auth', audience: 'warren', expiresIn: 60 };
+      const good = {
+        algorithm: 'ES256' as const,
+        keyid: kid,
+        issuer: 'warren-auth',
+        audience: 'warren',
+        expiresIn: 60,
+      };
       const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
       const now = Math.floor(Date.now() / 1000);
       const forged: Record<string, string> = {
@@ -181,7 +187,9 @@ describe('auth routes (HTTP.md)', () => {
         'unknown kid': jwt.sign(claims, privateKey, { ...good, keyid: 'someone-elses-key' }),
         tampered: `${pair.access_token.slice(0, -4)}AAAA`,
       };
-      expect((await auth.get('/auth/me', { authorization: `Bearer ${jwt.sign(claims, privateKey, good)}` })).status).to.equal(200);
+      expect(
+        (await auth.get('/auth/me', { authorization: `Bearer ${jwt.sign(claims, privateKey, good)}` })).status,
+      ).to.equal(200);
       for (const [what, token] of Object.entries(forged)) {
         const response = await auth.get('/auth/me', { authorization: `Bearer ${token}` });
         expect(response.status, what).to.equal(401);
@@ -198,7 +206,9 @@ describe('auth routes (HTTP.md)', () => {
       expect(second.status).to.equal(200);
       expect(second.body.refresh_token).to.not.equal(first.refresh_token);
       expect(second.body.user).to.deep.equal(first.user);
-      expect((await auth.get('/auth/me', { authorization: `Bearer ${second.body.access_token}` })).status).to.equal(200);
+      expect((await auth.get('/auth/me', { authorization: `Bearer ${second.body.access_token}` })).status).to.equal(
+        200,
+      );
 
       const reuse = await auth.post('/auth/refresh', { refresh_token: first.refresh_token });
       expect(reuse.status).to.equal(401);
