@@ -77,18 +77,28 @@ describe('npm start (scripts/start.ts)', () => {
     expect(refused).to.equal(true);
   });
 
-  it('stops at once, naming the URL it tried, when RabbitMQ cannot be reached', async () => {
-    const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1/' },
+  for (const [what, env, expected, variable] of [
+    ['RabbitMQ', { RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1/' }, 'amqp://guest:***@127.0.0.1:1/', 'RABBITMQ_URL'],
+    [
+      'PostgreSQL',
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/warren' },
+      'postgres://postgres@127.0.0.1:1/warren',
+      'DATABASE_URL',
+    ],
+  ] as const) {
+    it(`stops at once, naming the URL it tried, when ${what} cannot be reached`, async () => {
+      const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...env },
+      });
+      let stderr = '';
+      start.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const [code] = await once(start, 'exit');
+      expect(code).to.equal(1);
+      expect(stderr).to.include(expected).and.include(variable);
     });
-    let stderr = '';
-    start.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const [code] = await once(start, 'exit');
-    expect(code).to.equal(1);
-    expect(stderr).to.include('amqp://guest:***@127.0.0.1:1/').and.include('RABBITMQ_URL');
-  });
+  }
 });
