@@ -5,7 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { declareDeploymentTopology, parseEnv, variables } from '@warren/shared';
+import {
+  amqpUsers,
+  declareDeploymentTopology,
+  type ManagementClient,
+  parseEnv,
+  permissions,
+  variables,
+} from '@warren/shared';
 import amqp from 'amqplib';
 import Mocha from 'mocha';
 import pg from 'pg';
@@ -48,7 +55,7 @@ function runCheck(name: string, command: string, args: readonly string[]): boole
   return result.status === 0;
 }
 
-async function removeStale(management: Awaited<ReturnType<typeof checkManagement>>, admin: pg.Client): Promise<void> {
+async function removeStale(management: ManagementClient, admin: pg.Client): Promise<void> {
   const tooOld = (name: string): boolean => {
     const stamp = Number.parseInt(name.split(/[-_]/)[2] ?? '', 36);
     return Number.isFinite(stamp) && Date.now() - stamp > STALE_AFTER_MS;
@@ -62,6 +69,22 @@ async function removeStale(management: Awaited<ReturnType<typeof checkManagement
   for (const { datname } of rows) {
     if (tooOld(datname)) await admin.query(`drop database if exists ${pg.escapeIdentifier(datname)} with (force)`);
   }
+}
+
+/** The run's AMQP user standing for a deployment user: `warren-test-<run id>-<user>`. */
+const testUserName = (runId: string, role: string): string => `warren-test-${runId}-${role}`;
+
+/** Creates the run's AMQP users, each with its deployment user's permissions in the run's vhost. */
+async function createAmqpUsers(management: ManagementClient, vhost: string, runId: string) {
+  const created = [];
+  for (const role of amqpUsers) {
+    const name = testUserName(runId, role);
+    const password = randomBytes(12).toString('hex');
+    await management.request('PUT', `/users/${encodeURIComponent(name)}`, { password, tags: '' });
+    await management.setPermissions(vhost, name, permissions[role]);
+    created.push({ role, name, password });
+  }
+  return created;
 }
 
 async function main(): Promise<number> {
@@ -83,6 +106,7 @@ async function main(): Promise<number> {
     await management.createVhost(vhost);
     await management.setPermissions(vhost, amqpUser, { configure: '.*', write: '.*', read: '.*' });
     await admin.query(`create database ${pg.escapeIdentifier(database)}`);
+    const testUsers = await createAmqpUsers(management, vhost, runId);
 
     const amqpUrl = new URL(config.RABBITMQ_URL);
     amqpUrl.pathname = `/${encodeURIComponent(vhost)}`;
@@ -98,6 +122,16 @@ async function main(): Promise<number> {
       WARREN_TEST_VHOST: vhost,
       WARREN_TEST_MANAGEMENT_URL: config.RABBITMQ_MANAGEMENT_URL,
       WARREN_TEST_DATABASE_URL: databaseUrl.toString(),
+      WARREN_TEST_AMQP_USERS: JSON.stringify(
+        Object.fromEntries(
+          testUsers.map(({ role, name, password }) => {
+            const url = new URL(amqpUrl);
+            url.username = encodeURIComponent(name);
+            url.password = encodeURIComponent(password);
+            return [role, { name, url: url.toString() }];
+          }),
+        ),
+      ),
     });
     console.log(`test run ${runId}: vhost ${vhost}, database ${database}, ${files.length} test files`);
 
@@ -123,6 +157,12 @@ async function main(): Promise<number> {
     await management
       .deleteVhost(vhost)
       .catch((error: unknown) => console.error(`could not delete vhost ${vhost}:`, error));
+    for (const role of amqpUsers) {
+      const name = testUserName(runId, role);
+      await management
+        .deleteUser(name)
+        .catch((error: unknown) => console.error(`could not delete user ${name}:`, error));
+    }
     await admin
       .query(`drop database if exists ${pg.escapeIdentifier(database)} with (force)`)
       .catch((error: unknown) => console.error(`could not drop database ${database}:`, error));

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { RequestListener } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -14,7 +14,14 @@ export interface RunningServer {
 
 /** Listens on `port` (0 picks a free one) on every interface. */
 export async function startHttpServer(handler: RequestListener, port: number): Promise<RunningServer> {
-  const server = createServer(handler);
+  let closing = false;
+  const inFlight = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    inFlight.add(res);
+    res.on('close', () => inFlight.delete(res));
+    if (closing) res.setHeader('connection', 'close');
+    handler(req, res);
+  });
   // Behind nginx or a load balancer, idle keep-alive sockets must outlive the proxy's own timeout.
   server.keepAliveTimeout = 65_000;
   server.listen(port);
@@ -24,6 +31,10 @@ export async function startHttpServer(handler: RequestListener, port: number): P
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        closing = true;
+        // A kept-alive connection busy with a request would otherwise stay open after its answer
+        // until the keep-alive timeout: answers still to come close their connection.
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
       }),

@@ -92,6 +92,15 @@ export class ManagementClient {
     await this.request('PUT', `/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(user)}`, permissions);
   }
 
+  /** Deletes a user; a missing user is fine. */
+  async deleteUser(user: string): Promise<void> {
+    try {
+      await this.request('DELETE', `/users/${encodeURIComponent(user)}`);
+    } catch (error) {
+      if (!(error instanceof ManagementApiError && error.status === 404)) throw error;
+    }
+  }
+
   /** Lists the connections, optionally only those of one vhost. */
   async connections(vhost?: string): Promise<ManagementConnection[]> {
     const path = vhost ? `/vhosts/${encodeURIComponent(vhost)}/connections` : '/connections';

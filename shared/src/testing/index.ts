@@ -4,4 +4,4 @@
  * wait for views that lag. Not for services.
  */
 export { type EventuallyOptions, eventually } from './eventually.ts';
-export { type TestConfig, testConfig } from './test-config.ts';
+export { type TestAmqpUser, type TestConfig, testConfig } from './test-config.ts';

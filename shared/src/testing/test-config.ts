@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AmqpUser } from '../amqp/topology.ts';
 import { parseEnv } from '../config/parse-env.ts';
 
 /**
@@ -16,6 +17,19 @@ export interface TestConfig {
   databaseUrl: string;
   /** Level of the services' logs during tests. */
   logLevel: string;
+  /**
+   * The run's own AMQP users, one per deployment user (`auth`, `chat-api`, …, `bot`), named
+   * `<user>-<run id>` and holding exactly that user's permissions from topology.ts in the run's vhost.
+   */
+  users: Readonly<Record<AmqpUser, TestAmqpUser>>;
+}
+
+/** One of the run's AMQP users. */
+export interface TestAmqpUser {
+  /** Its name (what the broker puts in `user_id`). */
+  name: string;
+  /** AMQP URL of the run's vhost with this user's credentials. */
+  url: string;
 }
 
 const shape = {
@@ -24,6 +38,14 @@ const shape = {
   WARREN_TEST_MANAGEMENT_URL: z.string().url(),
   WARREN_TEST_DATABASE_URL: z.string().url(),
   WARREN_TEST_LOG_LEVEL: z.string().default('silent'),
+  WARREN_TEST_AMQP_USERS: z.string().transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as Record<AmqpUser, TestAmqpUser>;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  }),
 };
 
 let cached: TestConfig | undefined;
@@ -51,6 +73,7 @@ export function testConfig(): TestConfig {
     managementUrl: env.WARREN_TEST_MANAGEMENT_URL,
     databaseUrl: env.WARREN_TEST_DATABASE_URL,
     logLevel: env.WARREN_TEST_LOG_LEVEL,
+    users: env.WARREN_TEST_AMQP_USERS,
   };
   return cached;
 }
