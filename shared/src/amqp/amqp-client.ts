@@ -130,6 +130,8 @@ export class AmqpClient extends EventEmitter<AmqpClientEvents> {
   async #setUp(connection: ChannelModel): Promise<void> {
     if (this.#options.declare) {
       const channel = await connection.createChannel();
+      // A declaration the broker refuses closes the channel: the failed operation rejects with why.
+      channel.on('error', () => undefined);
       try {
         await this.#options.declare(channel);
       } finally {
@@ -137,16 +139,32 @@ export class AmqpClient extends EventEmitter<AmqpClientEvents> {
       }
     }
     this.#current = connection;
-    for (const attachment of this.#attachments) await attachment.attach(connection);
+    try {
+      for (const attachment of this.#attachments) await attachment.attach(connection);
+    } catch (error) {
+      // This connection is closed and recovery tries again: until then, not connected.
+      this.#current = null;
+      for (const attachment of this.#attachments) attachment.detach();
+      throw error;
+    }
   }
 
   /**
    * Adds something to set up on every connection, at once if connected.
    * @returns a function that removes it again.
+   * @throws what setting it up on the current connection threw; it is then not kept.
    */
   async attach(attachment: Attachment): Promise<() => void> {
     this.#attachments.add(attachment);
-    if (this.#current) await attachment.attach(this.#current);
+    if (this.#current) {
+      try {
+        await attachment.attach(this.#current);
+      } catch (error) {
+        // Not kept: it would fail every later reconnect too.
+        this.#attachments.delete(attachment);
+        throw error;
+      }
+    }
     return () => {
       this.#attachments.delete(attachment);
       attachment.detach();

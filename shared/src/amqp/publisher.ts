@@ -64,16 +64,19 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       throw new SharedErrors.brokerUnavailable('the message broker is unavailable', { cause: error });
     }
     await new Promise<void>((resolve, reject) => {
+      // Settled once: a confirm that comes after the timeout is neither reported nor counted again.
+      let settled = false;
       const timer = setTimeout(() => {
+        settled = true;
         this.#settle('timeout', options.messageId, exchange);
         reject(new SharedErrors.brokerUnavailable('the message broker did not confirm the message in time'));
       }, this.#timeoutMs);
-      let settled = false;
       const finish = (error: unknown) => {
         clearTimeout(timer);
+        const returned = this.#returned.delete(options.messageId);
         if (settled) return;
         settled = true;
-        if (this.#returned.delete(options.messageId)) {
+        if (returned) {
           this.#settle('returned', options.messageId, exchange);
           reject(new SharedErrors.brokerUnavailable(`the message broker could not route the message (${exchange})`));
         } else if (error) {

@@ -12,10 +12,27 @@ export interface Migration {
  * Brings a service's PostgreSQL schema up to date. Each service owns one schema and keeps its own
  * migration table in it, so services migrate independently. Migrations are imported modules, not
  * files found at run time, so they are type-checked and work the same under tsx and in containers.
- * knex's lock makes concurrent instances safe.
+ * Instances that start together take turns (a PostgreSQL advisory lock per schema, held on one
+ * pooled connection, so the pool needs at least two): knex's own lock does not cover creating the
+ * schema and its tables, and it fails instead of waiting while another instance migrates.
  * @returns the names of the migrations applied now.
  */
 export async function migrate(db: Knex, schema: string, migrations: readonly Migration[]): Promise<string[]> {
+  const lockKey = `warren.migrate.${schema}`;
+  const connection: unknown = await db.client.acquireConnection();
+  try {
+    await db.raw('select pg_advisory_lock(hashtext(?))', [lockKey]).connection(connection);
+    try {
+      return await migrateLocked(db, schema, migrations);
+    } finally {
+      await db.raw('select pg_advisory_unlock(hashtext(?))', [lockKey]).connection(connection);
+    }
+  } finally {
+    await db.client.releaseConnection(connection);
+  }
+}
+
+async function migrateLocked(db: Knex, schema: string, migrations: readonly Migration[]): Promise<string[]> {
   await db.raw('create schema if not exists ??', [schema]);
   const byName = new Map(migrations.map((migration) => [migration.name, migration]));
   const [, applied] = (await db.migrate.latest({
