@@ -3,4 +3,15 @@
  * services/persister: stores every session's messages from `warren.persister` in PostgreSQL, in
  * batches, idempotently, acknowledging only after commit.
  */
+export { configShape, loadConfig, type PersisterConfig } from './config.ts';
+export { deadLetterHeaders } from './dead-letter.ts';
 export { HISTORY_SCHEMA, migrations } from './migrations/index.ts';
+export type {
+  BatchStored,
+  DeadLetterCode,
+  DeadLettered,
+  EventAcked,
+  Persister,
+  PersisterEvents,
+} from './persister.ts';
+export { type PersisterService, startPersisterService } from './persister-service.ts';

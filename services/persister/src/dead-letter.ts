@@ -1,0 +1,58 @@
+import { envelopeHeaders, exchanges, messageIdOf, type Publisher, type PublishOptions } from '@warren/shared';
+import type { Message } from 'amqplib';
+
+/** Headers a dead letter carries besides `x-warren-error`, so a tool can put it back where it was. */
+export const deadLetterHeaders = {
+  /** The exchange the message was published to: its session exchange. */
+  originalExchange: 'x-warren-original-exchange',
+  /**
+   * The `user_id` it was published with. It cannot stay a property: RabbitMQ refuses a publish
+   * whose `user_id` is not the publishing connection's user.
+   */
+  originalUserId: 'x-warren-original-user-id',
+} as const;
+
+/** A dead letter ready to publish. */
+export interface DeadLetter {
+  readonly content: Buffer;
+  readonly options: PublishOptions;
+}
+
+/**
+ * The dead letter of a delivery: the original body and properties, with `x-warren-error` set to
+ * `reason` and the headers of {@link deadLetterHeaders}. Three properties change, each so the letter
+ * survives: `user_id` moves into a header (see above); `expiration` is dropped, as RabbitMQ's own
+ * dead-lettering does, so the letter waits for an operator instead of expiring; delivery mode is
+ * persistent, so it outlives a broker restart. A message without `message_id` gets the id the
+ * envelope derives for it (the same every consumer derives), since the publisher needs one.
+ */
+export function deadLetterOf(message: Message, reason: string): DeadLetter {
+  const { userId, expiration: _expiration, clusterId: _clusterId, headers, messageId, ...rest } = message.properties;
+  const kept = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined && value !== null));
+  return {
+    content: message.content,
+    options: {
+      ...kept,
+      messageId: typeof messageId === 'string' && messageId !== '' ? messageId : messageIdOf(message),
+      deliveryMode: 2,
+      headers: {
+        ...headers,
+        [envelopeHeaders.error]: reason,
+        [deadLetterHeaders.originalExchange]: message.fields.exchange,
+        ...(typeof userId === 'string' && userId !== '' ? { [deadLetterHeaders.originalUserId]: userId } : {}),
+      },
+    },
+  };
+}
+
+/**
+ * Publishes the dead letter of a delivery to `warren.dead` and resolves once the broker confirmed
+ * it (publisher confirms, `mandatory`): only then may the original be acknowledged.
+ * @returns the dead letter's message id.
+ * @throws BROKER_UNAVAILABLE when the broker did not confirm it.
+ */
+export async function publishDeadLetter(publisher: Publisher, message: Message, reason: string): Promise<string> {
+  const { content, options } = deadLetterOf(message, reason);
+  await publisher.publish(exchanges.dead.name, message.fields.routingKey, content, options);
+  return options.messageId;
+}

@@ -1,0 +1,195 @@
+import { CHAT_SCHEMA } from '@warren/chat-api';
+import type { ChatMessage, Knex } from '@warren/shared';
+import { HISTORY_SCHEMA } from './migrations/index.ts';
+
+/** What became of one message of a batch. */
+export type MessageOutcome =
+  /** Newly stored, at this `seq` (a bigint, as a decimal string). */
+  | { readonly status: 'stored'; readonly seq: string }
+  /** Its id was already stored (a redelivery or a second publish): nothing written. */
+  | { readonly status: 'duplicate' }
+  /** Its session is not in `chat.sessions`: nothing written, to be dead-lettered. */
+  | { readonly status: 'unknown_session' }
+  /** PostgreSQL refused its values (see {@link isRejectedData}): nothing written, to be dead-lettered. */
+  | { readonly status: 'rejected'; readonly detail: string };
+
+/** What one committed transaction did. */
+export interface StoreOutcome {
+  /** One outcome per message given, in the same order. */
+  readonly outcomes: readonly MessageOutcome[];
+  /** The message stored last (highest `seq`), or null when nothing was new. */
+  readonly newest: ChatMessage | null;
+}
+
+/** A stored row as `returning` gives it. */
+interface InsertedRow {
+  seq: string;
+  id: string;
+}
+
+/** What a session's row learns from one batch. */
+interface SessionBump {
+  lastId: string;
+  lastSeq: bigint;
+  newestCreatedAt: string;
+  added: number;
+}
+
+/**
+ * Whether PostgreSQL refused the values of a row rather than being unavailable: SQLSTATE classes 22
+ * (data exception, e.g. a year 0 `created_at` that the envelope accepts and `timestamptz` cannot
+ * hold) and 23 (integrity constraint). Retrying such a row can never succeed, so it is
+ * dead-lettered; any other error is taken as the database being away and the batch is retried.
+ */
+export function isRejectedData(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+function rowOf(message: ChatMessage) {
+  const { author } = message;
+  return {
+    id: message.id,
+    session_id: message.session_id,
+    author_kind: author === null ? 'system' : author.kind,
+    author_id: author?.kind === 'user' ? author.id : null,
+    author_name: author === null ? null : author.kind === 'user' ? author.username : author.name,
+    type: message.type,
+    content: message.content,
+    extra: message.extra,
+    created_at: message.created_at,
+  };
+}
+
+/**
+ * Writes batches of messages into `history.messages` and keeps `chat.sessions` in step, each batch
+ * in one transaction:
+ *
+ * 1. locks the batch's sessions that exist (`select … for update`, in id order so concurrent
+ *    persisters cannot deadlock). Holding the lock while inserting means a session's messages get
+ *    their `seq` in commit order, so "highest seq" below is the session's newest message even with
+ *    several persisters;
+ * 2. inserts the messages of those sessions in one multi-row `insert … on conflict (id) do nothing
+ *    returning`: a message whose id is stored already is skipped, so redeliveries are harmless.
+ *    Should PostgreSQL refuse a value, the insert is redone row by row (each in a savepoint) and only
+ *    the refused rows are left out;
+ * 3. updates each session that got new messages: `last_message_id` its highest-seq new message,
+ *    `bumped_at` the later of itself and the newest new `created_at`, `version` + the count of new
+ *    messages (duplicates do not count).
+ */
+export class MessageStore {
+  readonly #db: Knex;
+
+  constructor(db: Knex) {
+    this.#db = db;
+  }
+
+  /**
+   * Stores a batch in one transaction.
+   * @throws whatever PostgreSQL or the driver throws when the transaction cannot commit (nothing
+   * is stored then, so the whole batch can be retried).
+   */
+  async store(messages: readonly ChatMessage[]): Promise<StoreOutcome> {
+    return this.#db.transaction(async (trx) => {
+      const sessionIds = [...new Set(messages.map((message) => message.session_id))];
+      const existing: { id: string }[] = await trx
+        .withSchema(CHAT_SCHEMA)
+        .from('sessions')
+        .select('id')
+        .whereIn('id', sessionIds)
+        .orderBy('id')
+        .forUpdate();
+      const known = new Set(existing.map((row) => row.id));
+
+      const outcomes: MessageOutcome[] = messages.map((message) =>
+        known.has(message.session_id) ? { status: 'duplicate' } : { status: 'unknown_session' },
+      );
+      const candidates = messages.flatMap((message, index) => (known.has(message.session_id) ? [index] : []));
+      const inserted = await this.#insert(trx, messages, candidates, outcomes);
+
+      // An id given twice in one batch is inserted once: the first occurrence is the stored one.
+      const seqById = new Map(inserted.map((row) => [row.id, row.seq]));
+      const bumps = new Map<string, SessionBump>();
+      let newest: { message: ChatMessage; seq: bigint } | null = null;
+      for (const index of candidates) {
+        const message = messages[index] as ChatMessage;
+        const seq = seqById.get(message.id);
+        if (seq === undefined || outcomes[index]?.status === 'rejected') continue;
+        seqById.delete(message.id);
+        outcomes[index] = { status: 'stored', seq };
+        const order = BigInt(seq);
+        if (newest === null || order > newest.seq) newest = { message, seq: order };
+        const bump = bumps.get(message.session_id);
+        if (bump === undefined) {
+          bumps.set(message.session_id, {
+            lastId: message.id,
+            lastSeq: order,
+            newestCreatedAt: message.created_at,
+            added: 1,
+          });
+          continue;
+        }
+        bump.added += 1;
+        if (order > bump.lastSeq) {
+          bump.lastSeq = order;
+          bump.lastId = message.id;
+        }
+        if (Date.parse(message.created_at) > Date.parse(bump.newestCreatedAt))
+          bump.newestCreatedAt = message.created_at;
+      }
+      await this.#bumpSessions(trx, bumps);
+      return { outcomes, newest: newest?.message ?? null };
+    });
+  }
+
+  /** Inserts the candidates, all at once or, when PostgreSQL refuses a value, one by one. */
+  async #insert(
+    trx: Knex.Transaction,
+    messages: readonly ChatMessage[],
+    candidates: readonly number[],
+    outcomes: MessageOutcome[],
+  ): Promise<InsertedRow[]> {
+    if (candidates.length === 0) return [];
+    const insert = (db: Knex.Transaction, indexes: readonly number[]): Promise<InsertedRow[]> =>
+      db
+        .withSchema(HISTORY_SCHEMA)
+        .into('messages')
+        .insert(indexes.map((index) => rowOf(messages[index] as ChatMessage)))
+        .onConflict('id')
+        .ignore()
+        .returning(['seq', 'id']);
+    try {
+      // A savepoint, so a refused value leaves the transaction (and its session locks) usable.
+      return await trx.transaction((savepoint) => insert(savepoint, candidates));
+    } catch (error) {
+      if (!isRejectedData(error)) throw error;
+    }
+    const inserted: InsertedRow[] = [];
+    for (const index of candidates) {
+      try {
+        inserted.push(...(await trx.transaction((savepoint) => insert(savepoint, [index]))));
+      } catch (error) {
+        if (!isRejectedData(error)) throw error;
+        const code = (error as { code: string }).code;
+        outcomes[index] = { status: 'rejected', detail: `PostgreSQL refused the message (SQLSTATE ${code})` };
+      }
+    }
+    return inserted;
+  }
+
+  async #bumpSessions(trx: Knex.Transaction, bumps: ReadonlyMap<string, SessionBump>): Promise<void> {
+    if (bumps.size === 0) return;
+    const values: (string | number)[] = [];
+    for (const [id, bump] of bumps) values.push(id, bump.lastId, bump.newestCreatedAt, bump.added);
+    await trx.raw(
+      `update ??.sessions as s
+          set last_message_id = v.last_id,
+              bumped_at = greatest(s.bumped_at, v.newest),
+              version = s.version + v.added
+         from (values ${[...bumps.keys()].map(() => '(?::uuid, ?::uuid, ?::timestamptz, ?::bigint)').join(', ')})
+              as v(id, last_id, newest, added)
+        where s.id = v.id`,
+      [CHAT_SCHEMA, ...values],
+    );
+  }
+}

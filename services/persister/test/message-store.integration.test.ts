@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { ChatMessage } from '@warren/shared';
+import { expect } from 'chai';
+import { MessageStore } from '../src/message-store.ts';
+import { TestDatabase } from './support/database.ts';
+
+/** A valid message of `sessionId`, as the envelope decodes one. */
+function message(sessionId: string, overrides: Partial<ChatMessage> = {}): ChatMessage {
+  return {
+    id: randomUUID(),
+    session_id: sessionId,
+    author: { kind: 'bot', name: 'store-test' },
+    type: 'text',
+    content: 'hello',
+    extra: null,
+    created_at: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+describe('MessageStore', () => {
+  let database: TestDatabase;
+  let store: MessageStore;
+
+  before(async () => {
+    database = await TestDatabase.open();
+    store = new MessageStore(database.db);
+  });
+  after(async () => {
+    await database?.close();
+  });
+
+  async function newSession(bumpedAt?: Date): Promise<string> {
+    const id = randomUUID();
+    await database.insertSession(id, bumpedAt);
+    return id;
+  }
+
+  it('stores each author kind in its columns, with type, extra and created_at', async () => {
+    const session = await newSession();
+    const userId = randomUUID();
+    const messages = [
+      message(session, { author: { kind: 'user', id: userId, username: 'alice' }, extra: { a: [1, 'b'] } }),
+      message(session, { author: { kind: 'bot', name: 'weather' }, type: 'weather.report' }),
+      message(session, { author: null, created_at: '2024-01-02T03:04:05.678Z' }),
+    ];
+    const { outcomes } = await store.store(messages);
+    expect(outcomes.map((o) => o.status)).to.deep.equal(['stored', 'stored', 'stored']);
+    const rows = await database.messagesOf(session);
+    expect(rows.map((r) => [r.id, r.author_kind, r.author_id, r.author_name])).to.deep.equal([
+      [messages[0]?.id, 'user', userId, 'alice'],
+      [messages[1]?.id, 'bot', null, 'weather'],
+      [messages[2]?.id, 'system', null, null],
+    ]);
+    expect(rows[0]?.extra).to.deep.equal({ a: [1, 'b'] });
+    expect(rows[1]?.type).to.equal('weather.report');
+    expect(rows[2]?.created_at.toISOString()).to.equal('2024-01-02T03:04:05.678Z');
+  });
+
+  it('bumps each touched session: newest message, later bumped_at, version by the count stored', async () => {
+    const [a, b] = [await newSession(new Date('2030-01-01T00:00:00Z')), await newSession(new Date(0))];
+    const batch = [
+      message(a, { created_at: '2024-05-01T00:00:00.000Z' }),
+      message(b, { created_at: '2024-05-01T00:00:02.000Z' }),
+      // Stored after the first of b, though written earlier: b's newest is still this one (highest seq).
+      message(b, { created_at: '2024-05-01T00:00:01.000Z' }),
+      message(a, { created_at: '2024-05-01T00:00:03.000Z' }),
+    ];
+    const { outcomes, newest } = await store.store(batch);
+    const seqs = outcomes.map((o) => (o.status === 'stored' ? BigInt(o.seq) : -1n));
+    expect(seqs).to.deep.equal([...seqs].sort((x, y) => (x < y ? -1 : 1)));
+    expect(newest?.id).to.equal(batch[3]?.id);
+
+    const sessionA = await database.session(a);
+    expect(sessionA.version).to.equal('2');
+    expect(sessionA.last_message_id).to.equal(batch[3]?.id);
+    // bumped_at never goes back: a's was later than any of its messages.
+    expect(sessionA.bumped_at.toISOString()).to.equal('2030-01-01T00:00:00.000Z');
+
+    const sessionB = await database.session(b);
+    expect(sessionB.version).to.equal('2');
+    expect(sessionB.last_message_id).to.equal(batch[2]?.id);
+    expect(sessionB.bumped_at.toISOString()).to.equal('2024-05-01T00:00:02.000Z');
+  });
+
+  it('stores an id once: a second batch and a repeat inside one batch are duplicates that do not count', async () => {
+    const session = await newSession();
+    const first = message(session);
+    await store.store([first]);
+    const again = message(session);
+    const { outcomes, newest } = await store.store([first, again, { ...again, content: 'second copy' }]);
+    expect(outcomes.map((o) => o.status)).to.deep.equal(['duplicate', 'stored', 'duplicate']);
+    expect(newest?.id).to.equal(again.id);
+    expect((await database.message(again.id))?.content).to.equal('hello');
+    const row = await database.session(session);
+    expect(row.version).to.equal('2');
+    expect(row.last_message_id).to.equal(again.id);
+  });
+
+  it('leaves the session alone when a batch holds only duplicates', async () => {
+    const session = await newSession();
+    const stored = message(session);
+    await store.store([stored]);
+    const before = await database.session(session);
+    const { outcomes, newest } = await store.store([stored]);
+    expect(outcomes).to.deep.equal([{ status: 'duplicate' }]);
+    expect(newest).to.equal(null);
+    expect(await database.session(session)).to.deep.equal(before);
+  });
+
+  it('reports messages of sessions that do not exist and stores the others', async () => {
+    const session = await newSession();
+    const unknown = randomUUID();
+    const batch = [message(unknown), message(session)];
+    const { outcomes } = await store.store(batch);
+    expect(outcomes.map((o) => o.status)).to.deep.equal(['unknown_session', 'stored']);
+    expect(await database.message(batch[0]?.id as string)).to.equal(undefined);
+  });
+
+  it('leaves out only the rows PostgreSQL refuses, and stores the rest of the batch', async () => {
+    const session = await newSession();
+    // The envelope accepts year 0 from a trusted publisher; timestamptz cannot hold it.
+    const batch = [message(session), message(session, { created_at: '0000-01-01T00:00:00.000Z' }), message(session)];
+    const { outcomes } = await store.store(batch);
+    expect(outcomes.map((o) => o.status)).to.deep.equal(['stored', 'rejected', 'stored']);
+    expect(outcomes[1]).to.deep.include({ detail: 'PostgreSQL refused the message (SQLSTATE 22008)' });
+    const row = await database.session(session);
+    expect(row.version).to.equal('2');
+    expect(row.last_message_id).to.equal(batch[2]?.id);
+  });
+
+  it('stores nothing and throws when the transaction cannot commit', async () => {
+    const closed = await TestDatabase.open();
+    await closed.close();
+    const session = await newSession();
+    const lost = message(session);
+    const error = await new MessageStore(closed.db).store([lost]).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(Error);
+    expect(await database.message(lost.id)).to.equal(undefined);
+  });
+});

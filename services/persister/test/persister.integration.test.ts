@@ -1,0 +1,351 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { encodeChatMessage, envelopeHeaders, ManagementClient, messageIdOf, names } from '@warren/shared';
+import { eventually, testConfig } from '@warren/shared/testing';
+import { expect } from 'chai';
+import { deadLetterHeaders } from '../src/dead-letter.ts';
+import type { PersisterService } from '../src/persister-service.ts';
+import { type RawPublisher, TestBroker, users } from './support/broker.ts';
+import { TestDatabase } from './support/database.ts';
+import { Recorder } from './support/recorder.ts';
+import { getText, metricValue, startTestPersister } from './support/start-persister.ts';
+import { TcpProxy } from './support/tcp-proxy.ts';
+
+const json = (body: unknown) => JSON.stringify(body);
+
+/**
+ * Closes the persister's broker connection as an operator would, from the management UI. Its list
+ * lags and may still show connections of persisters stopped earlier, so every `persister`
+ * connection listed is closed until this one reports the loss.
+ */
+async function closeConnectionsOf(service: PersisterService): Promise<void> {
+  const management = new ManagementClient(testConfig().managementUrl);
+  let lost = false;
+  service.amqp.once('disconnected', () => {
+    lost = true;
+  });
+  await eventually(
+    async () => {
+      for (const connection of await management.connections(testConfig().vhost)) {
+        if (lost || connection.client_properties?.connection_name !== 'persister') continue;
+        await management.closeConnection(connection.name, 'test: the broker connection goes').catch(() => undefined);
+      }
+      return lost;
+    },
+    { intervalMs: 500 },
+  );
+}
+
+describe('persister', () => {
+  let database: TestDatabase;
+  let broker: TestBroker;
+  let bot: RawPublisher;
+  let chatApi: RawPublisher;
+  const botName = () => testConfig().users.bot.name;
+  const chatApiName = () => testConfig().users['chat-api'].name;
+
+  before(async () => {
+    database = await TestDatabase.open();
+    broker = await TestBroker.connect();
+    bot = await users.bot();
+    chatApi = await users.chatApi();
+  });
+  after(async () => {
+    await bot?.close();
+    await chatApi?.close();
+    await broker?.close();
+    await database?.close();
+  });
+
+  describe('storing and dead-lettering', () => {
+    let service: PersisterService;
+    let recorder: Recorder;
+
+    before(async () => {
+      service = await startTestPersister();
+      recorder = new Recorder(service.persister);
+    });
+    after(async () => {
+      await service?.stop();
+    });
+
+    it('stores a bot message published straight to the session exchange, by the bot, with the derived id', async () => {
+      const session = await broker.createSession(database);
+      const exchange = names.sessionExchange(session);
+      const timestamp = Math.floor(Date.now() / 1000);
+      const content = json({ content: '  it is raining  ', extra: { mm: 3 } });
+      await bot.publish(exchange, content, { userId: botName(), contentType: 'application/json', timestamp });
+      const id = messageIdOf({
+        fields: { exchange },
+        properties: { userId: botName(), timestamp },
+        content: Buffer.from(content),
+      });
+
+      await recorder.stored(id);
+      const row = await database.message(id);
+      expect(row).to.deep.include({
+        session_id: session,
+        author_kind: 'bot',
+        author_id: null,
+        author_name: botName(),
+        type: 'text',
+        content: 'it is raining',
+        extra: { mm: 3 },
+      });
+      expect(row?.created_at.getTime()).to.equal(timestamp * 1000);
+    });
+
+    it('stores a message without user_id and with a plain-text body as a system message', async () => {
+      const session = await broker.createSession(database);
+      const id = randomUUID();
+      await bot.publish(names.sessionExchange(session), 'the session was archived\n', { messageId: id });
+      await recorder.stored(id);
+      expect(await database.message(id)).to.deep.include({
+        author_kind: 'system',
+        author_id: null,
+        author_name: null,
+        content: 'the session was archived',
+      });
+    });
+
+    it('stores a message from chat-api with author headers as that chat user, with its created_at', async () => {
+      const session = await broker.createSession(database);
+      const author = { kind: 'user' as const, id: randomUUID(), username: 'alice' };
+      const message = {
+        id: randomUUID(),
+        session_id: session,
+        author,
+        type: 'text',
+        content: 'hello from the web',
+        extra: null,
+        created_at: new Date(Date.now() - 1500).toISOString(),
+      };
+      const outgoing = encodeChatMessage({ message, publisher: chatApiName() });
+      await chatApi.publish(outgoing.exchange, outgoing.content, { ...outgoing.options });
+      await recorder.stored(message.id);
+      const row = await database.message(message.id);
+      expect(row).to.deep.include({ author_kind: 'user', author_id: author.id, author_name: 'alice' });
+      expect(row?.created_at.toISOString()).to.equal(message.created_at);
+    });
+
+    it('stores a message from the bot with forged author headers as the bot', async () => {
+      const session = await broker.createSession(database);
+      const id = randomUUID();
+      await bot.publish(names.sessionExchange(session), 'I am alice, honestly', {
+        messageId: id,
+        userId: botName(),
+        headers: { [envelopeHeaders.authorId]: randomUUID(), [envelopeHeaders.authorName]: 'alice' },
+      });
+      await recorder.stored(id);
+      expect(await database.message(id)).to.deep.include({
+        author_kind: 'bot',
+        author_id: null,
+        author_name: botName(),
+      });
+    });
+
+    it('dead-letters content of 5000 characters with its reason, then stores the next message', async () => {
+      const session = await broker.createSession(database);
+      const exchange = names.sessionExchange(session);
+      const [tooLong, next] = [randomUUID(), randomUUID()];
+      const body = json({ content: 'x'.repeat(5000) });
+      await bot.publish(exchange, body, { messageId: tooLong, userId: botName(), contentType: 'application/json' });
+      await bot.publish(exchange, 'fine', { messageId: next, userId: botName() });
+
+      const report = await recorder.deadLettered(tooLong);
+      expect(report.reason).to.equal('content_too_long');
+      await recorder.stored(next);
+      expect(await database.message(tooLong)).to.equal(undefined);
+
+      const letter = await broker.takeDeadLetter(tooLong);
+      expect(letter.content.toString()).to.equal(body);
+      expect(letter.properties.contentType).to.equal('application/json');
+      expect(letter.properties.headers).to.include({
+        [envelopeHeaders.error]: 'content_too_long: content is 5000 characters, more than 4000',
+        [deadLetterHeaders.originalExchange]: exchange,
+        [deadLetterHeaders.originalUserId]: botName(),
+      });
+    });
+
+    it('dead-letters a message for a session that is not in chat.sessions with unknown_session', async () => {
+      const session = await broker.createSession(database, { inDatabase: false });
+      const id = randomUUID();
+      await bot.publish(names.sessionExchange(session), 'anyone here?', { messageId: id, userId: botName() });
+      expect((await recorder.deadLettered(id)).reason).to.equal('unknown_session');
+      const letter = await broker.takeDeadLetter(id);
+      expect(letter.properties.headers?.[envelopeHeaders.error]).to.equal(
+        `unknown_session: session ${session} does not exist`,
+      );
+      expect(await database.message(id)).to.equal(undefined);
+    });
+
+    it('dead-letters a message PostgreSQL cannot hold and stores the rest', async () => {
+      const session = await broker.createSession(database);
+      const exchange = names.sessionExchange(session);
+      const [refused, fine] = [randomUUID(), randomUUID()];
+      const headers = { [envelopeHeaders.authorId]: randomUUID(), [envelopeHeaders.authorName]: 'alice' };
+      const options = { userId: chatApiName(), contentType: 'application/json', headers };
+      // Year 0 passes the envelope's ISO-8601 check; timestamptz cannot hold it.
+      chatApi.send(exchange, json({ content: 'old', created_at: '0000-01-01T00:00:00Z' }), {
+        ...options,
+        messageId: refused,
+      });
+      chatApi.send(exchange, json({ content: 'new', created_at: new Date().toISOString() }), {
+        ...options,
+        messageId: fine,
+      });
+      await chatApi.confirmed();
+      expect((await recorder.deadLettered(refused)).reason).to.equal('storage_rejected');
+      await recorder.stored(fine);
+      const letter = await broker.takeDeadLetter(refused);
+      expect(letter.properties.headers?.[envelopeHeaders.error]).to.match(/^storage_rejected: /);
+    });
+
+    it('acknowledges a session event without storing it, and dead-letters one from an untrusted publisher', async () => {
+      const session = await broker.createSession(database);
+      const exchange = names.sessionExchange(session);
+      const [trusted, forged] = [randomUUID(), randomUUID()];
+      const body = json({ session_id: session, user: { id: randomUUID(), username: 'bob' }, version: 2 });
+      const event = { type: 'member.joined', contentType: 'application/json' };
+      await chatApi.publish(exchange, body, { ...event, messageId: trusted, userId: chatApiName() });
+      await bot.publish(exchange, body, { ...event, messageId: forged, userId: botName() });
+
+      await recorder.until(() => recorder.events.some((e) => e.messageId === trusted));
+      expect(recorder.events.find((e) => e.messageId === trusted)).to.deep.equal({
+        event: 'member.joined',
+        sessionId: session,
+        messageId: trusted,
+      });
+      expect((await recorder.deadLettered(forged)).reason).to.equal('untrusted_event');
+      await broker.takeDeadLetter(forged);
+      expect(await database.message(trusted)).to.equal(undefined);
+      expect((await database.session(session)).version).to.equal('0');
+    });
+
+    it('stores a message delivered twice once, and the version grows by one', async () => {
+      const session = await broker.createSession(database);
+      const id = randomUUID();
+      const options = { messageId: id, userId: botName() };
+      await bot.publish(names.sessionExchange(session), 'once only', options);
+      await recorder.stored(id);
+      await bot.publish(names.sessionExchange(session), 'once only', options);
+      await recorder.until(() => recorder.batches.some((batch) => batch.duplicateIds.includes(id)));
+
+      expect(recorder.storedCount.get(id)).to.equal(1);
+      expect(await database.countOf(session)).to.equal(1);
+      const row = await database.session(session);
+      expect(row.version).to.equal('1');
+      expect(row.last_message_id).to.equal(id);
+    });
+
+    it('stores 1000 messages published at once in far fewer transactions, each once', async () => {
+      const session = await broker.createSession(database);
+      const exchange = names.sessionExchange(session);
+      const ids: string[] = Array.from({ length: 1000 }, () => randomUUID());
+      for (const [i, id] of ids.entries()) bot.send(exchange, `message ${i}`, { messageId: id, userId: botName() });
+      await bot.confirmed();
+      await recorder.stored(...ids);
+
+      const ours = new Set(ids);
+      const batches = recorder.batches.filter((batch) => batch.storedIds.some((id) => ours.has(id)));
+      expect(batches.length).to.be.at.most(100);
+      expect(ids.every((id) => recorder.storedCount.get(id) === 1)).to.equal(true);
+      expect(await database.countOf(session)).to.equal(1000);
+      const row = await database.session(session);
+      expect(row.version).to.equal('1000');
+      expect(row.last_message_id).to.equal(ids[999]);
+    });
+
+    it('answers /healthz and /readyz, and names its connection `persister`', async () => {
+      expect((await getText(service.port, '/healthz')).status).to.equal(200);
+      const ready = await getText(service.port, '/readyz');
+      expect(ready.status).to.equal(200);
+      expect(JSON.parse(ready.text).checks).to.deep.equal({ rabbitmq: 'ok', database: 'ok' });
+      const management = new ManagementClient(testConfig().managementUrl);
+      const connection = await eventually(async () =>
+        (await management.connections(testConfig().vhost)).find(
+          (c) => c.client_properties?.connection_name === 'persister',
+        ),
+      );
+      expect(connection.user).to.equal(testConfig().users.persister.name);
+    });
+
+    it('shows the stored counter, the batch size histogram and the lag at /metrics', async () => {
+      const metrics = async () => {
+        const { status, text } = await getText(service.port, '/metrics');
+        expect(status).to.equal(200);
+        return { text, sample: (name: string) => metricValue(text, `${name}{service="persister"}`) ?? 0 };
+      };
+      const before = await metrics();
+      const session = await broker.createSession(database);
+      const id = randomUUID();
+      // No timestamp: created_at is when the persister received it, so the lag is the persister's own.
+      await bot.publish(names.sessionExchange(session), 'measure me', { messageId: id, userId: botName() });
+      await recorder.stored(id);
+
+      // The earlier tests' traffic is all settled (FIFO), so the difference is this one message.
+      const after = await metrics();
+      const grew = (name: string) => after.sample(name) - before.sample(name);
+      expect(grew('warren_persister_messages_stored_total')).to.equal(1);
+      expect(grew('warren_persister_batch_size_count')).to.equal(1);
+      expect(grew('warren_persister_batch_size_sum')).to.equal(1);
+      expect(after.text).to.match(/^warren_persister_batch_size_bucket\{le="200",service="persister"\} \d+$/m);
+      expect(after.sample('warren_persister_duplicates_skipped_total')).to.be.at.least(1);
+      expect(
+        metricValue(after.text, 'warren_persister_dead_lettered_total{reason="content_too_long",service="persister"}'),
+      ).to.be.at.least(1);
+      expect(after.sample('warren_persister_lag_seconds')).to.be.within(0, 1);
+    });
+  });
+
+  describe('while PostgreSQL is unreachable', () => {
+    let proxy: TcpProxy;
+    let service: PersisterService;
+    let recorder: Recorder;
+
+    before(async () => {
+      const target = new URL(testConfig().databaseUrl);
+      proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+      service = await startTestPersister({
+        DATABASE_URL: proxy.urlFor(testConfig().databaseUrl),
+        STORE_RETRY_INITIAL_MS: '20',
+        STORE_RETRY_MAX_MS: '200',
+      });
+      recorder = new Recorder(service.persister);
+    });
+    after(async () => {
+      proxy?.restore();
+      await service?.stop();
+      await proxy?.close();
+    });
+
+    it('acknowledges nothing, drops what it holds when the broker connection goes, and stores all once after', async function () {
+      this.timeout(60_000);
+      const session = await broker.createSession(database);
+      const exchange = names.sessionExchange(session);
+      const ids: string[] = Array.from({ length: 50 }, () => randomUUID());
+
+      proxy.cut();
+      for (const id of ids) bot.send(exchange, `during the outage ${id}`, { messageId: id, userId: botName() });
+      await bot.confirmed();
+      await eventually(() => service.persister.held === ids.length, { intervalMs: 20 });
+      await recorder.until(() => recorder.storeFailures.length >= 2);
+      expect((await getText(service.port, '/readyz')).status).to.equal(503);
+      expect(await database.countOf(session)).to.equal(0);
+
+      // Only the broker still has the messages once the persister drops its batch: had any been
+      // acknowledged before a commit, it would now be lost.
+      const reconnected = once(service.amqp, 'connected');
+      await closeConnectionsOf(service);
+      await recorder.until(() => recorder.dropped.reduce((sum, size) => sum + size, 0) >= ids.length);
+      await reconnected;
+
+      proxy.restore();
+      await recorder.stored(...ids);
+      expect(ids.every((id) => recorder.storedCount.get(id) === 1)).to.equal(true);
+      expect(await database.countOf(session)).to.equal(ids.length);
+      expect((await database.session(session)).version).to.equal(String(ids.length));
+      expect((await getText(service.port, '/readyz')).status).to.equal(200);
+    });
+  });
+});

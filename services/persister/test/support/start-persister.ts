@@ -1,0 +1,40 @@
+import { createLogger } from '@warren/shared';
+import { testConfig } from '@warren/shared/testing';
+import { loadConfig, type PersisterService, startPersisterService } from '../../src/index.ts';
+
+/**
+ * The persister's environment in the test run: the run's `persister` AMQP user (so its real
+ * permissions apply), the run's database, the run's `chat-api` user trusted; `env` overrides.
+ */
+export function persisterEnv(env: Record<string, string> = {}): Record<string, string> {
+  const test = testConfig();
+  return {
+    PORT: '0',
+    RABBITMQ_URL: test.users.persister.url,
+    DATABASE_URL: test.databaseUrl,
+    TRUSTED_PUBLISHERS: test.users['chat-api'].name,
+    ...env,
+  };
+}
+
+/** Starts a persister in this process on a free port. */
+export async function startTestPersister(env: Record<string, string> = {}): Promise<PersisterService> {
+  return startPersisterService(
+    loadConfig(persisterEnv(env)),
+    createLogger({ service: 'persister', level: testConfig().logLevel }),
+  );
+}
+
+/** GETs a path of a persister's HTTP server; resolves with the status and the body's text. */
+export async function getText(port: number, path: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: response.status, text: await response.text() };
+}
+
+/** The value of one sample of a Prometheus text exposition, or undefined when it is absent. */
+export function metricValue(exposition: string, sample: string): number | undefined {
+  for (const line of exposition.split('\n')) {
+    if (line.startsWith(`${sample} `)) return Number(line.slice(sample.length + 1));
+  }
+  return undefined;
+}
