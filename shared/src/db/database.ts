@@ -15,6 +15,11 @@ export interface DatabaseOptions {
   acquireTimeoutMs?: number;
   /** Connection attempt timeout. @defaultValue 3000 */
   connectTimeoutMs?: number;
+  /**
+   * Client-side limit on one query: a database that silently stops answering (a dropped network
+   * path) fails the query instead of hanging it. @defaultValue 15000
+   */
+  queryTimeoutMs?: number;
 }
 
 /** A knex instance on pg. Does not connect until used; see {@link checkDatabase}. */
@@ -22,7 +27,12 @@ export function createDatabase(options: DatabaseOptions): Knex {
   const log = options.logger.child({ module: 'db' });
   return knex({
     client: 'pg',
-    connection: { connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs ?? 3000 },
+    connection: {
+      connectionString: options.url,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+      query_timeout: options.queryTimeoutMs ?? 15_000,
+      keepAlive: true,
+    },
     pool: { min: 0, max: options.poolMax ?? 10 },
     acquireConnectionTimeout: options.acquireTimeoutMs ?? 5000,
     log: {

@@ -20,7 +20,7 @@ const MAX_DATE_SECONDS = 8.64e12;
  *
  * @param body the decoded body (null for a plain-text body, which has no `created_at`).
  * @throws EnvelopeError `invalid_created_at` when a trusted publisher's `created_at` is not an
- * ISO-8601 date-time with seconds and an offset.
+ * ISO-8601 date-time with seconds and an offset, or falls before the year 1 in UTC.
  */
 export function createdAtOf(
   delivery: DeliveryLike,
@@ -33,7 +33,13 @@ export function createdAtOf(
     if (!isoInstant.safeParse(claimed).success) {
       throw new EnvelopeError('invalid_created_at', 'created_at is not an ISO-8601 date-time with an offset');
     }
-    return new Date(claimed).toISOString();
+    const instant = new Date(claimed);
+    // PostgreSQL has no year 0 (nor does ISO-8601's common profile): refused here, so what clients
+    // see live is never something history cannot keep.
+    if (instant.getUTCFullYear() < 1) {
+      throw new EnvelopeError('invalid_created_at', 'created_at is before the year 1');
+    }
+    return instant.toISOString();
   }
   const timestamp = timestampOf(delivery);
   if (timestamp !== undefined && timestamp <= MAX_DATE_SECONDS) return new Date(timestamp * 1000).toISOString();

@@ -56,4 +56,16 @@ describe('envelope createdAtOf', () => {
         .with.property('code', 'invalid_created_at');
     }
   });
+
+  it('throws invalid_created_at for an instant before the year 1 in UTC, which PostgreSQL cannot keep', () => {
+    const d = delivery('', { userId: 'chat-api', timestamp });
+    for (const created_at of ['0000-06-01T00:00:00Z', '0001-01-01T00:30:00+01:00']) {
+      expect(() => createdAtOf(d, { created_at }, TRUSTED, RECEIVED_AT))
+        .to.throw(EnvelopeError)
+        .with.property('code', 'invalid_created_at');
+    }
+    expect(createdAtOf(d, { created_at: '0001-01-01T00:00:00Z' }, TRUSTED, RECEIVED_AT)).to.equal(
+      '0001-01-01T00:00:00.000Z',
+    );
+  });
 });
