@@ -3,4 +3,8 @@
  * services/chat-api: chat sessions, membership (kept as broker topology), history, and the HTTP
  * way into the chat: messages published to each session's fanout exchange with confirms.
  */
+export { type ChatApiService, type ChatApiServiceEvents, startChatApiService } from './chat-api-service.ts';
+export { type ChatApiConfig, configShape, loadConfig } from './config.ts';
+export { ChatApiErrors } from './errors.ts';
 export { CHAT_SCHEMA, migrations } from './migrations/index.ts';
+export { syncTopology, type TopologySyncOptions, type TopologySyncResult } from './topology-sync.ts';

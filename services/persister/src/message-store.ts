@@ -1,4 +1,7 @@
-import { CHAT_SCHEMA } from '@warren/chat-api';
+import { databaseSchemas } from '@warren/shared';
+
+const CHAT_SCHEMA = databaseSchemas.chat;
+
 import type { ChatMessage, Knex } from '@warren/shared';
 import { HISTORY_SCHEMA } from './migrations/index.ts';
 

@@ -4,6 +4,7 @@ import { encodeChatMessage, envelopeHeaders, ManagementClient, messageIdOf, name
 import { eventually, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { deadLetterHeaders } from '../src/dead-letter.ts';
+import { HISTORY_SCHEMA } from '../src/migrations/index.ts';
 import type { PersisterService } from '../src/persister-service.ts';
 import { type RawPublisher, TestBroker, users } from './support/broker.ts';
 import { TestDatabase } from './support/database.ts';
@@ -179,26 +180,51 @@ describe('persister', () => {
       expect(await database.message(id)).to.equal(undefined);
     });
 
-    it('dead-letters a message PostgreSQL cannot hold and stores the rest', async () => {
+    it('dead-letters a message PostgreSQL refuses (storage_rejected) and stores the rest of its batch', async () => {
       const session = await broker.createSession(database);
       const exchange = names.sessionExchange(session);
       const [refused, fine] = [randomUUID(), randomUUID()];
+      const poison = `refused by a constraint ${refused}`;
+      // The envelope lets through everything PostgreSQL can store as far as it knows; a constraint
+      // stands in for whatever else the database may refuse.
+      const constraint = `test_refuse_${refused.slice(0, 8)}`;
+      // DDL takes no bind parameters; the literal is letters, digits, spaces and dashes only.
+      await database.db.raw(`alter table ??.messages add constraint ?? check (content <> '${poison}')`, [
+        HISTORY_SCHEMA,
+        constraint,
+      ]);
+      try {
+        const headers = { [envelopeHeaders.authorId]: randomUUID(), [envelopeHeaders.authorName]: 'alice' };
+        const options = { userId: chatApiName(), contentType: 'application/json', headers };
+        chatApi.send(exchange, json({ content: poison, created_at: new Date().toISOString() }), {
+          ...options,
+          messageId: refused,
+        });
+        chatApi.send(exchange, json({ content: 'new', created_at: new Date().toISOString() }), {
+          ...options,
+          messageId: fine,
+        });
+        await chatApi.confirmed();
+        expect((await recorder.deadLettered(refused)).reason).to.equal('storage_rejected');
+        await recorder.stored(fine);
+        const letter = await broker.takeDeadLetter(refused);
+        expect(letter.properties.headers?.[envelopeHeaders.error]).to.match(/^storage_rejected: /);
+      } finally {
+        await database.db.raw('alter table ??.messages drop constraint ??', [HISTORY_SCHEMA, constraint]);
+      }
+    });
+
+    it('dead-letters a trusted created_at before the year 1 by the envelope rule, before PostgreSQL sees it', async () => {
+      const session = await broker.createSession(database);
+      const id = randomUUID();
       const headers = { [envelopeHeaders.authorId]: randomUUID(), [envelopeHeaders.authorName]: 'alice' };
-      const options = { userId: chatApiName(), contentType: 'application/json', headers };
-      // Year 0 passes the envelope's ISO-8601 check; timestamptz cannot hold it.
-      chatApi.send(exchange, json({ content: 'old', created_at: '0000-01-01T00:00:00Z' }), {
-        ...options,
-        messageId: refused,
-      });
-      chatApi.send(exchange, json({ content: 'new', created_at: new Date().toISOString() }), {
-        ...options,
-        messageId: fine,
-      });
-      await chatApi.confirmed();
-      expect((await recorder.deadLettered(refused)).reason).to.equal('storage_rejected');
-      await recorder.stored(fine);
-      const letter = await broker.takeDeadLetter(refused);
-      expect(letter.properties.headers?.[envelopeHeaders.error]).to.match(/^storage_rejected: /);
+      await chatApi.publish(
+        names.sessionExchange(session),
+        json({ content: 'old', created_at: '0000-01-01T00:00:00Z' }),
+        { userId: chatApiName(), contentType: 'application/json', headers, messageId: id },
+      );
+      expect((await recorder.deadLettered(id)).reason).to.equal('invalid_created_at');
+      expect(await database.message(id)).to.equal(undefined);
     });
 
     it('acknowledges a session event without storing it, and dead-letters one from an untrusted publisher', async () => {

@@ -1,2 +1,3 @@
 export { checkDatabase, createDatabase, type DatabaseOptions, type Knex, pingDatabase } from './database.ts';
 export { type Migration, migrate } from './migrations.ts';
+export { databaseSchemas } from './schemas.ts';

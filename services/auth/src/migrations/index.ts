@@ -1,9 +1,9 @@
-import type { Migration } from '@warren/shared';
+import { databaseSchemas, type Migration } from '@warren/shared';
 import { usersMigration } from './001-users.ts';
 import { refreshTokensMigration } from './002-refresh-tokens.ts';
 
 /** The PostgreSQL schema the auth service owns. */
-export const AUTH_SCHEMA = 'auth';
+export const AUTH_SCHEMA = databaseSchemas.auth;
 
 /** The auth service's migrations, in order. */
 export const migrations: readonly Migration[] = [usersMigration, refreshTokensMigration];

@@ -29,7 +29,9 @@ export const chatMigration: Migration = {
       // `<smaller user id>:<larger user id>` for direct sessions: one per pair, whoever asks first.
       table.text('direct_key').unique();
     });
-    await db.raw("create index sessions_public_name on ??.sessions (lower(name)) where visibility = 'public'", [schema]);
+    await db.raw("create index sessions_public_name on ??.sessions (lower(name)) where visibility = 'public'", [
+      schema,
+    ]);
 
     await db.schema.withSchema(schema).createTable('members', (table) => {
       table.uuid('session_id').notNullable().references('id').inTable(`${schema}.sessions`).onDelete('CASCADE');

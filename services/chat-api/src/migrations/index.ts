@@ -1,8 +1,8 @@
-import type { Migration } from '@warren/shared';
+import { databaseSchemas, type Migration } from '@warren/shared';
 import { chatMigration } from './001-chat.ts';
 
 /** The PostgreSQL schema chat-api owns: users (its copy), sessions, members. */
-export const CHAT_SCHEMA = 'chat';
+export const CHAT_SCHEMA = databaseSchemas.chat;
 
 /** chat-api's migrations, in order. */
 export const migrations: readonly Migration[] = [chatMigration];

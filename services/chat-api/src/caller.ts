@@ -1,0 +1,17 @@
+import type { Response } from 'express';
+
+/** The chat user a request is made by, from its access token (`sub`, `name`). */
+export interface Caller {
+  readonly id: string;
+  readonly username: string;
+}
+
+/**
+ * The caller the API routes' authentication admitted.
+ * @throws Error when the route is not behind it: a programming error, not a refusal.
+ */
+export function callerOf(res: Response): Caller {
+  const caller: unknown = res.locals.caller;
+  if (caller === undefined) throw new Error('callerOf: no authentication before this route');
+  return caller as Caller;
+}

@@ -1,0 +1,180 @@
+import { EventEmitter } from 'node:events';
+import { HISTORY_SCHEMA, migrations as historyMigrations } from '@warren/persister';
+import {
+  AmqpClient,
+  checkDatabase,
+  createDatabase,
+  createHttpApp,
+  createRegistry,
+  createTokenVerifier,
+  type Logger,
+  migrate,
+  Publisher,
+  pingDatabase,
+  type RunningServer,
+  startHttpServer,
+} from '@warren/shared';
+import type { ChatApiConfig } from './config.ts';
+import { MemberStore } from './member-store.ts';
+import { Membership } from './membership.ts';
+import { MessageHistory } from './message-history.ts';
+import { MessagePosting } from './message-posting.ts';
+import { CHAT_SCHEMA, migrations } from './migrations/index.ts';
+import { PostRateLimit } from './post-rate-limit.ts';
+import { ReadMarkers } from './read-markers.ts';
+import { apiRoutes } from './routes/api-routes.ts';
+import { SessionChanges } from './session-changes.ts';
+import { SessionEvents } from './session-events.ts';
+import { SessionLifecycle } from './session-lifecycle.ts';
+import { SessionStore } from './session-store.ts';
+import { SessionTopology } from './session-topology.ts';
+import { SessionViews } from './session-views.ts';
+import { syncTopology, type TopologySyncResult } from './topology-sync.ts';
+import { TypingThrottle } from './typing-throttle.ts';
+import { UserDirectory } from './user-directory.ts';
+import { startUserFeed } from './user-feed.ts';
+
+/** Events of a running chat-api, for logs and tests. */
+export interface ChatApiServiceEvents {
+  /** The topology was rebuilt after a reconnect. */
+  'topology-synced': [result: TopologySyncResult];
+  /** Rebuilding the topology after a reconnect failed (it is tried again on the next one). */
+  'topology-sync-failed': [error: unknown];
+}
+
+/** A running chat-api. */
+export interface ChatApiService extends EventEmitter<ChatApiServiceEvents> {
+  /** The HTTP port it listens on. */
+  readonly port: number;
+  /** Its broker connection (tests await its events). */
+  readonly amqp: AmqpClient;
+  /** Its confirming publisher (tests await its `settled` events). */
+  readonly publisher: Publisher;
+  /** Its copy of users (tests await its `remembered` events). */
+  readonly users: UserDirectory;
+  /** Rebuilds every session exchange and member binding from PostgreSQL, as at start. */
+  syncTopology(): Promise<TopologySyncResult>;
+  /** Stops taking requests, finishes those in flight, closes the broker and database connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts chat-api: migrates its schema (and the persister's, whose messages it reads, so it never
+ * fails on a missing table), connects to RabbitMQ (connection name `chat-api`), consumes its users
+ * queue, rebuilds the session topology from PostgreSQL, and listens. Rejects at once, naming the
+ * URL, when the database or the broker cannot be reached.
+ */
+export async function startChatApiService(config: ChatApiConfig, logger: Logger): Promise<ChatApiService> {
+  const db = createDatabase({ url: config.DATABASE_URL, logger });
+  let amqp: AmqpClient | undefined;
+  let stopFeed: (() => Promise<void>) | undefined;
+  let server: RunningServer | undefined;
+  try {
+    await checkDatabase(db, config.DATABASE_URL);
+    await migrate(db, CHAT_SCHEMA, migrations);
+    await migrate(db, HISTORY_SCHEMA, historyMigrations);
+
+    amqp = new AmqpClient({ url: config.RABBITMQ_URL, connectionName: 'chat-api', logger });
+    await amqp.start();
+    const connection = amqp;
+    const registry = createRegistry('chat-api');
+    const publisher = new Publisher(connection, { registry, confirmTimeoutMs: config.CONFIRM_TIMEOUT_MS });
+
+    const users = new UserDirectory(db, logger);
+    stopFeed = (await startUserFeed(connection, users, { prefetch: config.USERS_PREFETCH, logger })).stop;
+
+    const sync = () => syncTopology({ db, amqp: connection, logger });
+    await sync();
+
+    const sessions = new SessionStore(db);
+    const members = new MemberStore(db);
+    const history = new MessageHistory(db);
+    const events = new SessionEvents({
+      publisher,
+      publisherUser: connection.user,
+      logger,
+      registry,
+      typingExpirationMs: config.TYPING_EXPIRATION_MS,
+    });
+    const changes = new SessionChanges({
+      sessions,
+      members,
+      history,
+      topology: new SessionTopology(connection),
+      events,
+    });
+    const verifier = createTokenVerifier({
+      jwksUrl: `${config.AUTH_URL.replace(/\/+$/, '')}/auth/.well-known/jwks.json`,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    });
+    const routes = apiRoutes(
+      {
+        sessions,
+        members,
+        views: new SessionViews(db, members),
+        history,
+        users,
+        lifecycle: new SessionLifecycle({ db, logger, sessions, members, users, changes, events }),
+        membership: new Membership({ db, logger, sessions, members, users, changes, events }),
+        posting: new MessagePosting({ history, publisher, publisherUser: connection.user }),
+        readMarkers: new ReadMarkers({ members, history, events }),
+        events,
+        postRateLimit: new PostRateLimit({ ratePerSec: config.POST_RATE_PER_SEC, burst: config.POST_BURST }),
+        typingThrottle: new TypingThrottle({ intervalMs: config.TYPING_INTERVAL_MS }),
+      },
+      verifier,
+    );
+    const app = createHttpApp(
+      {
+        logger,
+        registry,
+        trustProxy: config.TRUST_PROXY,
+        readiness: [
+          { name: 'rabbitmq', check: () => connection.connected },
+          { name: 'database', check: () => pingDatabase(db) },
+        ],
+      },
+      (app) => {
+        app.use('/api', routes);
+      },
+    );
+    server = await startHttpServer(app, config.PORT);
+    logger.info({ port: server.port }, 'chat-api listening');
+
+    const running = server;
+    const feedStop = stopFeed;
+    const service = Object.assign(new EventEmitter<ChatApiServiceEvents>(), {
+      port: running.port,
+      amqp: connection,
+      publisher,
+      users,
+      syncTopology: sync,
+      async stop() {
+        connection.off('connected', resync);
+        await running.close();
+        await feedStop();
+        await connection.close();
+        await db.destroy();
+      },
+    });
+    // A broker that comes back may have lost its definitions (a new node, a reset): rebuild them.
+    const resync = () => {
+      sync().then(
+        (result) => service.emit('topology-synced', result),
+        (error: unknown) => {
+          logger.error({ err: error }, 'could not rebuild the session topology after reconnecting');
+          service.emit('topology-sync-failed', error);
+        },
+      );
+    };
+    connection.on('connected', resync);
+    return service;
+  } catch (error) {
+    await server?.close().catch(() => undefined);
+    await stopFeed?.().catch(() => undefined);
+    await amqp?.close().catch(() => undefined);
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
+}

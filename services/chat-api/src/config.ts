@@ -1,0 +1,40 @@
+import { parseEnv, portVariable, variables } from '@warren/shared';
+import { z } from 'zod';
+
+const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+/**
+ * Every environment variable chat-api reads, keyed by name (docs/chat-api.md lists them). Exported
+ * so the deployment test can check docker-compose.yml sets each one.
+ */
+export const configShape = {
+  PORT: portVariable(3002),
+  LOG_LEVEL: variables.LOG_LEVEL,
+  RABBITMQ_URL: variables.RABBITMQ_URL,
+  DATABASE_URL: variables.DATABASE_URL,
+  AUTH_URL: variables.AUTH_URL,
+  JWT_ISSUER: variables.JWT_ISSUER,
+  JWT_AUDIENCE: variables.JWT_AUDIENCE,
+  SHUTDOWN_TIMEOUT_MS: variables.SHUTDOWN_TIMEOUT_MS,
+  TRUST_PROXY: variables.TRUST_PROXY,
+  /** Messages a user may post per second, sustained (HTTP.md: 20). */
+  POST_RATE_PER_SEC: positiveInt(20, 10_000),
+  /** Messages a user may post at once after being quiet: the bucket's size. */
+  POST_BURST: positiveInt(40, 100_000),
+  /** At most one `typing` event per user and session this often (HTTP.md: 2 s). */
+  TYPING_INTERVAL_MS: positiveInt(2000, 60_000),
+  /** The `expiration` of a `typing` event: the broker drops it undelivered after this long. */
+  TYPING_EXPIRATION_MS: positiveInt(5000, 60_000),
+  /** How long a publish may wait for the broker's confirm before the request answers 503. */
+  CONFIRM_TIMEOUT_MS: positiveInt(5000, 60_000),
+  /** Unacknowledged `user.registered` deliveries chat-api takes at once from its users queue. */
+  USERS_PREFETCH: positiveInt(32, 1000),
+};
+
+/** chat-api's configuration. */
+export type ChatApiConfig = ReturnType<typeof loadConfig>;
+
+/** Parses chat-api's configuration from an environment (process.env at start). */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>) {
+  return parseEnv(configShape, env);
+}

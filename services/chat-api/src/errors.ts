@@ -1,0 +1,27 @@
+import { defineError } from '@warren/shared';
+
+/**
+ * chat-api's errors, with stable codes (clients may rely on `code`). Shared ones (`NOT_FOUND`,
+ * `INVALID_REQUEST`, `UNAUTHORIZED`, `RATE_LIMITED`, `BROKER_UNAVAILABLE`, …) come from
+ * `SharedErrors`.
+ */
+export const ChatApiErrors = {
+  /** No such session, or a private one the caller is not in (its existence is not revealed). */
+  sessionNotFound: defineError('SESSION_NOT_FOUND', 404, 'Session not found'),
+  /** A public session the caller is not a member of, on a route for members. */
+  notAMember: defineError('NOT_A_MEMBER', 403, 'Not a member of this session'),
+  /** A route for the session's owner. */
+  notTheOwner: defineError('NOT_THE_OWNER', 403, 'Only the owner may do this'),
+  /** A username or user id chat-api does not know. */
+  userNotFound: defineError('USER_NOT_FOUND', 404, 'User not found'),
+  /** A message id (a cursor or a read marker) that is not in this session. */
+  messageNotFound: defineError('MESSAGE_NOT_FOUND', 404, 'Message not found'),
+  /** Adding members to a direct session. */
+  directSession: defineError('DIRECT_SESSION', 409, 'Not possible in a direct session'),
+  /** The session has the most members it may have (README.md: 10,000). */
+  sessionFull: defineError('SESSION_FULL', 409, 'Session full'),
+  /** A client message id already stored for another author or session. */
+  messageIdTaken: defineError('MESSAGE_ID_TAKEN', 409, 'Message id taken'),
+  /** Posting faster than the per-user limit (`Retry-After` says when to retry). */
+  tooManyMessages: defineError('TOO_MANY_MESSAGES', 429, 'Too many messages'),
+} as const;

@@ -1,0 +1,34 @@
+import type { Caller } from './caller.ts';
+import { ChatApiErrors } from './errors.ts';
+import type { MemberStore } from './member-store.ts';
+import type { MessageHistory } from './message-history.ts';
+import type { SessionEvents } from './session-events.ts';
+
+/** What {@link ReadMarkers} works with. */
+export interface ReadMarkersDeps {
+  members: MemberStore;
+  history: MessageHistory;
+  events: SessionEvents;
+}
+
+/** Read markers: the `seq` of the newest message each member has read, which `unread_count` counts from. */
+export class ReadMarkers {
+  readonly #deps: ReadMarkersDeps;
+
+  constructor(deps: ReadMarkersDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Moves the caller's marker forward to a message of the session (never back) and, when it moved,
+   * publishes a `read` event so the caller's other clients and the other members see it.
+   * @throws MESSAGE_NOT_FOUND (404) when the session holds no such message (yet).
+   */
+  async markRead(caller: Caller, sessionId: string, messageId: string): Promise<void> {
+    const { members, history, events } = this.#deps;
+    const seq = await history.seqOf(sessionId, messageId);
+    if (seq === undefined)
+      throw new ChatApiErrors.messageNotFound(`session ${sessionId} holds no message ${messageId}`);
+    if (await members.moveReadMarker(sessionId, caller.id, seq)) await events.read(sessionId, caller.id, messageId);
+  }
+}

@@ -1,0 +1,23 @@
+import { validate } from '@warren/shared';
+import { Router } from 'express';
+import { callerOf } from '../caller.ts';
+import { readBody } from '../schemas.ts';
+import { accessOf, requireMember, sessionIdOf } from '../session-access.ts';
+import type { RouteDeps } from './route-deps.ts';
+
+/** Read markers. */
+export function readMarkerRoutes(deps: RouteDeps): Router {
+  const router = Router();
+
+  router.post('/sessions/:id/read', async (req, res) => {
+    const caller = callerOf(res);
+    const sessionId = sessionIdOf(req.params.id);
+    const { session, member } = await accessOf(deps.sessions, deps.members, sessionId, caller.id);
+    requireMember(sessionId, session, member);
+    const { message_id } = validate(readBody, req.body);
+    await deps.readMarkers.markRead(caller, sessionId, message_id.toLowerCase());
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,62 @@
+import { limits } from '@warren/shared';
+import { validate as isUuid } from 'uuid';
+import { z } from 'zod';
+
+const codePoints = (text: string): number => [...text].length;
+
+/** A UUID, any case; routes lower-case it. */
+export const uuidSchema = z.string().refine(isUuid, 'must be a UUID');
+
+/** A username as README.md limits it. */
+export const usernameSchema = z
+  .string()
+  .regex(limits.username.pattern, `must be ${limits.username.min} to ${limits.username.max} of A-Z a-z 0-9 _ . -`);
+
+/** A session name: trimmed, 1 to 100 characters. */
+const sessionName = z
+  .string()
+  .trim()
+  .refine((name) => codePoints(name) >= limits.sessionName.min && codePoints(name) <= limits.sessionName.max, {
+    message: `must be ${limits.sessionName.min} to ${limits.sessionName.max} characters`,
+  });
+
+const visibility = z.enum(['private', 'public']);
+
+/** `POST /api/sessions`. */
+export const createSessionBody = z.object({
+  name: sessionName.optional(),
+  visibility: visibility.optional(),
+  members: z.array(usernameSchema).max(limits.membersPerSession).optional(),
+});
+
+/** `PATCH /api/sessions/:id`. */
+export const updateSessionBody = z.object({ name: sessionName.optional(), visibility: visibility.optional() });
+
+/** `POST /api/sessions/:id/members` and `POST /api/direct`. */
+export const usernameBody = z.object({ username: usernameSchema });
+
+/** `POST /api/sessions/:id/messages`: shapes only; the envelope's own rules check the values. */
+export const postMessageBody = z.object({
+  content: z.string(),
+  type: z.string().optional(),
+  extra: z.unknown().optional(),
+  id: uuidSchema.optional(),
+});
+
+/** `POST /api/sessions/:id/read`. */
+export const readBody = z.object({ message_id: uuidSchema });
+
+/** `GET /api/sessions/:id/messages`. */
+export const historyQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    before: uuidSchema.optional(),
+    after: uuidSchema.optional(),
+  })
+  .refine((query) => query.before === undefined || query.after === undefined, {
+    message: 'give before or after, not both',
+    path: ['after'],
+  });
+
+/** `GET /api/sessions/search` and `GET /api/users`: `q`, which may be empty. */
+export const searchQuery = z.object({ q: z.string().max(limits.sessionName.max).default('') });

@@ -1,0 +1,101 @@
+import type { Knex } from '@warren/shared';
+import { CHAT_SCHEMA } from './migrations/index.ts';
+
+/** Who may find a session by search and join it. */
+export type Visibility = 'private' | 'public';
+
+/** A row of `chat.sessions`. */
+export interface SessionRow {
+  id: string;
+  kind: 'group' | 'direct';
+  /** null for direct sessions, which each member sees named after the other. */
+  name: string | null;
+  visibility: Visibility;
+  /** null for direct sessions, which have no owner. */
+  owner_id: string | null;
+  created_at: Date;
+  bumped_at: Date;
+  /** bigint, as pg returns it: a decimal string. */
+  version: string;
+  last_message_id: string | null;
+  direct_key: string | null;
+}
+
+/** What a change of a session's own fields may set. */
+export interface SessionChanges {
+  name?: string;
+  visibility?: Visibility;
+  owner_id?: string | null;
+}
+
+/**
+ * `chat.sessions`, written inside the transactions of membership changes. Every change locks the
+ * session's row first, so changes of one session (and their `version`) happen one after the other.
+ */
+export class SessionStore {
+  readonly #db: Knex;
+
+  constructor(db: Knex) {
+    this.#db = db;
+  }
+
+  #sessions(trx: Knex | Knex.Transaction = this.#db) {
+    return trx.withSchema(CHAT_SCHEMA).table<SessionRow>('sessions');
+  }
+
+  /** The session, without locking it (for reads and checks outside a change). */
+  async find(id: string): Promise<SessionRow | undefined> {
+    return this.#sessions().where({ id }).first();
+  }
+
+  /** The session, its row locked until the transaction ends; undefined when there is none. */
+  async lock(trx: Knex.Transaction, id: string): Promise<SessionRow | undefined> {
+    return this.#sessions(trx).where({ id }).forUpdate().first();
+  }
+
+  /** Inserts a new group session. */
+  async insert(
+    trx: Knex.Transaction,
+    session: Pick<SessionRow, 'id' | 'kind' | 'name' | 'visibility' | 'owner_id'>,
+  ): Promise<void> {
+    await this.#sessions(trx).insert(session);
+  }
+
+  /**
+   * Inserts the direct session of a pair unless one exists: a concurrent insert of the same pair
+   * waits for the first to commit, then inserts nothing.
+   * @returns whether this call inserted it.
+   */
+  async insertDirect(trx: Knex.Transaction, id: string, directKey: string): Promise<boolean> {
+    const rows = await this.#sessions(trx)
+      .insert({ id, kind: 'direct', name: null, visibility: 'private', owner_id: null, direct_key: directKey })
+      .onConflict('direct_key')
+      .ignore()
+      .returning('id');
+    return rows.length > 0;
+  }
+
+  /** The direct session of a pair, its row locked until the transaction ends. */
+  async lockDirect(trx: Knex.Transaction, directKey: string): Promise<SessionRow | undefined> {
+    return this.#sessions(trx).where({ direct_key: directKey }).forUpdate().first();
+  }
+
+  /** Applies changes (if any) and increases the version by one. @returns the new version. */
+  async change(trx: Knex.Transaction, id: string, changes: SessionChanges = {}): Promise<number> {
+    const [row] = await this.#sessions(trx)
+      .where({ id })
+      .update({ ...changes, version: trx.raw('version + 1') })
+      .returning('version');
+    return Number(row?.version);
+  }
+
+  /** Deletes the session; its members go with it. */
+  async delete(trx: Knex.Transaction, id: string): Promise<void> {
+    await this.#sessions(trx).where({ id }).delete();
+  }
+}
+
+/** The direct key of a pair of users: the same whoever asks first. */
+export function directKeyOf(userA: string, userB: string): string {
+  return [userA, userB].sort().join(':');
+}

@@ -1,0 +1,164 @@
+import { HISTORY_SCHEMA } from '@warren/persister';
+import type { ChatMessage, Knex } from '@warren/shared';
+import { ChatApiErrors } from './errors.ts';
+import { escapeLike } from './like-pattern.ts';
+import type { MemberStore, MemberView } from './member-store.ts';
+import { type MessageRow, messageOf } from './message-history.ts';
+import { CHAT_SCHEMA } from './migrations/index.ts';
+import type { SessionRow } from './session-store.ts';
+
+/** The `Session` of HTTP.md, as one caller sees it. */
+export interface SessionView {
+  id: string;
+  kind: SessionRow['kind'];
+  name: string | null;
+  visibility: SessionRow['visibility'];
+  owner_id: string | null;
+  created_at: string;
+  bumped_at: string;
+  version: number;
+  member_count: number;
+  last_message: ChatMessage | null;
+  unread_count: number;
+}
+
+/** Most public sessions a search returns. */
+export const SEARCH_LIMIT = 50;
+
+interface ViewRow extends Omit<SessionRow, 'last_message_id' | 'direct_key'> {
+  member_count: number;
+  is_member: boolean;
+  unread_count: number;
+  /** A direct session's other member, from the caller's point of view. */
+  peer_name: string | null;
+  lm_seq: string | null;
+  lm_id: string | null;
+  lm_author_kind: MessageRow['author_kind'] | null;
+  lm_author_id: string | null;
+  lm_author_name: string | null;
+  lm_type: string | null;
+  lm_content: string | null;
+  lm_extra: Record<string, unknown> | null;
+  lm_created_at: Date | null;
+}
+
+/**
+ * Sessions as a caller sees them: `unread_count` counts the messages after the caller's read marker
+ * that others wrote (0 for a session the caller is not in); a direct session is named after the
+ * other member, found through its direct key so the name stays when that member has left.
+ * Bindings: the caller's id, three times.
+ */
+const SELECT_VIEW = `
+  select s.id, s.kind, s.name, s.visibility, s.owner_id, s.created_at, s.bumped_at, s.version,
+    (select count(*) from ${CHAT_SCHEMA}.members c where c.session_id = s.id)::int as member_count,
+    m.user_id is not null as is_member,
+    case when m.user_id is null then 0 else (
+      select count(*) from ${HISTORY_SCHEMA}.messages h
+      where h.session_id = s.id and h.seq > m.read_seq
+        and not (h.author_kind = 'user' and h.author_id is not distinct from ?::uuid)
+    )::int end as unread_count,
+    case when s.kind = 'direct' then (
+      select u.username from ${CHAT_SCHEMA}.users u
+      where u.id::text = case when split_part(s.direct_key, ':', 1) = ?::text
+        then split_part(s.direct_key, ':', 2) else split_part(s.direct_key, ':', 1) end
+    ) end as peer_name,
+    lm.seq as lm_seq, lm.id as lm_id, lm.author_kind as lm_author_kind, lm.author_id as lm_author_id,
+    lm.author_name as lm_author_name, lm.type as lm_type, lm.content as lm_content, lm.extra as lm_extra,
+    lm.created_at as lm_created_at
+  from ${CHAT_SCHEMA}.sessions s
+  left join ${CHAT_SCHEMA}.members m on m.session_id = s.id and m.user_id = ?
+  left join ${HISTORY_SCHEMA}.messages lm on lm.id = s.last_message_id`;
+
+function viewOf(row: ViewRow): SessionView {
+  const lastMessage =
+    row.lm_id === null
+      ? null
+      : messageOf({
+          seq: row.lm_seq ?? '0',
+          id: row.lm_id,
+          session_id: row.id,
+          author_kind: row.lm_author_kind ?? 'system',
+          author_id: row.lm_author_id,
+          author_name: row.lm_author_name,
+          type: row.lm_type ?? '',
+          content: row.lm_content ?? '',
+          extra: row.lm_extra,
+          created_at: row.lm_created_at ?? row.bumped_at,
+        });
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.kind === 'direct' ? row.peer_name : row.name,
+    visibility: row.visibility,
+    owner_id: row.owner_id,
+    created_at: row.created_at.toISOString(),
+    bumped_at: row.bumped_at.toISOString(),
+    version: Number(row.version),
+    member_count: row.member_count,
+    last_message: lastMessage,
+    unread_count: row.unread_count,
+  };
+}
+
+/** The read side of sessions: what the routes answer. */
+export class SessionViews {
+  readonly #db: Knex;
+  readonly #members: MemberStore;
+
+  constructor(db: Knex, members: MemberStore) {
+    this.#db = db;
+    this.#members = members;
+  }
+
+  async #query(callerId: string, rest: string, bindings: readonly Knex.Value[]): Promise<ViewRow[]> {
+    const result = await this.#db.raw<{ rows: ViewRow[] }>(`${SELECT_VIEW} ${rest}`, [
+      callerId,
+      callerId,
+      callerId,
+      ...bindings,
+    ]);
+    return result.rows;
+  }
+
+  /** The caller's sessions, most recently bumped first. */
+  async listOf(callerId: string): Promise<SessionView[]> {
+    const rows = await this.#query(callerId, 'where m.user_id is not null order by s.bumped_at desc, s.id', []);
+    return rows.map(viewOf);
+  }
+
+  /** One session as the caller sees it, whether or not they are a member. */
+  async one(callerId: string, sessionId: string): Promise<SessionView | undefined> {
+    const [row] = await this.#query(callerId, 'where s.id = ?', [sessionId]);
+    return row === undefined ? undefined : viewOf(row);
+  }
+
+  /**
+   * One session as the caller sees it, just after the caller changed it.
+   * @throws SESSION_NOT_FOUND (404) when it was deleted meanwhile.
+   */
+  async get(callerId: string, sessionId: string): Promise<SessionView> {
+    const view = await this.one(callerId, sessionId);
+    if (view === undefined) throw new ChatApiErrors.sessionNotFound(`no session ${sessionId}`);
+    return view;
+  }
+
+  /** One session with its members (the detail route). */
+  async detail(callerId: string, sessionId: string): Promise<(SessionView & { members: MemberView[] }) | undefined> {
+    const view = await this.one(callerId, sessionId);
+    return view === undefined ? undefined : { ...view, members: await this.#members.list(sessionId) };
+  }
+
+  /**
+   * Public sessions whose name contains `text` (case-insensitive, wildcards taken literally), by
+   * name, at most {@link SEARCH_LIMIT}, each saying whether the caller is a member.
+   */
+  async searchPublic(callerId: string, text: string): Promise<(SessionView & { is_member: boolean })[]> {
+    const rows = await this.#query(
+      callerId,
+      `where s.visibility = 'public' and lower(s.name) like ? escape '\\'
+       order by lower(s.name), s.name, s.id limit ?`,
+      [`%${escapeLike(text.toLowerCase())}%`, SEARCH_LIMIT],
+    );
+    return rows.map((row) => ({ ...viewOf(row), is_member: row.is_member }));
+  }
+}

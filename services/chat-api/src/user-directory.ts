@@ -1,0 +1,111 @@
+import { EventEmitter } from 'node:events';
+import type { Knex, Logger } from '@warren/shared';
+import type { Caller } from './caller.ts';
+import { escapeLike } from './like-pattern.ts';
+import { CHAT_SCHEMA } from './migrations/index.ts';
+
+/** A user as chat-api shows one. */
+export interface UserSummary {
+  readonly id: string;
+  readonly username: string;
+}
+
+/** A user as auth announced one (`user.registered`) or a token vouches for one. */
+export interface KnownUser extends UserSummary {
+  /** When auth registered the user; a user first met through a token counts from then. */
+  readonly createdAt: Date;
+}
+
+/** Events of {@link UserDirectory}. */
+export interface UserDirectoryEvents {
+  /** A user was written to the copy (tests await it). */
+  remembered: [user: UserSummary];
+}
+
+/** How many callers {@link UserDirectory.rememberCaller} keeps in memory before it starts over. */
+const CALLER_CACHE_SIZE = 100_000;
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * chat-api's copy of users (`chat.users`): fed by `user.registered` and filled in from the token of
+ * any caller it has not heard of, so members can be added by username and sessions can name them.
+ *
+ * A username belongs to the newest user auth announced with it. auth commits a user only after the
+ * broker confirmed its event, so a commit failing after the confirm can leave an event for a user
+ * that does not exist, whose name someone may register again: the older holder is then dropped.
+ */
+export class UserDirectory extends EventEmitter<UserDirectoryEvents> {
+  readonly #db: Knex;
+  readonly #log: Logger;
+  /** `<id> <username>` of callers already in the copy, so a request is not a database write. */
+  readonly #knownCallers = new Set<string>();
+
+  constructor(db: Knex, logger: Logger) {
+    super();
+    this.#db = db;
+    this.#log = logger.child({ module: 'user-directory' });
+  }
+
+  #users(db: Knex | Knex.Transaction = this.#db) {
+    return db.withSchema(CHAT_SCHEMA).table('users');
+  }
+
+  /** Adds or refreshes a user; a newer holder of the same username wins over it. */
+  async remember(user: KnownUser): Promise<void> {
+    try {
+      await this.#db.transaction(async (trx) => {
+        await this.#users(trx)
+          .whereRaw('lower(username) = lower(?)', [user.username])
+          .whereNot({ id: user.id })
+          .where('created_at', '<=', user.createdAt)
+          .delete();
+        await trx.raw(
+          `insert into ??.users (id, username, created_at) values (?, ?, ?)
+           on conflict (id) do update set username = excluded.username,
+             created_at = least(users.created_at, excluded.created_at)`,
+          [CHAT_SCHEMA, user.id, user.username, user.createdAt],
+        );
+      });
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      this.#log.warn({ userId: user.id, username: user.username }, 'a newer user holds this username: ignored');
+      return;
+    }
+    this.emit('remembered', { id: user.id, username: user.username });
+  }
+
+  /** Makes sure the caller is in the copy: a database write only the first time this process sees them. */
+  async rememberCaller(caller: Caller): Promise<void> {
+    const key = `${caller.id} ${caller.username}`;
+    if (this.#knownCallers.has(key)) return;
+    await this.remember({ ...caller, createdAt: new Date() });
+    if (this.#knownCallers.size >= CALLER_CACHE_SIZE) this.#knownCallers.clear();
+    this.#knownCallers.add(key);
+  }
+
+  /** A user by username, case-insensitively. */
+  async findByUsername(username: string, db: Knex | Knex.Transaction = this.#db): Promise<UserSummary | undefined> {
+    return this.#users(db).select('id', 'username').whereRaw('lower(username) = lower(?)', [username]).first();
+  }
+
+  /** The users of these usernames (case-insensitive), and the usernames no user has. */
+  async findByUsernames(usernames: readonly string[]): Promise<{ found: UserSummary[]; missing: string[] }> {
+    if (usernames.length === 0) return { found: [], missing: [] };
+    const lower = usernames.map((name) => name.toLowerCase());
+    const found: UserSummary[] = await this.#users()
+      .select('id', 'username')
+      .whereRaw('lower(username) = any(?)', [lower]);
+    const known = new Set(found.map((user) => user.username.toLowerCase()));
+    return { found, missing: usernames.filter((name) => !known.has(name.toLowerCase())) };
+  }
+
+  /** Up to `limit` users whose username starts with `prefix`, case-insensitively, by username. */
+  async search(prefix: string, limit: number): Promise<UserSummary[]> {
+    return this.#users()
+      .select('id', 'username')
+      .whereRaw(`lower(username) like ? escape '\\'`, [`${escapeLike(prefix.toLowerCase())}%`])
+      .orderByRaw('lower(username)')
+      .limit(limit);
+  }
+}

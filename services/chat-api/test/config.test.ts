@@ -1,0 +1,45 @@
+import { ConfigError } from '@warren/shared';
+import { expect } from 'chai';
+import { loadConfig } from '../src/config.ts';
+
+describe('chat-api config', () => {
+  it('has the defaults of OPERATIONS.md and HTTP.md', () => {
+    expect(loadConfig({})).to.include({
+      PORT: 3002,
+      LOG_LEVEL: 'info',
+      RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672/',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/warren',
+      AUTH_URL: 'http://127.0.0.1:3001',
+      JWT_ISSUER: 'warren-auth',
+      JWT_AUDIENCE: 'warren',
+      SHUTDOWN_TIMEOUT_MS: 10_000,
+      TRUST_PROXY: 0,
+      POST_RATE_PER_SEC: 20,
+      POST_BURST: 40,
+      TYPING_INTERVAL_MS: 2000,
+      TYPING_EXPIRATION_MS: 5000,
+      CONFIRM_TIMEOUT_MS: 5000,
+      USERS_PREFETCH: 32,
+    });
+  });
+
+  it('stops with a message naming every bad variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', AUTH_URL: 'ftp://auth', POST_RATE_PER_SEC: '0', TYPING_INTERVAL_MS: '-1' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.variable)).to.have.members([
+      'PORT',
+      'AUTH_URL',
+      'POST_RATE_PER_SEC',
+      'TYPING_INTERVAL_MS',
+    ]);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ POST_BURST: '' }).POST_BURST).to.equal(40);
+  });
+});

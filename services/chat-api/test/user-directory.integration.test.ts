@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { eventKeys, exchanges, queues } from '@warren/shared';
+import { expect } from 'chai';
+import { asAdmin, publishAsAdmin } from './support/broker-admin.ts';
+import { ChatHarness, call, type TestUser, uniqueUsername } from './support/chat-api-harness.ts';
+import { Tap } from './support/tap.ts';
+
+describe('chat-api copy of users', () => {
+  let h: ChatHarness;
+  let alice: TestUser;
+  before(async () => {
+    h = await ChatHarness.start();
+    alice = await h.register('alice');
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  /** Resolves when chat-api has written this user to its copy. */
+  const remembered = (match: (user: { id: string; username: string }) => boolean) =>
+    new Promise<void>((resolve) => {
+      const listener = (user: { id: string; username: string }) => {
+        if (!match(user)) return;
+        h.chat.users.off('remembered', listener);
+        resolve();
+      };
+      h.chat.users.on('remembered', listener);
+    });
+  const search = async (q: string) =>
+    (await h.api(alice).get(`/api/users?q=${encodeURIComponent(q)}`)).body.users.map(
+      (u: { username: string }) => u.username,
+    );
+  /** Publishes a user.registered as auth would (the run's administrator stands in for it). */
+  const announce = (body: unknown) =>
+    publishAsAdmin(exchanges.events.name, eventKeys.userRegistered, Buffer.from(JSON.stringify(body)), {
+      contentType: 'application/json',
+      messageId: randomUUID(),
+    });
+
+  it('learns users from user.registered, so one who just registered can be added', async () => {
+    const username = uniqueUsername('newcomer');
+    const heard = remembered((user) => user.username === username);
+    const { body: session } = await h.api(alice).post('/api/sessions', { name: 'welcome' });
+    const registered = await call(`${h.authUrl}/auth/register`, 'POST', undefined, {
+      username,
+      password: 'correct horse battery',
+    });
+    expect(registered.status).to.equal(201);
+    await heard;
+    const added = await h.api(alice).post(`/api/sessions/${session.id}/members`, { username });
+    expect(added.status).to.equal(200);
+    expect(added.body.member_count).to.equal(2);
+  });
+
+  it('learns a user it never heard of from their token', async () => {
+    // Auth's event goes to a tap instead of chat-api's queue (mandatory needs some queue).
+    const tap = await Tap.open(exchanges.events.name, { routingKey: 'user.*' });
+    await asAdmin((channel) => channel.unbindQueue(queues.chatApiUsers.name, exchanges.events.name, 'user.*'));
+    let stranger: TestUser;
+    try {
+      stranger = await h.register('stranger', { known: false });
+    } finally {
+      await asAdmin((channel) => channel.bindQueue(queues.chatApiUsers.name, exchanges.events.name, 'user.*'));
+      await tap.close();
+    }
+    const { body: session } = await h.api(alice).post('/api/sessions', { name: 'strangers' });
+    const unknown = await h.api(alice).post(`/api/sessions/${session.id}/members`, { username: stranger.username });
+    expect(unknown.status).to.equal(404);
+
+    expect((await h.api(stranger).get('/api/sessions')).status).to.equal(200);
+    const added = await h.api(alice).post(`/api/sessions/${session.id}/members`, { username: stranger.username });
+    expect(added.status).to.equal(200);
+  });
+
+  it('gives a username to the newest user announced with it, whatever order events come in', async () => {
+    const name = uniqueUsername('ghost');
+    const [older, newer] = [randomUUID(), randomUUID()];
+    const olderEvent = { user: { id: older, username: name, created_at: '2026-01-01T00:00:00.000Z' } };
+    const newerEvent = { user: { id: newer, username: name.toUpperCase(), created_at: '2026-01-02T00:00:00.000Z' } };
+
+    let heard = remembered((user) => user.id === older);
+    await announce(olderEvent);
+    await heard;
+    heard = remembered((user) => user.id === newer);
+    await announce(newerEvent);
+    await heard;
+    expect(await search(name)).to.deep.equal([name.toUpperCase()]);
+
+    // A late copy of the older event changes nothing; a valid event after it is still handled.
+    const marker = uniqueUsername('marker');
+    heard = remembered((user) => user.username === marker);
+    await announce(olderEvent);
+    await announce({ not: 'an event' });
+    await announce({ user: { id: randomUUID(), username: marker, created_at: new Date().toISOString() } });
+    await heard;
+    expect(await search(name)).to.deep.equal([name.toUpperCase()]);
+  });
+
+  it('finds up to 20 users whose name starts with q, case-insensitively, wildcards taken literally', async () => {
+    const prefix = `zz${Math.random().toString(36).slice(2, 7)}`;
+    const names = Array.from({ length: 21 }, (_, i) => `${prefix}_${String(i).padStart(2, '0')}`);
+    const pending = new Set(names);
+    const heard = remembered((user) => pending.delete(user.username) && pending.size === 0);
+    for (const name of names)
+      await announce({ user: { id: randomUUID(), username: name, created_at: new Date().toISOString() } });
+    await heard;
+
+    const found = await search(prefix.toUpperCase());
+    expect(found).to.deep.equal(names.slice(0, 20));
+    expect(await search(`${prefix}_1`)).to.deep.equal(names.slice(10, 20));
+    expect(await search(`${prefix}%`)).to.deep.equal([]);
+    expect(await search(`${prefix.slice(0, -1)}_`)).to.deep.equal([]);
+  });
+});
