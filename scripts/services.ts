@@ -1,5 +1,12 @@
-/** The services `npm start` runs, in start order, with their default ports (OPERATIONS.md). */
-export const services = [{ name: 'auth', entry: 'services/auth/src/main.ts', port: 3001 }] as const;
+/**
+ * The services `npm start` runs, in start order, with their default ports (OPERATIONS.md): chat-api
+ * migrates the schemas the persister writes into, so it comes before the persister.
+ */
+export const services = [
+  { name: 'auth', entry: 'services/auth/src/main.ts', port: 3001 },
+  { name: 'chat-api', entry: 'services/chat-api/src/main.ts', port: 3002 },
+  { name: 'persister', entry: 'services/persister/src/main.ts', port: 3004 },
+] as const;
 
 /** The variable that moves one service's port under `npm start` (each service itself reads PORT). */
 export const portVariableOf = (service: { name: string }): string =>

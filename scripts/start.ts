@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { declareDeploymentTopology, parseEnv, portVariable, variables } from '@warren/shared';
 import amqp from 'amqplib';
+import { z } from 'zod';
 import { checkRabbitMq, connectPostgresAdmin, ensureDatabase, PreflightError } from './preflight.ts';
 import { portVariableOf, services } from './services.ts';
 
@@ -15,7 +16,14 @@ const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 12_000;
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
-const config = parseEnv({ RABBITMQ_URL: variables.RABBITMQ_URL, DATABASE_URL: variables.DATABASE_URL }, process.env);
+const config = parseEnv(
+  {
+    RABBITMQ_URL: variables.RABBITMQ_URL,
+    DATABASE_URL: variables.DATABASE_URL,
+    AUTH_URL: z.url().optional(),
+  },
+  process.env,
+);
 const ports = parseEnv(
   Object.fromEntries(services.map((service) => [portVariableOf(service), portVariable(service.port)])),
   process.env,
@@ -67,6 +75,8 @@ async function stopAll(children: readonly ChildProcess[]): Promise<void> {
   clearTimeout(killer);
 }
 
+const [auth] = services;
+
 async function main(): Promise<void> {
   await checkRabbitMq(config.RABBITMQ_URL);
   const admin = await connectPostgresAdmin(config.DATABASE_URL);
@@ -94,8 +104,13 @@ async function main(): Promise<void> {
   for (const service of services) {
     const child = spawn(process.execPath, ['--import', 'tsx', service.entry], {
       cwd: root,
-      // Each service gets its own port (AUTH_PORT…): one PORT in the environment would make them collide.
-      env: { ...process.env, PORT: String(portOf(service)) },
+      // Each service gets its own port (AUTH_PORT…): one PORT in the environment would make them
+      // collide. Services find auth where npm start put it unless AUTH_URL says otherwise.
+      env: {
+        ...process.env,
+        PORT: String(portOf(service)),
+        AUTH_URL: config.AUTH_URL ?? `http://127.0.0.1:${portOf(auth)}`,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
@@ -110,8 +125,7 @@ async function main(): Promise<void> {
     });
     await waitReady(service.name, portOf(service), child);
   }
-  const [entry] = services;
-  console.log(`\nWarren is running: http://127.0.0.1:${portOf(entry)}/ (Ctrl-C stops it).`);
+  console.log(`\nWarren is running: http://127.0.0.1:${portOf(auth)}/ (Ctrl-C stops it).`);
 }
 
 main().catch((error: unknown) => {

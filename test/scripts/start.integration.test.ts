@@ -30,7 +30,7 @@ function groupAlive(pgid: number): boolean {
 
 describe('npm start (scripts/start.ts)', () => {
   it('starts the services ready, prints the URL, and Ctrl-C stops everything it started', async () => {
-    const port = await freePort();
+    const [port, chatApiPort, persisterPort] = [await freePort(), await freePort(), await freePort()];
     // Its own process group, so the test can tell whether any process it started survives.
     const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
       cwd: root,
@@ -41,6 +41,8 @@ describe('npm start (scripts/start.ts)', () => {
         RABBITMQ_URL: testConfig().rabbitmqUrl,
         DATABASE_URL: testConfig().databaseUrl,
         AUTH_PORT: String(port),
+        CHAT_API_PORT: String(chatApiPort),
+        PERSISTER_PORT: String(persisterPort),
         DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-start-')),
         BCRYPT_COST: '4',
         LOG_LEVEL: 'warn',
@@ -60,7 +62,27 @@ describe('npm start (scripts/start.ts)', () => {
       );
     });
     expect(url).to.equal(`http://127.0.0.1:${port}/`);
-    expect((await fetch(`${url}readyz`)).status).to.equal(200);
+    for (const ready of [port, chatApiPort, persisterPort]) {
+      expect((await fetch(`http://127.0.0.1:${ready}/readyz`)).status, `port ${ready}`).to.equal(200);
+    }
+    // The services work together: a user registered at auth can use chat-api with its token.
+    const credentials = { username: `start_${Date.now().toString(36)}`, password: 'correct horse battery' };
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    expect((await post(`${url}auth/register`, credentials)).status).to.equal(201);
+    const { access_token: token } = (await (await post(`${url}auth/login`, credentials)).json()) as {
+      access_token: string;
+    };
+    const created = await post(
+      `http://127.0.0.1:${chatApiPort}/api/sessions`,
+      { name: 'started' },
+      { authorization: `Bearer ${token}` },
+    );
+    expect(created.status).to.equal(201);
 
     const exited = once(start, 'exit');
     process.kill(start.pid as number, 'SIGINT');
