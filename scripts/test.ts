@@ -19,7 +19,7 @@ import pg from 'pg';
 import { checkManagement, checkRabbitMq, connectPostgresAdmin, PreflightError } from './preflight.ts';
 
 const root = join(import.meta.dirname, '..');
-const DEFAULT_ROOTS = ['shared/test', 'services', 'test'];
+const DEFAULT_ROOTS = ['shared/test', 'services', 'cli/test', 'test'];
 /** Leftovers of runs that died without cleaning up are removed once this old. */
 const STALE_AFTER_MS = 6 * 3600_000;
 
