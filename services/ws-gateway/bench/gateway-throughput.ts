@@ -1,0 +1,123 @@
+// Deliveries per second through the real gateway (startWsGatewayService, as it ships: noAck, the
+// encoding cache, metrics): one session, SOCKETS authenticated sockets (one user each, clients in a
+// child process), MESSAGES messages published per round as fast as confirms allow.
+//
+//   npx tsx services/ws-gateway/bench/gateway-throughput.ts
+//   SOCKETS=200 MESSAGES=2000 ROUNDS=3 npx tsx services/ws-gateway/bench/gateway-throughput.ts
+//
+// Needs RabbitMQ and its management API (RABBITMQ_URL, RABBITMQ_MANAGEMENT_URL; local defaults);
+// works in a vhost of its own, deleted at the end. Tokens are signed with a key of its own, served
+// as the JWKS that the gateway's AUTH_URL points at, so no auth service or database is needed.
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger, declareExchange, encodeChatMessage, names, publicJwkOf, sessionExchange } from '@warren/shared';
+import amqp from 'amqplib';
+import { SignJWT } from 'jose';
+import { loadConfig, startWsGatewayService } from '../src/index.ts';
+import { createBenchVhost } from './bench-vhost.ts';
+import { forkClients } from './client-process.ts';
+
+const SOCKETS = Number(process.env.SOCKETS ?? 200);
+const MESSAGES = Number(process.env.MESSAGES ?? 2000);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+
+const vhost = await createBenchVhost();
+const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const jwk = publicJwkOf(privateKey);
+const jwks = createServer((_req, res) => {
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ keys: [jwk] }));
+});
+jwks.listen(0);
+await once(jwks, 'listening');
+
+const service = await startWsGatewayService(
+  loadConfig({
+    PORT: '0',
+    RABBITMQ_URL: vhost.url,
+    AUTH_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}`,
+    TRUSTED_PUBLISHERS: vhost.user,
+    LOG_LEVEL: 'warn',
+  }),
+  createLogger({ service: 'ws-gateway', level: 'warn' }),
+);
+const connection = await amqp.connect(vhost.url);
+const admin = await connection.createChannel();
+const publisher = await connection.createConfirmChannel();
+const clients = forkClients();
+
+try {
+  const users = Array.from({ length: SOCKETS }, () => randomUUID());
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  const tokens = await Promise.all(
+    users.map((id) =>
+      new SignJWT({ name: `user_${id.slice(0, 8)}` })
+        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid })
+        .setSubject(id)
+        .setIssuer('warren-auth')
+        .setAudience('warren')
+        .setIssuedAt()
+        .setExpirationTime(exp)
+        .sign(privateKey),
+    ),
+  );
+  let ready = 0;
+  const allReady = new Promise<void>((resolve) => {
+    service.gateway.on('ready', () => {
+      ready += 1;
+      if (ready === SOCKETS) resolve();
+    });
+  });
+  const base = `ws://127.0.0.1:${service.port}/ws`;
+  await clients.open(tokens.map((token) => `${base}?token=${token}`));
+  await allReady;
+
+  const sessionId = randomUUID();
+  await declareExchange(admin, sessionExchange(sessionId));
+  for (const user of users) await admin.bindExchange(names.userExchange(user), names.sessionExchange(sessionId), '');
+
+  console.log(`${SOCKETS} sockets × ${MESSAGES} messages = ${SOCKETS * MESSAGES} deliveries per round`);
+  const rates: number[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const done = clients.receive(MESSAGES);
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    for (let n = 0; n < MESSAGES; n++) {
+      const outgoing = encodeChatMessage({
+        publisher: vhost.user,
+        message: {
+          id: randomUUID(),
+          session_id: sessionId,
+          author: { kind: 'user', id: users[0] as string, username: 'alice' },
+          type: 'text',
+          content: `message ${n}: a line of chat of about the length people write, give or take a few words`,
+          extra: null,
+          created_at: new Date().toISOString(),
+        },
+      });
+      publisher.publish(outgoing.exchange, '', outgoing.content, {
+        ...outgoing.options,
+        headers: { ...outgoing.options.headers },
+      });
+    }
+    await publisher.waitForConfirms();
+    const received = await done;
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    rates.push(received / seconds);
+    console.log(
+      `round ${round}: ${Math.round(received / seconds)} deliveries/s, ` +
+        `${((used.user + used.system) / received).toFixed(1)} µs CPU each (publishing included)`,
+    );
+  }
+  const median = [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)] ?? 0;
+  console.log(`median: ${Math.round(median)} deliveries/s`);
+} finally {
+  clients.close();
+  await connection.close();
+  await service.stop();
+  jwks.close();
+  await vhost.remove();
+}

@@ -1,0 +1,69 @@
+import { list, parseEnv, portVariable, variables } from '@warren/shared';
+import { z } from 'zod';
+
+/** Where browsers load the web client from on a development machine: compose's nginx, and Vite. */
+export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = [
+  'http://localhost:8080',
+  'http://127.0.0.1:8080',
+  'http://localhost:5173',
+  'http://127.0.0.1:5173',
+];
+
+/** A serialized origin (`scheme://host[:port]`, as browsers send it in `Origin`). */
+const isOrigin = (value: string): boolean => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Every environment variable the ws-gateway reads, keyed by name (docs/ws-gateway.md lists them).
+ * Exported so the deployment test can check docker-compose.yml sets each one.
+ */
+export const configShape = {
+  PORT: portVariable(3003),
+  LOG_LEVEL: variables.LOG_LEVEL,
+  RABBITMQ_URL: variables.RABBITMQ_URL,
+  AUTH_URL: variables.AUTH_URL,
+  JWT_ISSUER: variables.JWT_ISSUER,
+  JWT_AUDIENCE: variables.JWT_AUDIENCE,
+  TRUSTED_PUBLISHERS: variables.TRUSTED_PUBLISHERS,
+  SHUTDOWN_TIMEOUT_MS: variables.SHUTDOWN_TIMEOUT_MS,
+  TRUST_PROXY: variables.TRUST_PROXY,
+  /**
+   * Origins whose browsers may connect, comma-separated, each exactly as a browser sends it
+   * (`https://chat.example.com`, no path or trailing slash). A client sending no Origin is not a
+   * browser and is allowed.
+   */
+  ALLOWED_ORIGINS: list(DEFAULT_ALLOWED_ORIGINS).refine((origins) => origins.every(isOrigin), {
+    message: 'must be a comma-separated list of origins such as https://chat.example.com',
+  }),
+  /** How long a new connection has to authenticate (WEBSOCKET.md: 10 s). */
+  AUTH_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(10_000),
+  /** Interval of WebSocket pings; a connection that did not answer the previous one is dropped. */
+  PING_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** A socket whose unsent data passes this many bytes is closed with 4008. */
+  SLOW_CLIENT_BUFFER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  /** Largest frame a client may send; `ws` closes a connection sending more with 1009. */
+  MAX_FRAME_BYTES: z.coerce
+    .number()
+    .int()
+    .min(256)
+    .max(1024 * 1024)
+    .default(16 * 1024),
+};
+
+/** The ws-gateway's configuration. */
+export type WsGatewayConfig = ReturnType<typeof loadConfig>;
+
+/** Parses the ws-gateway's configuration from an environment (process.env at start). */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>) {
+  return parseEnv(configShape, env);
+}

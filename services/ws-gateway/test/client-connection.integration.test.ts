@@ -1,0 +1,109 @@
+import type { Socket } from 'node:net';
+import { eventually } from '@warren/shared/testing';
+import { expect } from 'chai';
+import { startTestAuth, type TestAuth } from './support/auth.ts';
+import { TestBroker } from './support/broker.ts';
+import { type ChildGateway, spawnGateway } from './support/child-gateway.ts';
+import { TestClient } from './support/client.ts';
+import { startTestGateway, type TestGateway } from './support/gateway.ts';
+
+/** The TCP socket under a `ws` client: pausing it is a client that stops reading. */
+const tcpOf = (client: TestClient): Socket => (client.socket as unknown as { _socket: Socket })._socket;
+
+describe('client connection', () => {
+  let auth: TestAuth;
+  before(async () => {
+    auth = await startTestAuth();
+  });
+  after(async () => {
+    await auth?.stop();
+  });
+
+  describe('token expiry', () => {
+    /** auth issuing 30-second tokens (its shortest) with the same key and users as `auth`. */
+    let shortLived: TestAuth;
+    let gateway: TestGateway;
+    before(async () => {
+      shortLived = await startTestAuth({ DATA_DIR: auth.dataDir, ACCESS_TOKEN_TTL_SEC: '30' });
+      gateway = await startTestGateway(auth.baseUrl);
+    });
+    after(async () => {
+      await gateway?.stop();
+      await shortLived?.stop();
+    });
+
+    it('closes with 4001 when the token expires, unless a fresh auth frame of the same user extended it', async function () {
+      this.timeout(60_000);
+      this.slow(35_000);
+      const user = await auth.register('expiry');
+      const shortToken = await shortLived.login(user.username);
+      const [expiring, extended] = [
+        await TestClient.ready(gateway.wsUrl, shortToken),
+        await TestClient.ready(gateway.wsUrl, shortToken),
+      ];
+      // A 15-minute token of the same user, sent over the open connection.
+      extended.send({ type: 'auth', token: await auth.login(user.username) });
+      extended.send({ type: 'ping' });
+      expect(await extended.next()).to.deep.equal({ type: 'pong' });
+
+      expect(await expiring.closed).to.deep.equal({ code: 4001, reason: 'token expired' });
+      // The short token has expired: the connection that got a fresh one lives on.
+      extended.send({ type: 'ping' });
+      expect(await extended.next()).to.deep.equal({ type: 'pong' });
+      await extended.close();
+    });
+  });
+
+  describe('a client that stops reading', () => {
+    let broker: TestBroker;
+    let gateway: ChildGateway;
+    before(async () => {
+      broker = await TestBroker.start();
+      // In a process of its own: clients in this process share no event loop with it, so only the
+      // paused one falls behind, as on a real network.
+      gateway = await spawnGateway(auth.baseUrl);
+    });
+    after(async () => {
+      gateway?.process.kill('SIGTERM');
+      await gateway?.exited;
+      await broker?.stop();
+    });
+
+    it('is closed with 4008 (at the default 1 MiB) while 10,000 messages flow, and the others get every message', async function () {
+      this.timeout(120_000);
+      this.slow(20_000);
+      const [slowUser, alice, bob] = await Promise.all([
+        auth.register('slow'),
+        auth.register('alice'),
+        auth.register('bob'),
+      ]);
+      const slow = await TestClient.ready(gateway.wsUrl, slowUser.token);
+      const others = [
+        await TestClient.ready(gateway.wsUrl, alice.token),
+        await TestClient.ready(gateway.wsUrl, alice.token),
+        await TestClient.ready(gateway.wsUrl, bob.token),
+      ];
+      const session = await broker.createSession([slowUser.id, alice.id, bob.id]);
+      tcpOf(slow).pause();
+
+      // About 30 MB (· is two bytes in UTF-8): more than loopback's socket buffers can hide.
+      const contents = Array.from({ length: 10_000 }, (_, n) => `${n} ${'·'.repeat(1500)}`);
+      const ids = await broker.publishMany(session, alice, contents);
+
+      // The gateway counts a 4008 when it decides it; the paused client then reads again and gets
+      // what was buffered, then the close frame.
+      await eventually(async () => (await gateway.metric('warren_ws_closes_total', { code: '4008' })) === 1);
+      tcpOf(slow).resume();
+      expect((await slow.closed).code).to.equal(4008);
+      expect(slow.messages().length).to.be.below(ids.length);
+
+      const last = ids.at(-1) as string;
+      for (const client of others) {
+        await client.message(last);
+        expect(client.messages(session).map((frame) => frame.message.id)).to.deep.equal(ids);
+      }
+      await Promise.all(others.map((client) => client.close()));
+      expect(await gateway.metric('warren_ws_closes_total', { code: '4008' })).to.equal(1);
+    });
+  });
+});

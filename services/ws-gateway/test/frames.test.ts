@@ -1,0 +1,98 @@
+import { type DeliveryLike, decodeDelivery, encodeChatMessage, encodeSessionEvent } from '@warren/shared';
+import { expect } from 'chai';
+import { deliveryFrameOf, encodeFrame, parseClientFrame } from '../src/frames.ts';
+
+const SESSION = '0b6a4b6e-4c1f-4a8e-9d55-2f7c9a1e3b10';
+const USER = '5f0c2a9e-8d3b-4e71-a6c4-1b2d3e4f5a6b';
+const text = (value: string) => Buffer.from(value, 'utf8');
+
+describe('frames', () => {
+  describe('parseClientFrame', () => {
+    it('reads auth and ping, ignoring fields it does not use', () => {
+      expect(parseClientFrame(text('{"type":"auth","token":"abc"}'), false)).to.deep.equal({
+        ok: true,
+        frame: { type: 'auth', token: 'abc' },
+      });
+      expect(parseClientFrame(text('{"type":"ping","id":7}'), false)).to.deep.equal({
+        ok: true,
+        frame: { type: 'ping' },
+      });
+    });
+
+    it('answers everything else with an error frame and a stable code', () => {
+      const cases: [Buffer, boolean, string][] = [
+        [text('{"type":"ping"}'), true, 'BINARY_FRAME'],
+        [text('not json'), false, 'INVALID_JSON'],
+        [text(''), false, 'INVALID_JSON'],
+        [text('"ping"'), false, 'INVALID_JSON'],
+        [text('null'), false, 'INVALID_JSON'],
+        [text('[{"type":"ping"}]'), false, 'INVALID_JSON'],
+        [text('{}'), false, 'UNKNOWN_FRAME_TYPE'],
+        [text('{"type":"PING"}'), false, 'UNKNOWN_FRAME_TYPE'],
+        [text('{"type":"message","content":"hi"}'), false, 'UNKNOWN_FRAME_TYPE'],
+        [text('{"type":"auth"}'), false, 'INVALID_FRAME'],
+        [text('{"type":"auth","token":""}'), false, 'INVALID_FRAME'],
+        [text('{"type":"auth","token":42}'), false, 'INVALID_FRAME'],
+      ];
+      for (const [data, isBinary, code] of cases) {
+        const parsed = parseClientFrame(data, isBinary);
+        expect(parsed.ok, data.toString()).to.equal(false);
+        if (!parsed.ok) {
+          expect(parsed.error).to.include({ type: 'error', code });
+          expect(parsed.error.detail).to.be.a('string').and.not.equal('');
+        }
+      }
+    });
+
+    it('takes fragmented data as ws hands it over', () => {
+      expect(parseClientFrame([text('{"type":'), text('"ping"}')], false)).to.deep.equal({
+        ok: true,
+        frame: { type: 'ping' },
+      });
+    });
+  });
+
+  describe('deliveryFrameOf', () => {
+    const asDelivery = (outgoing: { exchange: string; content: Buffer; options: object }): DeliveryLike => ({
+      fields: { exchange: outgoing.exchange },
+      properties: outgoing.options,
+      content: outgoing.content,
+    });
+    const decode = (delivery: DeliveryLike) =>
+      decodeDelivery(delivery, { trustedPublishers: ['chat-api'], receivedAt: new Date() });
+
+    it('makes a message frame of a chat message, the message exactly as decoded', () => {
+      const message = {
+        id: '018f3a2b-7c4d-7e5f-8a9b-0c1d2e3f4a5b',
+        session_id: SESSION,
+        author: { kind: 'user' as const, id: USER, username: 'alice' },
+        type: 'text',
+        content: 'hello',
+        extra: { reply_to: null },
+        created_at: '2025-03-04T05:06:07.089Z',
+      };
+      const decoded = decode(asDelivery(encodeChatMessage({ message, publisher: 'chat-api' })));
+      if (!decoded.ok || decoded.kind !== 'message') throw new Error('does not decode');
+      const frame = deliveryFrameOf(decoded);
+      expect(frame).to.deep.equal({ type: 'message', session_id: SESSION, message });
+      expect(JSON.parse(encodeFrame(frame))).to.deep.equal(frame);
+    });
+
+    it('makes an event frame of a session event, its body as data', () => {
+      const data = { session_id: SESSION, user: { id: USER, username: 'alice' } };
+      const decoded = decode(
+        asDelivery(
+          encodeSessionEvent({
+            sessionId: SESSION,
+            event: 'typing',
+            data,
+            publisher: 'chat-api',
+            messageId: '018f3a2b-7c4d-7e5f-8a9b-0c1d2e3f4a5c',
+          }),
+        ),
+      );
+      if (!decoded.ok || decoded.kind !== 'event') throw new Error('does not decode');
+      expect(deliveryFrameOf(decoded)).to.deep.equal({ type: 'event', session_id: SESSION, event: 'typing', data });
+    });
+  });
+});

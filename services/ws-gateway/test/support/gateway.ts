@@ -1,0 +1,40 @@
+import { createLogger } from '@warren/shared';
+import { testConfig } from '@warren/shared/testing';
+import { loadConfig, startWsGatewayService, type WsGatewayService } from '../../src/index.ts';
+import { metricValue } from './metrics.ts';
+
+/** A running ws-gateway, in-process, as the run's `ws-gateway` AMQP user. */
+export interface TestGateway {
+  readonly service: WsGatewayService;
+  /** `ws://127.0.0.1:<port>/ws`. */
+  readonly wsUrl: string;
+  readonly httpUrl: string;
+  /** The value of a metric sample in `/metrics` (0 when absent). */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the gateway on a free port against `authUrl`'s JWKS, trusting the run's `chat-api` user;
+ * `env` overrides any variable. Pings are rare (one every ten minutes) unless a test turns them on.
+ */
+export async function startTestGateway(authUrl: string, env: Record<string, string> = {}): Promise<TestGateway> {
+  const test = testConfig();
+  const config = loadConfig({
+    PORT: '0',
+    RABBITMQ_URL: test.users['ws-gateway'].url,
+    AUTH_URL: authUrl,
+    TRUSTED_PUBLISHERS: test.users['chat-api'].name,
+    PING_INTERVAL_MS: '600000',
+    ...env,
+  });
+  const service = await startWsGatewayService(config, createLogger({ service: 'ws-gateway', level: test.logLevel }));
+  const httpUrl = `http://127.0.0.1:${service.port}`;
+  return {
+    service,
+    httpUrl,
+    wsUrl: `ws://127.0.0.1:${service.port}/ws`,
+    metric: (name, labels) => metricValue(httpUrl, name, labels),
+    stop: () => service.stop(),
+  };
+}
