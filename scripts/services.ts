@@ -6,6 +6,7 @@ export const services = [
   { name: 'auth', entry: 'services/auth/src/main.ts', port: 3001 },
   { name: 'chat-api', entry: 'services/chat-api/src/main.ts', port: 3002 },
   { name: 'persister', entry: 'services/persister/src/main.ts', port: 3004 },
+  { name: 'ws-gateway', entry: 'services/ws-gateway/src/main.ts', port: 3003 },
 ] as const;
 
 /** The variable that moves one service's port under `npm start` (each service itself reads PORT). */

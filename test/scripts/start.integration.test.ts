@@ -30,7 +30,12 @@ function groupAlive(pgid: number): boolean {
 
 describe('npm start (scripts/start.ts)', () => {
   it('starts the services ready, prints the URL, and Ctrl-C stops everything it started', async () => {
-    const [port, chatApiPort, persisterPort] = [await freePort(), await freePort(), await freePort()];
+    const [port, chatApiPort, persisterPort, gatewayPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     // Its own process group, so the test can tell whether any process it started survives.
     const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
       cwd: root,
@@ -43,6 +48,7 @@ describe('npm start (scripts/start.ts)', () => {
         AUTH_PORT: String(port),
         CHAT_API_PORT: String(chatApiPort),
         PERSISTER_PORT: String(persisterPort),
+        WS_GATEWAY_PORT: String(gatewayPort),
         DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-start-')),
         BCRYPT_COST: '4',
         LOG_LEVEL: 'warn',
@@ -62,7 +68,7 @@ describe('npm start (scripts/start.ts)', () => {
       );
     });
     expect(url).to.equal(`http://127.0.0.1:${port}/`);
-    for (const ready of [port, chatApiPort, persisterPort]) {
+    for (const ready of [port, chatApiPort, persisterPort, gatewayPort]) {
       expect((await fetch(`http://127.0.0.1:${ready}/readyz`)).status, `port ${ready}`).to.equal(200);
     }
     // The services work together: a user registered at auth can use chat-api with its token.
