@@ -3,11 +3,17 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { HASHING_ALGORITHM } from '../../rabbitmq/hash-password.ts';
 import type { AmqpUser } from '../../shared/src/amqp/topology.ts';
-import { amqpUsers, exchanges, names, permissions, queues } from '../../shared/src/amqp/topology.ts';
+import { amqpUsers, exchanges, names, permissions, queues, userLimits } from '../../shared/src/amqp/topology.ts';
 
 /** The parts of a RabbitMQ definitions file this test reads. */
 interface Definitions {
-  users: { name: string; password_hash: string; hashing_algorithm: string; tags: string[] | string }[];
+  users: {
+    name: string;
+    password_hash: string;
+    hashing_algorithm: string;
+    tags: string[] | string;
+    limits?: Record<string, number>;
+  }[];
   vhosts: { name: string }[];
   permissions: { user: string; vhost: string; configure: string; write: string; read: string }[];
   exchanges: {
@@ -147,6 +153,26 @@ describe('rabbitmq/definitions.json against shared/src/amqp/topology.ts', () => 
     }
     const hashes = definitions.users.map((u) => u.password_hash);
     expect(new Set(hashes).size, 'each user its own salt').to.equal(hashes.length);
+  });
+
+  it('limits the connections and channels of each AMQP user exactly as the topology does', () => {
+    for (const user of amqpUsers) {
+      const entry = definitions.users.find((u) => u.name === user);
+      expect(entry?.limits, user).to.deep.equal(userLimits[user]);
+    }
+  });
+
+  it('holds the producer user tighter than any service user', () => {
+    const services = amqpUsers.filter((user) => user !== 'bot');
+    for (const user of services) {
+      expect(userLimits.bot['max-connections'], user).to.be.below(userLimits[user]['max-connections']);
+      expect(userLimits.bot['max-channels'], user).to.be.below(userLimits[user]['max-channels']);
+    }
+    expect(userLimits.bot['max-connections']).to.be.within(1, userLimits.bot['max-channels']);
+  });
+
+  it('gives the admin user no limits, so an operator is never locked out', () => {
+    expect(definitions.users.find((u) => u.name === ADMIN)?.limits ?? {}).to.deep.equal({});
   });
 
   it('grants each AMQP user exactly the permissions of the topology', () => {

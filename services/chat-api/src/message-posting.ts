@@ -5,11 +5,11 @@ import {
   encodeChatMessage,
   extraOf,
   messageTypeOf,
+  newMessageId,
   type Publisher,
   SharedErrors,
   type UserAuthor,
 } from '@warren/shared';
-import { v7 as uuidv7 } from 'uuid';
 import type { Caller } from './caller.ts';
 import { ChatApiErrors } from './errors.ts';
 import { type MessageHistory, messageOf } from './message-history.ts';
@@ -81,7 +81,7 @@ export class MessagePosting {
     }
     const author: UserAuthor = { kind: 'user', id: caller.id, username: caller.username };
     const message: ChatMessage & { author: UserAuthor } = {
-      id: id ?? uuidv7(),
+      id: id ?? newMessageId(),
       session_id: sessionId,
       author,
       type,

@@ -1,6 +1,5 @@
-import { encodeSessionEvent, type Logger, type Publisher, type SessionEventType } from '@warren/shared';
+import { encodeSessionEvent, type Logger, newMessageId, type Publisher, type SessionEventType } from '@warren/shared';
 import { Counter, type Registry } from 'prom-client';
-import { v7 as uuidv7 } from 'uuid';
 import type { Caller } from './caller.ts';
 import type { Visibility } from './session-store.ts';
 
@@ -85,7 +84,7 @@ export class SessionEvents {
         event,
         data,
         publisher: publisherUser,
-        messageId: uuidv7(),
+        messageId: newMessageId(),
         ...(expirationMs === undefined ? {} : { expirationMs }),
       });
       await publisher.publish(outgoing.exchange, outgoing.routingKey, outgoing.content, { ...outgoing.options });

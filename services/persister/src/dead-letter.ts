@@ -1,17 +1,6 @@
 import { envelopeHeaders, exchanges, messageIdOf, type Publisher, type PublishOptions } from '@warren/shared';
 import type { Message } from 'amqplib';
 
-/** Headers a dead letter carries besides `x-warren-error`, so a tool can put it back where it was. */
-export const deadLetterHeaders = {
-  /** The exchange the message was published to: its session exchange. */
-  originalExchange: 'x-warren-original-exchange',
-  /**
-   * The `user_id` it was published with. It cannot stay a property: RabbitMQ refuses a publish
-   * whose `user_id` is not the publishing connection's user.
-   */
-  originalUserId: 'x-warren-original-user-id',
-} as const;
-
 /** A dead letter ready to publish. */
 export interface DeadLetter {
   readonly content: Buffer;
@@ -19,12 +8,14 @@ export interface DeadLetter {
 }
 
 /**
- * The dead letter of a delivery: the original body and properties, with `x-warren-error` set to
- * `reason` and the headers of {@link deadLetterHeaders}. Three properties change, each so the letter
- * survives: `user_id` moves into a header (see above); `expiration` is dropped, as RabbitMQ's own
- * dead-lettering does, so the letter waits for an operator instead of expiring; delivery mode is
- * persistent, so it outlives a broker restart. A message without `message_id` gets the id the
- * envelope derives for it (the same every consumer derives), since the publisher needs one.
+ * The dead letter of a delivery: the original body and properties, with the headers
+ * `x-warren-error` (`reason`), `x-warren-original-exchange` and `x-warren-original-user-id` (see
+ * `envelopeHeaders`), so a tool can put it back where it was. Three properties change, each so the
+ * letter survives: `user_id` moves into that header (only its own user may publish with it);
+ * `expiration` is dropped, as RabbitMQ's own dead-lettering does, so the letter waits for an
+ * operator instead of expiring; delivery mode is persistent, so it outlives a broker restart. A
+ * message without `message_id` gets the id the envelope derives for it (the same every consumer
+ * derives), since the publisher needs one.
  */
 export function deadLetterOf(message: Message, reason: string): DeadLetter {
   const { userId, expiration: _expiration, clusterId: _clusterId, headers, messageId, ...rest } = message.properties;
@@ -38,8 +29,8 @@ export function deadLetterOf(message: Message, reason: string): DeadLetter {
       headers: {
         ...headers,
         [envelopeHeaders.error]: reason,
-        [deadLetterHeaders.originalExchange]: message.fields.exchange,
-        ...(typeof userId === 'string' && userId !== '' ? { [deadLetterHeaders.originalUserId]: userId } : {}),
+        [envelopeHeaders.originalExchange]: message.fields.exchange,
+        ...(typeof userId === 'string' && userId !== '' ? { [envelopeHeaders.originalUserId]: userId } : {}),
       },
     },
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { envelopeHeaders, messageIdOf, names } from '@warren/shared';
 import type { Message } from 'amqplib';
 import { expect } from 'chai';
-import { deadLetterHeaders, deadLetterOf } from '../src/dead-letter.ts';
+import { deadLetterOf } from '../src/dead-letter.ts';
 
 /** A delivery as amqplib hands it over: every property present, absent ones undefined. */
 function delivery(properties: Partial<Message['properties']>, content = 'hello'): Message {
@@ -63,7 +63,7 @@ describe('deadLetterOf', () => {
       headers: {
         'x-custom': 'kept',
         [envelopeHeaders.error]: 'content_empty: content is empty after trimming',
-        [deadLetterHeaders.originalExchange]: message.fields.exchange,
+        [envelopeHeaders.originalExchange]: message.fields.exchange,
       },
     });
   });
@@ -71,7 +71,7 @@ describe('deadLetterOf', () => {
   it('moves user_id into a header, since only its own user may publish with it', () => {
     const letter = deadLetterOf(delivery({ userId: 'bot', messageId: randomUUID() }), 'x: y');
     expect(letter.options).not.to.have.property('userId');
-    expect(letter.options.headers).to.include({ [deadLetterHeaders.originalUserId]: 'bot' });
+    expect(letter.options.headers).to.include({ [envelopeHeaders.originalUserId]: 'bot' });
   });
 
   it('drops the expiration and makes the letter persistent, so it waits for an operator', () => {
@@ -91,6 +91,6 @@ describe('deadLetterOf', () => {
 
   it('copes with a message without headers', () => {
     const letter = deadLetterOf(delivery({ headers: undefined, messageId: randomUUID() }), 'x: y');
-    expect(letter.options.headers).to.have.keys(envelopeHeaders.error, deadLetterHeaders.originalExchange);
+    expect(letter.options.headers).to.have.keys(envelopeHeaders.error, envelopeHeaders.originalExchange);
   });
 });

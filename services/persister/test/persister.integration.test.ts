@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { encodeChatMessage, envelopeHeaders, ManagementClient, messageIdOf, names } from '@warren/shared';
 import { eventually, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
-import { deadLetterHeaders } from '../src/dead-letter.ts';
 import { HISTORY_SCHEMA } from '../src/migrations/index.ts';
 import type { PersisterService } from '../src/persister-service.ts';
 import { type RawPublisher, TestBroker, users } from './support/broker.ts';
@@ -163,8 +162,8 @@ describe('persister', () => {
       expect(letter.properties.contentType).to.equal('application/json');
       expect(letter.properties.headers).to.include({
         [envelopeHeaders.error]: 'content_too_long: content is 5000 characters, more than 4000',
-        [deadLetterHeaders.originalExchange]: exchange,
-        [deadLetterHeaders.originalUserId]: botName(),
+        [envelopeHeaders.originalExchange]: exchange,
+        [envelopeHeaders.originalUserId]: botName(),
       });
     });
 

@@ -165,5 +165,29 @@ export const permissions: Readonly<Record<AmqpUser, PermissionSpec>> = {
   bot: { configure: NOTHING, write: `^${SESSION}$`, read: NOTHING },
 };
 
+/**
+ * RabbitMQ's per-user limits (`rabbitmqctl set_user_limits`; `limits` of a user in a definitions
+ * file): how many connections and channels one AMQP user may hold at once, over all its clients.
+ */
+export interface UserLimitSpec {
+  readonly 'max-connections': number;
+  readonly 'max-channels': number;
+}
+
+/**
+ * Guard rails against a leaking or flooding client (`rabbitmq/definitions.json` holds them, checked
+ * by a test; `warren users add-bot` gives new producers the `bot` ones). A producer needs one
+ * connection and a channel or two, so `bot` is held tight. The services' limits leave room for
+ * about a dozen instances each, reconnecting; chat-api also opens a short-lived channel per
+ * membership change and four for a topology rebuild, hence its larger channel limit.
+ */
+export const userLimits: Readonly<Record<AmqpUser, UserLimitSpec>> = {
+  auth: { 'max-connections': 32, 'max-channels': 128 },
+  'chat-api': { 'max-connections': 32, 'max-channels': 2048 },
+  persister: { 'max-connections': 32, 'max-channels': 128 },
+  'ws-gateway': { 'max-connections': 32, 'max-channels': 128 },
+  bot: { 'max-connections': 10, 'max-channels': 20 },
+};
+
 /** The AMQP users whose `x-warren-author-*` headers are believed (AMQP.md). */
 export const DEFAULT_TRUSTED_PUBLISHERS: readonly string[] = ['chat-api'];

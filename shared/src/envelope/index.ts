@@ -5,6 +5,7 @@
 export { authorOf } from './author.ts';
 export type { Author, BotAuthor, ChatMessage, UserAuthor } from './chat-message.ts';
 export { contentOf } from './content.ts';
+export { isJsonContentType } from './content-type.ts';
 export { createdAtOf } from './created-at.ts';
 export {
   type DecodedEvent,
@@ -26,7 +27,8 @@ export {
 } from './envelope-error.ts';
 export { extraOf } from './extra.ts';
 export { envelopeHeaders } from './headers.ts';
-export { MESSAGE_ID_NAMESPACE, messageIdOf } from './message-id.ts';
+export { MESSAGE_ID_NAMESPACE, messageIdOf, newMessageId } from './message-id.ts';
 export { DEFAULT_MESSAGE_TYPE, messageTypeOf } from './message-type.ts';
 export type { EnvelopePublishOptions, OutgoingDelivery } from './outgoing.ts';
 export type { TrustedPublishers } from './trusted-publishers.ts';
+export { canonicalUuid } from './uuid.ts';

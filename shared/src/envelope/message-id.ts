@@ -1,10 +1,19 @@
-import { v5 } from 'uuid';
+import { v5, v7 } from 'uuid';
 import { type DeliveryLike, publisherOf, timestampOf } from './delivery.ts';
 import { EnvelopeError } from './envelope-error.ts';
 import { canonicalUuid } from './uuid.ts';
 
 /** The UUIDv5 namespace of derived message ids. Fixed forever: changing it changes every derived id. */
 export const MESSAGE_ID_NAMESPACE = 'fc5351cf-2ac7-4fd0-9e76-b74d667f8806';
+
+/**
+ * A new message id for a producer to put in `message_id`: a time-ordered UUIDv7, as Warren makes
+ * them (HTTP.md). A producer that sends none gets a derived id, which makes two publishes of the
+ * same text in the same second one message.
+ */
+export function newMessageId(): string {
+  return v7();
+}
 
 /**
  * The id of the message in a delivery (AMQP.md "A chat message on the wire").

@@ -1,0 +1,75 @@
+import { contentOf, EnvelopeError, names, newMessageId } from '@warren/shared';
+import { Command } from 'commander';
+import { ConfirmedPublisher, connectBroker, publishFailure } from '../broker.ts';
+import { loadConfig } from '../config.ts';
+import { CliError, explainBrokerError } from '../errors.ts';
+import { cliLogger } from '../logger.ts';
+import { URL_HELP, uuidOption } from '../options.ts';
+
+interface SendOptions {
+  session: string;
+  as?: string;
+  id?: string;
+  url?: string;
+}
+
+/** `warren send`: publishes one chat message with confirms and `mandatory`, as any producer may. */
+export function sendCommand(): Command {
+  return new Command('send')
+    .summary("publish a chat message to a session's exchange, confirmed by the broker")
+    .description(
+      "Publishes <text> as a plain-text chat message to the session's exchange warren.session.<id>, with " +
+        'publisher confirms and the mandatory flag, and exits 0 only once the broker has confirmed it. ' +
+        'The credentials are those of the broker URL (RABBITMQ_URL or --url): that AMQP user must have ' +
+        'write permission on session exchanges (a producer user: `warren users add-bot`).',
+    )
+    .requiredOption('--session <id>', 'the session (a UUID): the message goes to warren.session.<id>', uuidOption)
+    .option(
+      '--as <amqp-user>',
+      "put this AMQP user in user_id, making the message the bot's; the broker accepts only the connection's own user (without --as: a system message)",
+    )
+    .option('--id <uuid>', 'message_id (default: a new UUIDv7); sending one id twice stores one message', uuidOption)
+    .option('--url <amqp-url>', URL_HELP)
+    .argument('<text...>', 'the message; several words are joined with spaces')
+    .action(async (words: string[], options: SendOptions, command: Command) => {
+      const text = words.join(' ');
+      try {
+        // The persister would dead-letter what the envelope refuses: say so now instead.
+        contentOf(text);
+      } catch (error) {
+        if (error instanceof EnvelopeError) throw new CliError(`the message would be refused: ${error.message}`);
+        throw error;
+      }
+      const config = loadConfig(['RABBITMQ_URL'], process.env, { url: options.url });
+      const broker = await connectBroker(config.RABBITMQ_URL, 'send', cliLogger(command));
+      const exchange = names.sessionExchange(options.session);
+      const messageId = options.id ?? newMessageId();
+      const publisher = new ConfirmedPublisher(broker.amqp);
+      try {
+        await publisher.publish(exchange, Buffer.from(text, 'utf8'), {
+          messageId,
+          contentType: 'text/plain; charset=utf-8',
+          deliveryMode: 2,
+          timestamp: Math.floor(Date.now() / 1000),
+          ...(options.as === undefined ? {} : { userId: options.as }),
+        });
+      } catch (error) {
+        throw publishFailure(error, (refusal) =>
+          explainBrokerError(refusal, {
+            user: broker.user,
+            vhost: broker.vhost,
+            doing: `publish to ${exchange}`,
+            permission: 'write',
+            hints: {
+              permission: 'Producers may publish only to session exchanges (warren.session.<id>).',
+              userId: `Connect as '${options.as}' (its credentials in RABBITMQ_URL or --url), or leave out --as.`,
+            },
+          }),
+        );
+      } finally {
+        await publisher.close();
+        await broker.amqp.close();
+      }
+      console.log(`sent ${messageId} to ${exchange}`);
+    });
+}

@@ -1,0 +1,79 @@
+import { ConfigError, parseEnv, variables } from '@warren/shared';
+import type { z } from 'zod';
+import { CliError } from './errors.ts';
+
+/**
+ * Every environment variable the CLI reads, with the services' meanings and defaults
+ * (docs/configuration.md). Each command parses only the ones it uses, so a bad `DATABASE_URL` does
+ * not stop `warren send`.
+ */
+export const configShape = {
+  /** Broker and vhost; the URL's user is who the CLI connects (and publishes) as. */
+  RABBITMQ_URL: variables.RABBITMQ_URL,
+  /** Management HTTP API, as a user tagged `administrator` (users add-bot). */
+  RABBITMQ_MANAGEMENT_URL: variables.RABBITMQ_MANAGEMENT_URL,
+  /** PostgreSQL, read by `sessions` (read-only) and `topology sync`. */
+  DATABASE_URL: variables.DATABASE_URL,
+  /** AMQP users whose author headers `tail` believes, as the services do. */
+  TRUSTED_PUBLISHERS: variables.TRUSTED_PUBLISHERS,
+};
+
+/** A variable of {@link configShape}. */
+export type ConfigVariable = keyof typeof configShape;
+
+/** The parsed value of every variable of {@link configShape}. */
+export type CliConfig = { [K in ConfigVariable]: z.output<(typeof configShape)[K]> };
+
+/** Command-line flags that stand in for a variable. */
+export interface ConfigFlags {
+  /** `--url`: RABBITMQ_URL. */
+  url?: string;
+  /** `--management-url`: RABBITMQ_MANAGEMENT_URL. */
+  managementUrl?: string;
+  /** `--database-url`: DATABASE_URL. */
+  databaseUrl?: string;
+}
+
+const flagNames: Partial<Record<ConfigVariable, string>> = {
+  RABBITMQ_URL: '--url',
+  RABBITMQ_MANAGEMENT_URL: '--management-url',
+  DATABASE_URL: '--database-url',
+};
+
+/**
+ * Parses the variables a command uses from the environment, a flag winning over its variable.
+ * @throws CliError naming each bad variable and the flag that sets it; the bad value is not
+ * echoed, since a URL may hold a password.
+ */
+export function loadConfig<K extends ConfigVariable>(
+  keys: readonly K[],
+  env: Readonly<Record<string, string | undefined>>,
+  flags: ConfigFlags = {},
+): Pick<CliConfig, K> {
+  const merged: Record<string, string | undefined> = { ...env };
+  if (flags.url !== undefined) merged.RABBITMQ_URL = flags.url;
+  if (flags.managementUrl !== undefined) merged.RABBITMQ_MANAGEMENT_URL = flags.managementUrl;
+  if (flags.databaseUrl !== undefined) merged.DATABASE_URL = flags.databaseUrl;
+  const shape = Object.fromEntries(keys.map((key) => [key, configShape[key]])) as Pick<typeof configShape, K>;
+  try {
+    return parseEnv(shape, merged) as Pick<CliConfig, K>;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const lines = error.problems.map(({ variable, message }) => {
+      const flag = flagNames[variable as ConfigVariable];
+      return `${variable}${flag ? ` (or ${flag})` : ''}: ${message}`;
+    });
+    throw new CliError(`invalid configuration:\n  ${lines.join('\n  ')}`, { cause: error });
+  }
+}
+
+/** The vhost of a broker URL (its path), as RabbitMQ reads it: `/` when the path is empty. */
+export function vhostOf(url: string): string {
+  const path = new URL(url).pathname.slice(1);
+  return path === '' ? '/' : decodeURIComponent(path);
+}
+
+/** The user of a broker URL, as RabbitMQ reads it: `guest` when the URL names none. */
+export function userOf(url: string): string {
+  return decodeURIComponent(new URL(url).username) || 'guest';
+}

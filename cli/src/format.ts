@@ -1,0 +1,50 @@
+import type { Author, DecodeResult } from '@warren/shared';
+
+/** How a chat author reads in a line: `alice`, `bot build-bot`, `system`. */
+export function authorLabel(author: Author): string {
+  if (author === null) return 'system';
+  return author.kind === 'user' ? author.username : `bot ${author.name}`;
+}
+
+/** Text cut to one line of at most `max` characters, so a long or multi-line message keeps a listing readable. */
+export function oneLine(text: string, max = 100): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * One line for a delivery decoded by the envelope rules, as `tail` prints it: a chat message with
+ * its time and author, an event with its data, or a refusal with the code the persister
+ * dead-letters it with.
+ */
+export function deliveryLine(result: DecodeResult, receivedAt: Date, messageId: string | undefined): string {
+  if (!result.ok) {
+    return `${receivedAt.toISOString()}  refused ${messageId ?? '(no message_id)'}: ${result.code}: ${result.detail} (the persister dead-letters it)`;
+  }
+  if (result.kind === 'event')
+    return `${receivedAt.toISOString()}  event ${result.event} ${JSON.stringify(result.data)}`;
+  const { message } = result;
+  const type = message.type === 'text' ? '' : ` [${message.type}]`;
+  return `${message.created_at}  ${authorLabel(message.author)}${type}: ${message.content}`;
+}
+
+/**
+ * A delivery as one JSON object, shaped like the ws-gateway's frames (WEBSOCKET.md) so scripts can
+ * read both alike: `{ type: "message", session_id, message }`, `{ type: "event", session_id, event,
+ * data }`, and for what breaks the rules `{ type: "refused", session_id, message_id, code, detail }`.
+ */
+export function deliveryJson(result: DecodeResult, sessionId: string, messageId: string | undefined): object {
+  if (!result.ok) {
+    return {
+      type: 'refused',
+      session_id: sessionId,
+      message_id: messageId ?? null,
+      code: result.code,
+      detail: result.detail,
+    };
+  }
+  if (result.kind === 'event') {
+    return { type: 'event', session_id: result.sessionId, event: result.event, data: result.data };
+  }
+  return { type: 'message', session_id: result.sessionId, message: result.message };
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { ManagementClient, names, newMessageId } from '@warren/shared';
+import { testConfig } from '@warren/shared/testing';
+import { expect } from 'chai';
+import { publishRaw } from '../../test/amqp/support/publish.ts';
+import { type TestUser, TestWarren } from '../../test/amqp/support/warren.ts';
+import { RunningCli, runCli } from './support/cli.ts';
+
+/** What `warren tail` prints once its queue is bound: from then on it sees everything published. */
+const READY = /^tailing warren\.session\./;
+
+describe('warren tail', () => {
+  let warren: TestWarren;
+  let owner: TestUser;
+  let sessionId: string;
+  const bot = () => testConfig().users.bot;
+
+  before(async () => {
+    warren = await TestWarren.start();
+    owner = await warren.register('owner');
+    sessionId = await warren.createSession(owner);
+  });
+  after(async () => {
+    await warren?.stop();
+  });
+
+  it("prints a session's live traffic decoded by the envelope rules: users, bots, system messages and refusals", async () => {
+    const tail = RunningCli.start(['tail', '--session', sessionId]);
+    try {
+      await tail.line('stderr', READY);
+      const posted = await warren.api(owner, 'POST', `/api/sessions/${sessionId}/messages`, { content: 'hello, tail' });
+      expect(posted.status).to.equal(202);
+      await tail.line('stdout', new RegExp(`  ${owner.username}: hello, tail$`));
+
+      await publishRaw(bot().url, names.sessionExchange(sessionId), 'deploy finished', {
+        messageId: newMessageId(),
+        userId: bot().name,
+      });
+      await tail.line('stdout', new RegExp(`  bot ${bot().name}: deploy finished$`));
+
+      await new ManagementClient(testConfig().managementUrl).request(
+        'POST',
+        `/exchanges/${encodeURIComponent(warren.vhost)}/${encodeURIComponent(names.sessionExchange(sessionId))}/publish`,
+        { properties: {}, routing_key: '', payload: 'Maintenance at 18:00', payload_encoding: 'string' },
+      );
+      await tail.line('stdout', / {2}system: Maintenance at 18:00$/);
+
+      const broken = newMessageId();
+      await publishRaw(bot().url, names.sessionExchange(sessionId), '{"content":', {
+        messageId: broken,
+        contentType: 'application/json',
+      });
+      await tail.line('stdout', new RegExp(`refused ${broken}: invalid_json: .*\\(the persister dead-letters it\\)$`));
+      await warren.deadLettered(broken);
+
+      const ended = await tail.stop('SIGINT');
+      expect(ended.code, ended.stderr).to.equal(0);
+    } finally {
+      tail.child.kill('SIGKILL');
+    }
+  });
+
+  it('with --json prints one frame per delivery, shaped like the ws-gateway frames, and --count ends it', async () => {
+    const tail = RunningCli.start(['tail', '--session', sessionId, '--json', '--count', '2']);
+    await tail.line('stderr', READY);
+    const first = newMessageId();
+    await publishRaw(bot().url, names.sessionExchange(sessionId), 'one', { messageId: first, userId: bot().name });
+    await publishRaw(bot().url, names.sessionExchange(sessionId), '   ', { messageId: newMessageId() });
+    const result = await tail.exited;
+    expect(result.code, result.stderr).to.equal(0);
+    const [message, refused] = tail.jsonLines() as [Record<string, unknown>, Record<string, unknown>];
+    expect(message).to.deep.include({ type: 'message', session_id: sessionId });
+    expect(message.message).to.deep.include({
+      id: first,
+      session_id: sessionId,
+      author: { kind: 'bot', name: bot().name },
+      content: 'one',
+      type: 'text',
+      extra: null,
+    });
+    expect(refused).to.deep.include({ type: 'refused', session_id: sessionId, code: 'content_empty' });
+  });
+
+  it('ends when the session is deleted', async () => {
+    const doomed = await warren.createSession(owner);
+    const tail = RunningCli.start(['tail', '--session', doomed]);
+    await tail.line('stderr', READY);
+    expect((await warren.api(owner, 'DELETE', `/api/sessions/${doomed}`)).status).to.equal(204);
+    const result = await tail.exited;
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/event session\.deleted/);
+    expect(result.stderr).to.include(`session ${doomed} was deleted`);
+  });
+
+  it('exits 1 naming the permission a producer user lacks: producers cannot read', async () => {
+    const result = await runCli(['tail', '--session', sessionId], { RABBITMQ_URL: bot().url });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.match(
+      new RegExp(
+        `RabbitMQ refused to let user '${bot().name}' declare its own queue: it has no configure permission on queue 'amq\\.gen-`,
+      ),
+    );
+  });
+
+  it('exits 1 naming the session when it does not exist', async () => {
+    const missing = randomUUID();
+    const result = await runCli(['tail', '--session', missing]);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.include(`warren: session ${missing} does not exist`);
+  });
+});
