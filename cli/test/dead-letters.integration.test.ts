@@ -4,7 +4,7 @@ import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
 import { publishRaw } from '../../test/amqp/support/publish.ts';
-import { inVhost, TestWarren } from '../../test/amqp/support/warren.ts';
+import { inVhost, TestWarren } from '../../test/support/warren.ts';
 import { runCli } from './support/cli.ts';
 
 describe('warren dead-letters', () => {

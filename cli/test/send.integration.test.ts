@@ -3,7 +3,7 @@ import { names } from '@warren/shared';
 import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
-import { inVhost, type TestUser, TestWarren } from '../../test/amqp/support/warren.ts';
+import { inVhost, type TestUser, TestWarren } from '../../test/support/warren.ts';
 import { runCli } from './support/cli.ts';
 
 /** The message id `warren send` reports on stdout. */

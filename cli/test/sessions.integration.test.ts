@@ -1,6 +1,6 @@
 import { names } from '@warren/shared';
 import { expect } from 'chai';
-import { TestWarren } from '../../test/amqp/support/warren.ts';
+import { TestWarren } from '../../test/support/warren.ts';
 import { runCli } from './support/cli.ts';
 
 describe('warren sessions', () => {

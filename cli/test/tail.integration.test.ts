@@ -3,7 +3,7 @@ import { ManagementClient, names, newMessageId } from '@warren/shared';
 import { testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { publishRaw } from '../../test/amqp/support/publish.ts';
-import { type TestUser, TestWarren } from '../../test/amqp/support/warren.ts';
+import { type TestUser, TestWarren } from '../../test/support/warren.ts';
 import { RunningCli, runCli } from './support/cli.ts';
 
 /** What `warren tail` prints once its queue is bound: from then on it sees everything published. */

@@ -2,7 +2,7 @@ import { exchanges, ManagementClient, names } from '@warren/shared';
 import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
-import { TestWarren } from '../../test/amqp/support/warren.ts';
+import { TestWarren } from '../../test/support/warren.ts';
 import { runCli } from './support/cli.ts';
 
 describe('warren topology sync', () => {

@@ -2,7 +2,7 @@ import { ManagementClient, names, permissions, userLimits } from '@warren/shared
 import { testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { publishRaw } from '../../test/amqp/support/publish.ts';
-import { type TestUser, TestWarren, uniqueName } from '../../test/amqp/support/warren.ts';
+import { type TestUser, TestWarren, uniqueName } from '../../test/support/warren.ts';
 import { runCli } from './support/cli.ts';
 
 describe('warren users add-bot', () => {

@@ -7,7 +7,7 @@ import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
 import { WARREN_BIN } from '../../cli/test/support/cli.ts';
-import { type TestUser, TestWarren, uniqueName } from './support/warren.ts';
+import { type TestUser, TestWarren, uniqueName } from '../support/warren.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GUIDE = readFileSync(new URL('../../docs/amqp.md', import.meta.url), 'utf8');

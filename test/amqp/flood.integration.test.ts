@@ -2,8 +2,8 @@ import { envelopeHeaders, names, newMessageId, queues } from '@warren/shared';
 import { eventually, testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
+import { TestWarren } from '../support/warren.ts';
 import { takeDeadLetters } from './support/dead-letters.ts';
-import { TestWarren } from './support/warren.ts';
 
 /** Ways a producer's message breaks the envelope rules, with the code the persister files it under. */
 const BROKEN = [

@@ -3,8 +3,8 @@ import { envelopeHeaders, exchanges, names, newMessageId, queues } from '@warren
 import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
+import { type TestUser, TestWarren } from '../support/warren.ts';
 import { publishRaw } from './support/publish.ts';
-import { type TestUser, TestWarren } from './support/warren.ts';
 
 /** RabbitMQ's reply codes. */
 const ACCESS_REFUSED = 403;

@@ -1,8 +1,8 @@
 import { type DecodedMessage, decodeDelivery, ManagementApiError, ManagementClient, names } from '@warren/shared';
 import { testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
-import { SocketClient, Tap } from './support/tap.ts';
-import { TestWarren } from './support/warren.ts';
+import { SocketClient, Tap } from '../support/tap.ts';
+import { TestWarren } from '../support/warren.ts';
 
 const MAINTENANCE = 'Maintenance at 18:00';
 

@@ -105,7 +105,11 @@ export class TestWarren {
     this.persister.persister.on('dead-lettered', (letter) => this.deadLetters.push(letter));
   }
 
-  static async start(options: { vhost?: string } = {}): Promise<TestWarren> {
+  /**
+   * @param options.vhost puts the whole system in another vhost.
+   * @param options.chatApi overrides chat-api variables (a higher POST_RATE_PER_SEC for bulk posting).
+   */
+  static async start(options: { vhost?: string; chatApi?: Record<string, string> } = {}): Promise<TestWarren> {
     const test = testConfig();
     const vhost = options.vhost ?? test.vhost;
     const urls = {
@@ -131,6 +135,7 @@ export class TestWarren {
         RABBITMQ_URL: urls['chat-api'],
         DATABASE_URL: test.databaseUrl,
         AUTH_URL: authUrl,
+        ...options.chatApi,
       }),
       logger('chat-api'),
     );
