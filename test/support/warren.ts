@@ -81,6 +81,8 @@ export class TestWarren {
   readonly gateway: WsGatewayService;
   readonly db: Knex;
   readonly vhost: string;
+  /** auth's data folder, holding its generated signing key (tests that forge tokens read it). */
+  readonly authDataDir: string;
   /** AMQP URLs of the run's users in this vhost. */
   readonly urls: Readonly<Record<AmqpUser | 'admin', string>>;
   /** Every dead letter the persister reported since it started. */
@@ -93,6 +95,7 @@ export class TestWarren {
     gateway: WsGatewayService;
     db: Knex;
     vhost: string;
+    authDataDir: string;
     urls: Record<AmqpUser | 'admin', string>;
   }) {
     this.auth = fields.auth;
@@ -101,6 +104,7 @@ export class TestWarren {
     this.gateway = fields.gateway;
     this.db = fields.db;
     this.vhost = fields.vhost;
+    this.authDataDir = fields.authDataDir;
     this.urls = fields.urls;
     this.persister.persister.on('dead-lettered', (letter) => this.deadLetters.push(letter));
   }
@@ -118,13 +122,14 @@ export class TestWarren {
     } as Record<AmqpUser | 'admin', string>;
     const logger = (service: string) => createLogger({ service, level: test.logLevel });
     const trusted = test.users['chat-api'].name;
+    const authDataDir = mkdtempSync(join(tmpdir(), 'warren-auth-'));
     const auth = await startAuthService(
       loadAuthConfig({
         PORT: '0',
         RABBITMQ_URL: urls.auth,
         DATABASE_URL: test.databaseUrl,
         BCRYPT_COST: '4',
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-auth-')),
+        DATA_DIR: authDataDir,
       }),
       logger('auth'),
     );
@@ -158,7 +163,7 @@ export class TestWarren {
       logger('ws-gateway'),
     );
     const db = createDatabase({ url: test.databaseUrl, logger: logger('test') });
-    return new TestWarren({ auth, chat, persister, gateway, db, vhost, urls });
+    return new TestWarren({ auth, chat, persister, gateway, db, vhost, urls, authDataDir });
   }
 
   get authUrl(): string {

@@ -7,3 +7,4 @@ export { type AuthService, startAuthService } from './auth-service.ts';
 export { type AuthConfig, configShape, loadConfig } from './config.ts';
 export { AuthErrors } from './errors.ts';
 export { AUTH_SCHEMA, migrations } from './migrations/index.ts';
+export { GENERATED_KEY_FILE } from './signing-key.ts';

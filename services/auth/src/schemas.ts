@@ -26,7 +26,12 @@ export const registerBody = z.object({
 
 /** `POST /auth/login`. Not held to the registration rules: a wrong guess is a 401, not a 400. */
 export const loginBody = z.object({
-  username: z.string().min(1).max(256),
+  // PostgreSQL refuses U+0000 in a query parameter (a 500 before this check).
+  username: z
+    .string()
+    .min(1)
+    .max(256)
+    .refine((name) => !name.includes('\u0000'), 'must not contain U+0000'),
   password: z.string().min(1).max(1024),
 });
 

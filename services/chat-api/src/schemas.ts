@@ -4,6 +4,10 @@ import { z } from 'zod';
 
 const codePoints = (text: string): number => [...text].length;
 
+/** Text PostgreSQL can store and compare: no U+0000 (it refuses it) and no lone surrogate. */
+const storable = (text: string): boolean => !text.includes('\u0000') && !/\p{Cs}/u.test(text);
+const STORABLE_MESSAGE = 'must not contain U+0000 or a lone surrogate';
+
 /** A UUID, any case; routes lower-case it. */
 export const uuidSchema = z.string().refine(isUuid, 'must be a UUID');
 
@@ -18,7 +22,8 @@ const sessionName = z
   .trim()
   .refine((name) => codePoints(name) >= limits.sessionName.min && codePoints(name) <= limits.sessionName.max, {
     message: `must be ${limits.sessionName.min} to ${limits.sessionName.max} characters`,
-  });
+  })
+  .refine(storable, STORABLE_MESSAGE);
 
 const visibility = z.enum(['private', 'public']);
 
@@ -59,4 +64,6 @@ export const historyQuery = z
   });
 
 /** `GET /api/sessions/search` and `GET /api/users`: `q`, which may be empty. */
-export const searchQuery = z.object({ q: z.string().max(limits.sessionName.max).default('') });
+export const searchQuery = z.object({
+  q: z.string().max(limits.sessionName.max).refine(storable, STORABLE_MESSAGE).default(''),
+});

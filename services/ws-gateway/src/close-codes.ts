@@ -5,6 +5,8 @@
 export const CloseCode = {
   /** The gateway is shutting down: reconnect, to another instance. */
   goingAway: 1001,
+  /** The user already holds MAX_CONNECTIONS_PER_USER connections: close another tab, then reconnect. */
+  tooManyConnections: 1008,
   /** A frame over MAX_FRAME_BYTES; sent by `ws` itself, counted here. */
   messageTooBig: 1009,
   /**
@@ -27,7 +29,7 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
  * that stopped answering pings). Anything else a client sends is `other`, so a client cannot make
  * up label values.
  */
-const LABELLED = new Set<number>([1000, 1001, 1005, 1006, 1009, 1011, 4001, 4008]);
+const LABELLED = new Set<number>([1000, 1001, 1005, 1006, 1008, 1009, 1011, 4001, 4008]);
 
 /** The `code` label of `warren_ws_closes_total` for a close code. */
 export function closeCodeLabel(code: number): string {

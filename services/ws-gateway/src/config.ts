@@ -58,6 +58,11 @@ export const configShape = {
     .min(256)
     .max(1024 * 1024)
     .default(16 * 1024),
+  /**
+   * Most open, authenticated connections one user may hold on this gateway; the next one is closed
+   * with 1008 right after `ready`. Bounds the queues and memory one account can make the gateway hold.
+   */
+  MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
 };
 
 /** The ws-gateway's configuration. */

@@ -32,6 +32,8 @@ export interface GatewayOptions {
   readonly slowClientBufferBytes: number;
   /** MAX_FRAME_BYTES: `ws` closes a connection that sends a larger frame with 1009. */
   readonly maxFrameBytes: number;
+  /** MAX_CONNECTIONS_PER_USER: a user's next ready connection is closed with 1008. @defaultValue 20 */
+  readonly maxConnectionsPerUser?: number;
   /**
    * How long a close handshake may take before the socket is destroyed: bounds what a slow client
    * holds after its 4008 and how long a shutdown waits. @defaultValue 5000
@@ -69,6 +71,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly #allowedOrigins: ReadonlySet<string>;
   readonly #wss: WebSocketServer;
   readonly #connections = new Map<string, ClientConnection>();
+  /** Ready connections per user id, for MAX_CONNECTIONS_PER_USER. */
+  readonly #perUser = new Map<string, number>();
   readonly #heartbeat: NodeJS.Timeout;
   #stopping = false;
 
@@ -137,6 +141,14 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.#options.metrics.connections.inc();
       connection.on('ready', (ready) => {
         userId = ready.userId;
+        const held = (this.#perUser.get(userId) ?? 0) + 1;
+        this.#perUser.set(userId, held);
+        const max = this.#options.maxConnectionsPerUser ?? 20;
+        if (held > max) {
+          this.#log.info({ userId, held, max }, 'too many connections for one user');
+          connection.close(CloseCode.tooManyConnections, `too many connections for this user (at most ${max})`);
+          return;
+        }
         this.emit('ready', ready);
       });
       // A close the gateway decides is counted at once: a slow client's close handshake can take
@@ -154,6 +166,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       connection.once('closed', (code, reason) => {
         this.#connections.delete(connectionId);
         this.#options.metrics.connections.dec();
+        if (userId !== undefined) {
+          const left = (this.#perUser.get(userId) ?? 1) - 1;
+          if (left > 0) this.#perUser.set(userId, left);
+          else this.#perUser.delete(userId);
+        }
         count(code);
         this.emit('closed', { connectionId, userId, code, reason });
       });

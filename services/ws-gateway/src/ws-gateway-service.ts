@@ -67,6 +67,7 @@ export async function startWsGatewayService(config: WsGatewayConfig, logger: Log
       pingIntervalMs: config.PING_INTERVAL_MS,
       slowClientBufferBytes: config.SLOW_CLIENT_BUFFER_BYTES,
       maxFrameBytes: config.MAX_FRAME_BYTES,
+      maxConnectionsPerUser: config.MAX_CONNECTIONS_PER_USER,
     });
 
     const app = createHttpApp(

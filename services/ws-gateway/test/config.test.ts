@@ -19,6 +19,7 @@ describe('ws-gateway config', () => {
       PING_INTERVAL_MS: 30_000,
       SLOW_CLIENT_BUFFER_BYTES: 1024 * 1024,
       MAX_FRAME_BYTES: 16 * 1024,
+      MAX_CONNECTIONS_PER_USER: 20,
     });
     expect(DEFAULT_ALLOWED_ORIGINS).to.include('http://localhost:8080');
   });

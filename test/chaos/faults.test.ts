@@ -1,0 +1,297 @@
+import { appendFileSync } from 'node:fs';
+import { envelopeHeaders, ManagementClient, names, newMessageId, queues } from '@warren/shared';
+import { eventually, testConfig } from '@warren/shared/testing';
+import amqp from 'amqplib';
+import { expect } from 'chai';
+import type { TestUser } from '../support/warren.ts';
+import { ChaosWarren, OnlineMember, Poster, type PostOutcome } from './support.ts';
+
+/**
+ * Faults under a steady stream of posts with members online (docs/reliability.md): each scenario
+ * reports messages sent, accepted (202), stored, duplicates, lost (must be 0) and recovery time (from
+ * the end of the fault to the first 202). Members reconnect and fill gaps from history as the web
+ * client does; every accepted message must reach every member and be stored exactly once.
+ * CHAOS_RESULTS=<file> appends each scenario's row of the table.
+ */
+const OUTAGE_MS = 10_000;
+
+interface Row {
+  scenario: string;
+  sent: number;
+  accepted: number;
+  stored: number;
+  duplicates: number;
+  lost: number;
+  refused: string;
+  recoveryMs: number;
+  live: string;
+}
+
+describe('Warren under faults (chaos)', function () {
+  this.timeout(180_000);
+  let warren: ChaosWarren;
+  let alice: TestUser;
+  let bob: TestUser;
+  let carol: TestUser;
+  const rows: Row[] = [];
+
+  before(async function () {
+    this.timeout(60_000);
+    warren = await ChaosWarren.start();
+    [alice, bob, carol] = [
+      await warren.register('alice'),
+      await warren.register('bob'),
+      await warren.register('carol'),
+    ];
+  });
+  after(async () => {
+    console.log(
+      '\n| scenario | sent | accepted (202) | stored | duplicates | lost | refused | recovery | members: live/filled |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|');
+    for (const row of rows) {
+      const line = `| ${row.scenario} | ${row.sent} | ${row.accepted} | ${row.stored} | ${row.duplicates} | ${row.lost} | ${row.refused} | ${(row.recoveryMs / 1000).toFixed(2)} s | ${row.live} |`;
+      console.log(line);
+      if (process.env.CHAOS_RESULTS) appendFileSync(process.env.CHAOS_RESULTS, `${line}\n`);
+    }
+    await warren?.stop();
+  });
+
+  /**
+   * Runs `fault` under a stream of posts from Alice with Alice, Bob and Carol online; resolves with
+   * the row after checking that nothing accepted was lost, stored twice or missed by a member.
+   */
+  async function underLoad(
+    scenario: string,
+    fault: (poster: Poster) => Promise<number>,
+    check: (outcomes: PostOutcome[], faultEndedAt: number) => void = () => undefined,
+  ): Promise<Row> {
+    const created = await fetch(`${warren.chatUrl}/api/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: scenario.slice(0, 90), members: [bob.username, carol.username] }),
+    });
+    const sessionId = ((await created.json()) as { id: string }).id;
+    const members = [alice, bob, carol].map((user) => new OnlineMember(warren, user, sessionId));
+    await Promise.all(members.map((member) => member.start()));
+    const poster = new Poster(warren, alice, sessionId);
+    await poster.acceptedAfter(0, 20);
+    const faultEndedAt = await fault(poster);
+    const recoveredAt = await poster.acceptedAfter(faultEndedAt);
+    await poster.acceptedAfter(recoveredAt, 20);
+    await poster.stop();
+
+    const accepted = poster.accepted;
+    const acceptedIds = new Set(accepted.map((outcome) => outcome.id));
+    // The persister is another process: its commits are waited on with the bounded retry.
+    const rows = await eventually(
+      async () => {
+        const found = await warren.storedRows(sessionId);
+        const ids = new Set(found.map((row) => row.id));
+        return accepted.every((outcome) => ids.has(outcome.id)) && found;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    ).catch(async () => warren.storedRows(sessionId));
+    const storedIds = new Set(rows.map((row) => row.id));
+    const byContent = new Map<string, number>();
+    for (const row of rows) byContent.set(row.content, (byContent.get(row.content) ?? 0) + 1);
+    const duplicates = [...byContent.values()].filter((count) => count > 1).length;
+    const lost = accepted.filter((outcome) => !storedIds.has(outcome.id));
+    // Members fill the rest of the gap once, as the web client asks again after a short wait.
+    await eventually(
+      async () => {
+        for (const member of members) await member.fill();
+        return members.every((member) => accepted.every((outcome) => member.has(outcome.id)));
+      },
+      { timeoutMs: 20_000, intervalMs: 250 },
+    ).catch(() => undefined);
+    const refused = new Map<string, number>();
+    for (const outcome of poster.outcomes) {
+      if (outcome.status !== 202) refused.set(String(outcome.status), (refused.get(String(outcome.status)) ?? 0) + 1);
+    }
+    const row: Row = {
+      scenario,
+      sent: poster.outcomes.length,
+      accepted: accepted.length,
+      stored: rows.length,
+      duplicates,
+      lost: lost.length,
+      refused: [...refused].map(([status, count]) => `${count}×${status}`).join(', ') || '0',
+      recoveryMs: recoveredAt - faultEndedAt,
+      live: members
+        .map(
+          (member) =>
+            `${[...acceptedIds].filter((id) => member.live.has(id)).length}/${[...acceptedIds].filter((id) => member.filled.has(id)).length}`,
+        )
+        .join(' '),
+    };
+    await Promise.all(members.map((member) => member.stop()));
+    rowsOut(row);
+    expect(
+      lost.map((outcome) => outcome.content),
+      'accepted but not stored',
+    ).to.deep.equal([]);
+    expect(duplicates, 'stored twice').to.equal(0);
+    for (const member of members) {
+      const missed = accepted.filter((outcome) => !member.has(outcome.id)).map((outcome) => outcome.content);
+      expect(missed, `${member.user.username} never got`).to.deep.equal([]);
+    }
+    expect(refused.has('500'), 'a 500').to.equal(false);
+    check(poster.outcomes, faultEndedAt);
+    return row;
+  }
+  const rowsOut = (row: Row) => rows.push(row);
+
+  const waitUntilReady = (name: 'chat-api' | 'persister' | 'ws-gateway') =>
+    eventually(() => warren.ready(name), { timeoutMs: 60_000, intervalMs: 100 });
+
+  it('(a) the broker closes every service connection: each reconnects, nothing accepted is lost', async () => {
+    const management = new ManagementClient(testConfig().managementUrl);
+    const { users, vhost } = testConfig();
+    const ours = new Set([users['chat-api'].name, users.persister.name, users['ws-gateway'].name]);
+    await underLoad('(a) broker closes the connections', async () => {
+      const connections = await eventually(async () => {
+        const found = (await management.connections(vhost)).filter((connection) => ours.has(connection.user));
+        return new Set(found.map((connection) => connection.user)).size === ours.size && found;
+      });
+      for (const connection of connections) await management.closeConnection(connection.name, 'chaos test');
+      const closedAt = Date.now();
+      await Promise.all((['chat-api', 'persister', 'ws-gateway'] as const).map(waitUntilReady));
+      return closedAt;
+    });
+  });
+
+  it('(b) RabbitMQ unreachable for 10 s (TCP proxy cut): 503, never 202, while it cannot confirm; then all stored once and delivered', async () => {
+    let cutAt = 0;
+    await underLoad(
+      '(b) RabbitMQ away 10 s',
+      async () => {
+        cutAt = Date.now();
+        warren.amqpProxy.cut();
+        await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS)); // the outage itself
+        warren.amqpProxy.restore();
+        return Date.now();
+      },
+      (outcomes, restoredAt) => {
+        const during = outcomes.filter((outcome) => outcome.at > cutAt + 100 && outcome.at < restoredAt);
+        expect(
+          during.filter((outcome) => outcome.status === 202),
+          '202 while the broker was away',
+        ).to.deep.equal([]);
+        expect(new Set(during.map((outcome) => outcome.status))).to.deep.equal(new Set([503]));
+      },
+    );
+  });
+
+  it('(c) PostgreSQL unreachable for 10 s for chat-api and the persister: 503, the persister holds and retries, all stored once', async () => {
+    let cutAt = 0;
+    await underLoad(
+      '(c) PostgreSQL away 10 s',
+      async () => {
+        cutAt = Date.now();
+        warren.pgProxy.cut();
+        await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS)); // the outage itself
+        warren.pgProxy.restore();
+        return Date.now();
+      },
+      (outcomes, restoredAt) => {
+        const during = outcomes.filter((outcome) => outcome.at > cutAt + 100 && outcome.at < restoredAt);
+        expect(new Set(during.map((outcome) => outcome.status))).to.deep.equal(new Set([503]));
+      },
+    );
+  });
+
+  for (const name of ['persister', 'chat-api', 'ws-gateway'] as const) {
+    it(`(d) ${name} killed with SIGKILL and restarted: nothing accepted lost, nothing stored twice`, async () => {
+      await underLoad(`(d) SIGKILL ${name}`, async () => {
+        await warren.services.get(name)?.kill();
+        const killedAt = Date.now();
+        await warren.startService(name);
+        // Recovery counts from the kill: it includes starting the process again.
+        return killedAt;
+      });
+    });
+  }
+
+  it('(e) a poison message and 10,000 invalid ones are dead-lettered with reasons; good ones flow, lag under 1 s after', async function () {
+    this.timeout(240_000);
+    const bot = testConfig().users.bot;
+    const bad = new Set<string>();
+    let sessionOf = '';
+    await underLoad('(e) poison + 10,000 invalid', async (poster) => {
+      sessionOf = poster.sessionId;
+      const connection = await amqp.connect(bot.url);
+      try {
+        const channel = await connection.createConfirmChannel();
+        const exchange = names.sessionExchange(poster.sessionId);
+        const poison = newMessageId();
+        bad.add(poison);
+        channel.publish(exchange, '', Buffer.from('{"content":"looks fine","extra":[1]}'), {
+          messageId: poison,
+          userId: bot.name,
+          contentType: 'application/json',
+          persistent: true,
+        });
+        for (let i = 0; i < 10_000; i += 1) {
+          const id = newMessageId();
+          bad.add(id);
+          const body = i % 2 ? '{"content": ' : ' ';
+          channel.publish(exchange, '', Buffer.from(body), {
+            messageId: id,
+            userId: bot.name,
+            contentType: i % 2 ? 'application/json' : 'text/plain',
+            persistent: true,
+          });
+          if (i % 1000 === 999) await channel.waitForConfirms();
+        }
+        await channel.waitForConfirms();
+      } finally {
+        await connection.close();
+      }
+      // Drained: every bad one dead-lettered.
+      await eventually(
+        async () => ((await warren.metric('persister', 'warren_persister_dead_lettered_total')) ?? 0) >= bad.size,
+        { timeoutMs: 120_000, intervalMs: 200 },
+      );
+      return Date.now();
+    });
+    // Lag after the flood, at the persister's last commits of good messages.
+    const lag = await warren.metric('persister', 'warren_persister_lag_seconds');
+    console.log(`      persister lag after the flood: ${lag} s`);
+    expect(lag).to.be.a('number').below(1);
+    const letters = await takeLetters(sessionOf, bad.size);
+    expect(letters.size).to.equal(bad.size);
+    for (const [id, error] of letters) {
+      expect(bad.has(id), id).to.equal(true);
+      expect(error, id).to.match(/^[a-z_]+: /);
+    }
+  });
+});
+
+/**
+ * Takes (acknowledges) `count` letters of a session from `warren.dead-letter` with a consumer (10,000
+ * `basic.get`s would take minutes), requeueing every other session's: tests share the run's queue.
+ * Resolves with each letter's message id and `x-warren-error` header.
+ */
+async function takeLetters(sessionId: string, count: number): Promise<Map<string, string>> {
+  const connection = await amqp.connect(testConfig().rabbitmqUrl);
+  try {
+    const channel = await connection.createChannel();
+    await channel.prefetch(2000);
+    const taken = new Map<string, string>();
+    const exchange = names.sessionExchange(sessionId);
+    await new Promise<void>((resolve) => {
+      void channel.consume(queues.deadLetter.name, (message) => {
+        if (!message) return;
+        if (message.properties.headers?.[envelopeHeaders.originalExchange] !== exchange) return;
+        channel.ack(message);
+        taken.set(String(message.properties.messageId), String(message.properties.headers?.[envelopeHeaders.error]));
+        if (taken.size >= count) resolve();
+      });
+    });
+    await channel.close(); // requeues what it holds of other sessions
+    return taken;
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,373 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { type AuthService, loadConfig as loadAuthConfig, startAuthService } from '@warren/auth';
+import { createDatabase, createLogger, databaseSchemas, type Knex } from '@warren/shared';
+import { testConfig } from '@warren/shared/testing';
+import WebSocket from 'ws';
+import { TcpProxy } from '../../services/persister/test/support/tcp-proxy.ts';
+import { call, inVhost, type TestUser, uniqueName } from '../support/warren.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const PASSWORD = 'correct horse battery';
+
+/** A free TCP port on 127.0.0.1 (a restarted service listens on the same one). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+type ServiceName = 'chat-api' | 'persister' | 'ws-gateway';
+
+/** A Warren service as its own process, exactly as deployed (`node --import tsx services/<name>/src/main.ts`). */
+export class ChildService {
+  readonly process: ChildProcess;
+  readonly lines: string[] = [];
+  readonly listening: Promise<number>;
+  readonly exited: Promise<unknown>;
+
+  constructor(
+    readonly name: ServiceName,
+    env: Record<string, string>,
+  ) {
+    this.process = spawn(process.execPath, ['--import', 'tsx', join('services', name, 'src', 'main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.exited = once(this.process, 'exit');
+    // Never left behind, even when a test times out before its clean-up.
+    const orphanGuard = () => this.process.kill('SIGKILL');
+    process.once('exit', orphanGuard);
+    void this.exited.then(() => process.off('exit', orphanGuard));
+    this.listening = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`${name} did not listen within 30 s:\n${this.lines.join('\n')}`));
+        this.process.kill('SIGKILL');
+      }, 30_000);
+      timer.unref();
+      void this.exited.then(() => clearTimeout(timer));
+      createInterface({ input: this.process.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+        if (this.lines.length < 2000) this.lines.push(line);
+        if (line.includes(`"${name} listening"`)) {
+          clearTimeout(timer);
+          resolve(JSON.parse(line).port);
+        }
+      });
+      createInterface({ input: this.process.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+        if (this.lines.length < 2000) this.lines.push(line);
+      });
+      void this.exited.then(() => reject(new Error(`${name} exited before listening:\n${this.lines.join('\n')}`)));
+    });
+    this.listening.catch(() => undefined);
+  }
+
+  /** SIGKILL, and resolves once it is gone. */
+  async kill(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    this.process.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+/**
+ * Warren with its faults in reach: auth in this process (never faulted), chat-api, the persister and
+ * the ws-gateway as child processes on fixed ports, each reaching RabbitMQ and PostgreSQL through a
+ * loopback TCP proxy this test owns, as the run's least-privilege AMQP users in the run's vhost.
+ */
+export class ChaosWarren {
+  readonly services = new Map<ServiceName, ChildService>();
+  readonly ports = new Map<ServiceName, number>();
+
+  private constructor(
+    readonly auth: AuthService,
+    readonly amqpProxy: TcpProxy,
+    readonly pgProxy: TcpProxy,
+    readonly db: Knex,
+  ) {}
+
+  static async start(): Promise<ChaosWarren> {
+    const test = testConfig();
+    const amqpUrl = new URL(test.rabbitmqUrl);
+    const pgUrl = new URL(test.databaseUrl);
+    const amqpProxy = await TcpProxy.start({ host: amqpUrl.hostname, port: Number(amqpUrl.port || 5672) });
+    const pgProxy = await TcpProxy.start({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
+    const auth = await startAuthService(
+      loadAuthConfig({
+        PORT: '0',
+        RABBITMQ_URL: inVhost(test.users.auth.url, test.vhost),
+        DATABASE_URL: test.databaseUrl,
+        BCRYPT_COST: '4',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-chaos-auth-')),
+      }),
+      createLogger({ service: 'auth', level: test.logLevel }),
+    );
+    const db = createDatabase({ url: test.databaseUrl, logger: createLogger({ service: 'test', level: 'silent' }) });
+    const warren = new ChaosWarren(auth, amqpProxy, pgProxy, db);
+    for (const name of ['persister', 'chat-api', 'ws-gateway'] as const) warren.ports.set(name, await freePort());
+    await Promise.all((['persister', 'chat-api', 'ws-gateway'] as const).map((name) => warren.startService(name)));
+    return warren;
+  }
+
+  /** Starts (or restarts) a service on its port; resolves once it listens. */
+  async startService(name: ServiceName): Promise<ChildService> {
+    const test = testConfig();
+    const trusted = test.users['chat-api'].name;
+    const viaAmqpProxy = this.amqpProxy.urlFor(test.users[name].url);
+    const viaPgProxy = this.pgProxy.urlFor(test.databaseUrl);
+    const common = { PORT: String(this.ports.get(name)), RABBITMQ_URL: viaAmqpProxy };
+    const env: Record<string, string> =
+      name === 'chat-api'
+        ? {
+            ...common,
+            DATABASE_URL: viaPgProxy,
+            AUTH_URL: this.authUrl,
+            POST_RATE_PER_SEC: '10000',
+            POST_BURST: '10000',
+          }
+        : name === 'persister'
+          ? { ...common, DATABASE_URL: viaPgProxy, TRUSTED_PUBLISHERS: trusted }
+          : { ...common, AUTH_URL: this.authUrl, TRUSTED_PUBLISHERS: trusted };
+    const service = new ChildService(name, env);
+    this.services.set(name, service);
+    await service.listening;
+    return service;
+  }
+
+  get authUrl(): string {
+    return `http://127.0.0.1:${this.auth.port}`;
+  }
+  get chatUrl(): string {
+    return `http://127.0.0.1:${this.ports.get('chat-api')}`;
+  }
+  get gatewayUrl(): string {
+    return `ws://127.0.0.1:${this.ports.get('ws-gateway')}/ws`;
+  }
+  get persisterUrl(): string {
+    return `http://127.0.0.1:${this.ports.get('persister')}`;
+  }
+
+  async register(prefix: string): Promise<TestUser> {
+    const username = uniqueName(prefix);
+    await call(`${this.authUrl}/auth/register`, 'POST', undefined, { username, password: PASSWORD });
+    const login = await call(`${this.authUrl}/auth/login`, 'POST', undefined, { username, password: PASSWORD });
+    if (login.status !== 200) throw new Error(`login ${username}: ${login.status}`);
+    const user = { id: login.body.user.id as string, username, token: login.body.access_token as string };
+    await call(`${this.chatUrl}/api/users?q=`, 'GET', user.token);
+    return user;
+  }
+
+  /** A readiness probe of a service: 200 when its broker (and database) connections work. */
+  async ready(name: ServiceName): Promise<boolean> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${this.ports.get(name)}/readyz`, {
+        signal: AbortSignal.timeout(2000),
+      });
+      return response.status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A gauge or counter of a service's /metrics. */
+  async metric(name: ServiceName, metric: string): Promise<number | undefined> {
+    const text = await (await fetch(`http://127.0.0.1:${this.ports.get(name)}/metrics`)).text();
+    const lines = text.split('\n').filter((each) => each.startsWith(`${metric} `) || each.startsWith(`${metric}{`));
+    // Summed over its labels.
+    return lines.length === 0 ? undefined : lines.reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+  }
+
+  /** Rows of history.messages of a session: id and content. */
+  async storedRows(sessionId: string): Promise<Array<{ id: string; content: string }>> {
+    return this.db
+      .withSchema(databaseSchemas.history)
+      .from('messages')
+      .where({ session_id: sessionId })
+      .select('id', 'content');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.services.values()].map((service) => service.kill()));
+    await this.auth.stop();
+    await this.db.destroy();
+    await this.amqpProxy.close();
+    await this.pgProxy.close();
+  }
+}
+
+/**
+ * A member online as the web client is: a WebSocket that reconnects (with a short backoff) whenever
+ * it closes, and after each `ready` fills the gap from history (`GET …/messages?after=`), dropping
+ * duplicates by id. Records which ids arrived live and which by filling.
+ */
+export class OnlineMember extends EventEmitter<{ ready: [] }> {
+  readonly live = new Set<string>();
+  readonly filled = new Set<string>();
+  reconnects = 0;
+  #socket: WebSocket | undefined;
+  #stopped = false;
+  #newest: string | undefined;
+  /** The newest id it had at each `ready`: the start of each gap, filled again later (the persister lags). */
+  readonly #anchors: Array<string | undefined> = [];
+
+  constructor(
+    readonly warren: ChaosWarren,
+    readonly user: TestUser,
+    readonly sessionId: string,
+  ) {
+    super();
+  }
+
+  has(id: string): boolean {
+    return this.live.has(id) || this.filled.has(id);
+  }
+
+  /** Connects; resolves at the first `ready`. */
+  async start(): Promise<void> {
+    const ready = once(this, 'ready');
+    this.#connect();
+    await ready;
+  }
+
+  #connect(): void {
+    if (this.#stopped) return;
+    const socket = new WebSocket(this.warren.gatewayUrl);
+    this.#socket = socket;
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'auth', token: this.user.token })));
+    socket.on('message', (data) => {
+      const frame = JSON.parse(data.toString());
+      if (frame.type === 'ready') {
+        this.#anchors.push(this.#newest);
+        void this.fill().then(() => this.emit('ready'));
+      } else if (frame.type === 'message' && frame.session_id === this.sessionId) {
+        if (!this.has(frame.message.id)) this.live.add(frame.message.id);
+        this.#newest = frame.message.id;
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      if (this.#stopped) return;
+      this.reconnects += 1;
+      setTimeout(() => this.#connect(), 200);
+    });
+  }
+
+  /** Fills every gap (from each `ready`'s newest id on), page by page; a failed request is tried again by the next fill. */
+  async fill(): Promise<void> {
+    for (const anchor of new Set(this.#anchors)) await this.#fillFrom(anchor);
+  }
+
+  async #fillFrom(anchor: string | undefined): Promise<void> {
+    let from = anchor;
+    for (;;) {
+      const after = from ? `&after=${from}` : '';
+      let answer: Awaited<ReturnType<typeof call>>;
+      try {
+        answer = await call(
+          `${this.warren.chatUrl}/api/sessions/${this.sessionId}/messages?limit=100${after}`,
+          'GET',
+          this.user.token,
+        );
+      } catch {
+        return;
+      }
+      if (answer.status !== 200) return;
+      const messages: Array<{ id: string }> = from ? answer.body.messages : [...answer.body.messages].reverse();
+      for (const message of messages) if (!this.has(message.id)) this.filled.add(message.id);
+      const last = messages.at(-1);
+      if (!last || !answer.body.has_more) return;
+      from = last.id;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    const socket = this.#socket;
+    if (socket && socket.readyState !== WebSocket.CLOSED) {
+      const closed = once(socket, 'close');
+      socket.terminate();
+      await closed;
+    }
+  }
+}
+
+/** Outcome of one post of a {@link Poster}. */
+export interface PostOutcome {
+  readonly id: string;
+  readonly content: string;
+  readonly status: number | 'error';
+  readonly at: number;
+}
+
+/**
+ * A steady stream of posts to a session (one every `intervalMs`, each with its own client-made id
+ * and unique content), recording every answer.
+ */
+export class Poster extends EventEmitter<{ outcome: [PostOutcome] }> {
+  readonly outcomes: PostOutcome[] = [];
+  #running = true;
+  readonly #done: Promise<void>;
+
+  constructor(
+    readonly warren: ChaosWarren,
+    readonly user: TestUser,
+    readonly sessionId: string,
+    readonly intervalMs = 20,
+  ) {
+    super();
+    this.#done = this.#run();
+  }
+
+  async #run(): Promise<void> {
+    let n = 0;
+    while (this.#running) {
+      const id = crypto.randomUUID();
+      const content = `chaos ${this.sessionId.slice(0, 8)} #${n++}`;
+      let status: number | 'error';
+      try {
+        const response = await fetch(`${this.warren.chatUrl}/api/sessions/${this.sessionId}/messages`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${this.user.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ content, id }),
+          signal: AbortSignal.timeout(15_000),
+        });
+        await response.arrayBuffer();
+        status = response.status;
+      } catch {
+        status = 'error';
+      }
+      const outcome = { id, content, status, at: Date.now() };
+      this.outcomes.push(outcome);
+      this.emit('outcome', outcome);
+      await new Promise((resolve) => setTimeout(resolve, this.intervalMs));
+    }
+  }
+
+  /** Resolves with the time of the `count`-th 202 answered after `since`, now or once it arrives. */
+  async acceptedAfter(since: number, count = 1): Promise<number> {
+    for (;;) {
+      const found = this.outcomes.filter((outcome) => outcome.status === 202 && outcome.at > since);
+      const nth = found[count - 1];
+      if (nth) return nth.at;
+      await once(this, 'outcome');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    await this.#done;
+  }
+
+  get accepted(): PostOutcome[] {
+    return this.outcomes.filter((outcome) => outcome.status === 202);
+  }
+}
