@@ -9,6 +9,12 @@ export const services = [
   { name: 'ws-gateway', entry: 'services/ws-gateway/src/main.ts', port: 3003 },
 ] as const;
 
+/**
+ * The web client's one origin under `npm start`: Vite's preview server of the built client, proxying
+ * `/auth`, `/api` and `/ws` to the services above.
+ */
+export const web = { name: 'web', port: 8080 } as const;
+
 /** The variable that moves one service's port under `npm start` (each service itself reads PORT). */
 export const portVariableOf = (service: { name: string }): string =>
   `${service.name.toUpperCase().replaceAll('-', '_')}_PORT`;

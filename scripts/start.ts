@@ -1,15 +1,18 @@
-// `npm start`: makes sure the database exists and the broker has Warren's topology, starts every
-// service as a child process with readable logs, waits until each is ready and prints where to go.
-// Ctrl-C (or SIGTERM) stops them all and leaves no process behind.
+// `npm start`: makes sure the database exists and the broker has Warren's topology, builds the web
+// client, starts every service as a child process with readable logs, waits until each is ready,
+// serves the web client at one origin (Vite's preview server, proxying the services' paths) and
+// prints its URL. Ctrl-C (or SIGTERM) stops them all and leaves no process behind.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { declareDeploymentTopology, parseEnv, portVariable, variables } from '@warren/shared';
 import amqp from 'amqplib';
+import { build, type PreviewServer, preview } from 'vite';
 import { z } from 'zod';
+import { webConfig } from '../web/vite.config.ts';
 import { checkRabbitMq, connectPostgresAdmin, ensureDatabase, PreflightError } from './preflight.ts';
-import { portVariableOf, services } from './services.ts';
+import { portVariableOf, services, web } from './services.ts';
 
 const root = join(import.meta.dirname, '..');
 const READY_TIMEOUT_MS = 60_000;
@@ -29,6 +32,16 @@ const ports = parseEnv(
   process.env,
 ) as Record<string, number>;
 const portOf = (service: (typeof services)[number]): number => ports[portVariableOf(service)] ?? service.port;
+const webPort = parseEnv({ [portVariableOf(web)]: portVariable(web.port) }, process.env)[portVariableOf(web)] as number;
+const webUrl = `http://127.0.0.1:${webPort}`;
+const amqpUser = decodeURIComponent(new URL(config.RABBITMQ_URL).username) || 'guest';
+
+/** Where a service listens under `npm start`, for the web origin's proxy. */
+function upstreamOf(name: string): string {
+  const service = services.find((candidate) => candidate.name === name);
+  if (service === undefined) throw new Error(`scripts/services.ts lists no ${name}`);
+  return `http://127.0.0.1:${portOf(service)}`;
+}
 
 /** One pino JSON line as `[service] LEVEL message key=value…`; anything else as it is. */
 function pretty(service: string, line: string): string {
@@ -89,12 +102,18 @@ async function main(): Promise<void> {
   await declareDeploymentTopology(await connection.createChannel());
   await connection.close();
 
+  // Built before anything starts, so a client that does not build stops npm start at once.
+  console.log('Building the web client…');
+  await build(webConfig());
+
   const children: ChildProcess[] = [];
+  let webServer: PreviewServer | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping Warren…');
+    await webServer?.close();
     await stopAll(children);
     process.exit(code);
   };
@@ -102,17 +121,27 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   for (const service of services) {
-    const child = spawn(process.execPath, ['--import', 'tsx', service.entry], {
-      cwd: root,
-      // Each service gets its own port (AUTH_PORT…): one PORT in the environment would make them
-      // collide. Services find auth where npm start put it unless AUTH_URL says otherwise.
-      env: {
-        ...process.env,
-        PORT: String(portOf(service)),
-        AUTH_URL: config.AUTH_URL ?? `http://127.0.0.1:${portOf(auth)}`,
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', './scripts/exit-with-launcher.mjs', service.entry],
+      {
+        cwd: root,
+        // Each service gets its own port (AUTH_PORT…): one PORT in the environment would make them
+        // collide. Services find auth where npm start put it unless AUTH_URL says otherwise.
+        env: {
+          ...process.env,
+          PORT: String(portOf(service)),
+          AUTH_URL: config.AUTH_URL ?? `http://127.0.0.1:${portOf(auth)}`,
+          // The gateway takes browsers from the web origin, wherever WEB_PORT put it.
+          ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? `${webUrl},http://localhost:${webPort}`,
+          // Every service here connects as RABBITMQ_URL's one user, so chat-api publishes as that user:
+          // trusted, or its messages would show as a bot's.
+          TRUSTED_PUBLISHERS: process.env.TRUSTED_PUBLISHERS ?? amqpUser,
+        },
+        // stdin is a pipe only this launcher holds: see exit-with-launcher.mjs.
+        stdio: ['pipe', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     children.push(child);
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => console.log(pretty(service.name, line)));
@@ -125,7 +154,13 @@ async function main(): Promise<void> {
     });
     await waitReady(service.name, portOf(service), child);
   }
-  console.log(`\nWarren is running: http://127.0.0.1:${portOf(auth)}/ (Ctrl-C stops it).`);
+  webServer = await preview(
+    webConfig({
+      port: webPort,
+      upstreams: { auth: upstreamOf('auth'), chatApi: upstreamOf('chat-api'), wsGateway: upstreamOf('ws-gateway') },
+    }),
+  );
+  console.log(`\nWarren is running: open ${webUrl}/ (Ctrl-C stops it).`);
 }
 
 main().catch((error: unknown) => {

@@ -19,7 +19,7 @@ import pg from 'pg';
 import { checkManagement, checkRabbitMq, connectPostgresAdmin, PreflightError } from './preflight.ts';
 
 const root = join(import.meta.dirname, '..');
-const DEFAULT_ROOTS = ['shared/test', 'services', 'cli/test', 'test'];
+const DEFAULT_ROOTS = ['shared/test', 'services', 'cli/test', 'web/test', 'test'];
 /** Leftovers of runs that died without cleaning up are removed once this old. */
 const STALE_AFTER_MS = 6 * 3600_000;
 
@@ -138,6 +138,8 @@ async function main(): Promise<number> {
     if (paths.length === 0) {
       for (const [name, command, args] of [
         ['type-check', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
+        ['type-check web', 'npx', ['tsc', '--noEmit', '-p', 'web/tsconfig.json']],
+        ['type-check bench', 'npx', ['tsc', '--noEmit', '-p', 'bench/tsconfig.json']],
         ['lint', 'npx', ['biome', 'check', '.']],
       ] as const) {
         if (runCheck(name, command, args)) passed += 1;

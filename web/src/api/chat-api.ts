@@ -1,0 +1,100 @@
+import type { Credentials } from '../auth/credentials.ts';
+import { ApiError } from './api-error.ts';
+import { type RequestOptions, requestJson } from './http.ts';
+import type { Message, MessagePage, SearchHit, Session, SessionDetail } from './types.ts';
+
+/** Which way a history page goes from its cursor. */
+export type PageCursor = { readonly before: string } | { readonly after: string } | Record<string, never>;
+
+const enc = encodeURIComponent;
+
+/**
+ * chat-api's routes (HTTP.md), called with the login's current access token. A 401 gets one more
+ * try with a renewed token: the token may have expired between the check and the request.
+ */
+export class ChatApi {
+  readonly #credentials: Credentials;
+
+  constructor(credentials: Credentials) {
+    this.#credentials = credentials;
+  }
+
+  async #call<T>(path: string, options: Omit<RequestOptions, 'token'> = {}): Promise<T> {
+    const token = await this.#credentials.accessToken();
+    try {
+      return await requestJson<T>(`/api${path}`, { ...options, token });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      const renewed = await this.#credentials.renewAfterRejection(token);
+      return requestJson<T>(`/api${path}`, { ...options, token: renewed });
+    }
+  }
+
+  /** The caller's sessions, most recently active first. */
+  async sessions(): Promise<Session[]> {
+    return (await this.#call<{ sessions: Session[] }>('/sessions')).sessions;
+  }
+
+  session(id: string): Promise<SessionDetail> {
+    return this.#call(`/sessions/${enc(id)}`);
+  }
+
+  createGroup(body: { name?: string; visibility: Session['visibility']; members: string[] }): Promise<Session> {
+    return this.#call('/sessions', { method: 'POST', body });
+  }
+
+  /** The one direct session with `username`, made on first use. */
+  direct(username: string): Promise<Session> {
+    return this.#call('/direct', { method: 'POST', body: { username } });
+  }
+
+  async searchPublic(query: string): Promise<SearchHit[]> {
+    return (await this.#call<{ sessions: SearchHit[] }>(`/sessions/search?q=${enc(query)}`)).sessions;
+  }
+
+  join(id: string): Promise<Session> {
+    return this.#call(`/sessions/${enc(id)}/join`, { method: 'POST' });
+  }
+
+  leave(id: string): Promise<void> {
+    return this.#call(`/sessions/${enc(id)}/leave`, { method: 'POST' });
+  }
+
+  update(id: string, body: { name?: string; visibility?: Session['visibility'] }): Promise<Session> {
+    return this.#call(`/sessions/${enc(id)}`, { method: 'PATCH', body });
+  }
+
+  remove(id: string): Promise<void> {
+    return this.#call(`/sessions/${enc(id)}`, { method: 'DELETE' });
+  }
+
+  addMember(id: string, username: string): Promise<Session> {
+    return this.#call(`/sessions/${enc(id)}/members`, { method: 'POST', body: { username } });
+  }
+
+  /** A page of history: newest first without a cursor or with `before`, oldest first with `after`. */
+  messages(id: string, cursor: PageCursor, limit: number): Promise<MessagePage> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if ('before' in cursor) query.set('before', cursor.before);
+    if ('after' in cursor) query.set('after', cursor.after);
+    return this.#call(`/sessions/${enc(id)}/messages?${query}`);
+  }
+
+  /** Posts a message with the client's own id, so a retry is never stored twice. */
+  async post(id: string, messageId: string, content: string): Promise<Message> {
+    const body = { id: messageId, content };
+    return (await this.#call<{ message: Message }>(`/sessions/${enc(id)}/messages`, { method: 'POST', body })).message;
+  }
+
+  markRead(id: string, messageId: string): Promise<void> {
+    return this.#call(`/sessions/${enc(id)}/read`, { method: 'POST', body: { message_id: messageId } });
+  }
+
+  typing(id: string): Promise<void> {
+    return this.#call(`/sessions/${enc(id)}/typing`, { method: 'POST' });
+  }
+
+  async users(prefix: string): Promise<{ id: string; username: string }[]> {
+    return (await this.#call<{ users: { id: string; username: string }[] }>(`/users?q=${enc(prefix)}`)).users;
+  }
+}

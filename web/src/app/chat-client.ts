@@ -1,0 +1,111 @@
+import { ChatApi } from '../api/chat-api.ts';
+import type { User } from '../api/types.ts';
+import type { Credentials } from '../auth/credentials.ts';
+import { GapFiller } from '../live/gap-filler.ts';
+import { SocketClient } from '../live/socket-client.ts';
+import { type ChatState, initialChatState } from '../state/chat-state.ts';
+import { Conversations } from '../state/conversations.ts';
+import { LiveUpdates } from '../state/live-updates.ts';
+import { ReadMarkers } from '../state/read-markers.ts';
+import { SessionActions } from '../state/session-actions.ts';
+import { Store } from '../state/store.ts';
+import { Typing } from '../state/typing.ts';
+import { pathOfSession, sessionIdOfPath } from './route.ts';
+
+/** The gateway's WebSocket on this origin (WEBSOCKET.md: path `/ws`). */
+function socketUrl(): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+}
+
+/**
+ * One logged-in user's chat: the state the screens show, the actions they call, and the live
+ * connection feeding both. Made at login, stopped at logout.
+ */
+export class ChatClient {
+  readonly store: Store<ChatState>;
+  readonly conversations: Conversations;
+  readonly sessions: SessionActions;
+  readonly readMarkers: ReadMarkers;
+  readonly typing: Typing;
+  readonly #socket: SocketClient;
+  readonly #gaps: GapFiller;
+  readonly #cleanups: (() => void)[] = [];
+
+  constructor(credentials: Credentials, me: User) {
+    const api = new ChatApi(credentials);
+    this.store = new Store(initialChatState(me, sessionIdOfPath(location.pathname)));
+    this.conversations = new Conversations(this.store, api);
+    this.sessions = new SessionActions(this.store, api, this.conversations);
+    this.readMarkers = new ReadMarkers(this.store, api);
+    this.typing = new Typing(this.store, api);
+    this.#gaps = new GapFiller({
+      refreshSessions: () => this.sessions.refresh(),
+      loadedSessions: () => this.conversations.loadedIds(),
+      catchUp: (id) => this.conversations.catchUp(id),
+      onFilled: () => this.store.update((state) => ({ ...state, catchUps: state.catchUps + 1 })),
+    });
+    const live = new LiveUpdates({
+      store: this.store,
+      conversations: this.conversations,
+      sessions: this.sessions,
+      typing: this.typing,
+      onReady: () => this.#gaps.afterReady(),
+    });
+    this.#socket = new SocketClient({
+      url: socketUrl(),
+      token: (rejected) =>
+        rejected === undefined ? credentials.accessToken() : credentials.renewAfterRejection(rejected),
+      onFrame: (frame) => live.apply(frame),
+      onState: (connection) => this.store.update((state) => ({ ...state, connection })),
+    });
+    this.#cleanups.push(
+      credentials.onChange((change) => {
+        if (change.kind === 'renewed') this.#socket.renewToken(change.auth.accessToken);
+      }),
+    );
+    this.#syncAddress();
+
+    void this.sessions.refresh();
+    const { openId } = this.store.get();
+    if (openId !== undefined) void this.conversations.load(openId);
+  }
+
+  /** Shows a session (or, with `undefined`, the list), as a new entry in the browser's history. */
+  open(id: string | undefined): void {
+    if (location.pathname !== pathOfSession(id)) history.pushState(null, '', pathOfSession(id));
+    this.#show(id);
+  }
+
+  /** Hides the notice on screen. */
+  dismissNotice(): void {
+    this.store.update(({ notice: _notice, ...state }) => state);
+  }
+
+  stop(): void {
+    this.#socket.stop();
+    this.#gaps.stop();
+    this.readMarkers.stop();
+    this.typing.stop();
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+  }
+
+  #show(id: string | undefined): void {
+    this.store.update(({ notice: _notice, ...state }) => ({ ...state, openId: id }));
+    if (id !== undefined) void this.conversations.load(id);
+  }
+
+  /** Keeps the address bar and the session on screen in step, both ways. */
+  #syncAddress(): void {
+    const onPopState = () => this.#show(sessionIdOfPath(location.pathname));
+    window.addEventListener('popstate', onPopState);
+    this.#cleanups.push(() => window.removeEventListener('popstate', onPopState));
+    this.#cleanups.push(
+      this.store.subscribe((state) => {
+        // A session closed by the app itself (left, deleted): the address follows without a new entry.
+        if (state.openId === undefined && sessionIdOfPath(location.pathname) !== undefined) {
+          history.replaceState(null, '', pathOfSession(undefined));
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,10 @@
+import { hueOf, initialsOf } from '../lib/format.ts';
+
+/** A round badge with a name's initials in the name's own colour. */
+export function Avatar({ name, kind = 'user' }: { name: string; kind?: 'user' | 'bot' | 'system' | 'group' }) {
+  return (
+    <span class={`avatar avatar-${kind}`} style={{ '--hue': String(hueOf(name)) }} aria-hidden="true">
+      {kind === 'system' ? 'i' : initialsOf(name)}
+    </span>
+  );
+}

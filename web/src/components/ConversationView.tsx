@@ -1,0 +1,54 @@
+import { useState } from 'preact/hooks';
+import { displayName } from '../state/session-list.ts';
+import { Composer } from './Composer.tsx';
+import { ConnectionBadge } from './ConnectionBadge.tsx';
+import { useChat, useChatState } from './chat-context.ts';
+import { ErrorText } from './ErrorText.tsx';
+import { MessageList } from './MessageList.tsx';
+import { SessionDetails } from './SessionDetails.tsx';
+import { TypingLine } from './TypingLine.tsx';
+
+/** One open session: its header, its messages, who is typing, and the composer. */
+export function ConversationView({ sessionId }: { sessionId: string }) {
+  const chat = useChat();
+  const session = useChatState((state) => state.sessions.find((candidate) => candidate.id === sessionId));
+  const error = useChatState((state) => state.conversations[sessionId]?.error);
+  const [details, setDetails] = useState(false);
+  const subtitle =
+    session === undefined
+      ? ''
+      : session.kind === 'direct'
+        ? 'Direct chat'
+        : `${session.member_count} ${session.member_count === 1 ? 'member' : 'members'} · ${session.visibility}`;
+
+  return (
+    <section class="conversation" aria-label={session === undefined ? 'Conversation' : displayName(session)}>
+      <header class="conversation-header">
+        <button
+          type="button"
+          class="icon-button back"
+          aria-label="Back to conversations"
+          onClick={() => chat.open(undefined)}
+        >
+          ‹
+        </button>
+        <div class="conversation-title">
+          <h2>{session === undefined ? '…' : displayName(session)}</h2>
+          <span class="muted">{subtitle}</span>
+        </div>
+        {/* On a phone the list, with its connection state, is not on screen: shown here instead. */}
+        <span class="header-connection">
+          <ConnectionBadge />
+        </span>
+        <button type="button" class="button small" onClick={() => setDetails(true)}>
+          Details
+        </button>
+      </header>
+      <ErrorText message={error} />
+      <MessageList sessionId={sessionId} />
+      <TypingLine sessionId={sessionId} />
+      <Composer sessionId={sessionId} />
+      {details && <SessionDetails sessionId={sessionId} onClose={() => setDetails(false)} />}
+    </section>
+  );
+}

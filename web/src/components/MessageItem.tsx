@@ -1,0 +1,71 @@
+import type { Author } from '../api/types.ts';
+import { formatTime } from '../lib/format.ts';
+import type { ChatItem } from '../state/chat-state.ts';
+import { Avatar } from './Avatar.tsx';
+
+/** How an author is named and drawn. */
+function authorOf(author: Author): { name: string; kind: 'user' | 'bot' | 'system' } {
+  if (author === null) return { name: 'Warren', kind: 'system' };
+  return author.kind === 'bot' ? { name: author.name, kind: 'bot' } : { name: author.username, kind: 'user' };
+}
+
+/**
+ * One message. Its text is a text node (Preact escapes it; nothing is ever parsed as HTML), kept
+ * with its line breaks. Own messages show whether they are on their way or were refused, with a way
+ * to send them again.
+ */
+export function MessageItem({
+  item,
+  mine,
+  continued,
+  onRetry,
+}: {
+  item: ChatItem;
+  mine: boolean;
+  /** The same author as the message before, shortly before: no name and avatar again. */
+  continued: boolean;
+  onRetry: () => void;
+}) {
+  const { message, status } = item;
+  const author = authorOf(message.author);
+  if (author.kind === 'system') {
+    return (
+      <li class="message system" data-message-id={message.id} data-author-kind="system">
+        <p class="message-text">{message.content}</p>
+      </li>
+    );
+  }
+  return (
+    <li
+      class={`message${mine ? ' mine' : ''}${continued ? ' continued' : ''} status-${status}`}
+      data-message-id={message.id}
+      data-author-kind={author.kind}
+      data-status={status}
+    >
+      {!mine && (continued ? <span class="avatar-space" /> : <Avatar name={author.name} kind={author.kind} />)}
+      <div class="bubble-wrap">
+        {!mine && !continued && (
+          <div class="author">
+            <span class="author-name">{author.name}</span>
+            {author.kind === 'bot' && <span class="tag bot-tag">bot</span>}
+          </div>
+        )}
+        <div class="bubble">
+          <p class="message-text">{message.content}</p>
+          <time class="message-time" dateTime={message.created_at}>
+            {formatTime(message.created_at)}
+          </time>
+        </div>
+        {status === 'sending' && <span class="send-state">Sending…</span>}
+        {status === 'failed' && (
+          <span class="send-state failed" role="alert">
+            Not sent. {item.error}{' '}
+            <button type="button" class="link-button" onClick={onRetry}>
+              Retry
+            </button>
+          </span>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,69 @@
+import type { Message, Session, User } from '../api/types.ts';
+import type { ConnectionState } from '../live/socket-client.ts';
+
+/** Where one of the user's own messages is: confirmed by chat-api (or received), on its way, or refused. */
+export type SendStatus = 'sent' | 'sending' | 'failed';
+
+/** One message of a conversation as the client shows it. */
+export interface ChatItem {
+  readonly message: Message;
+  readonly status: SendStatus;
+  /** Why a `failed` message was refused, in words. */
+  readonly error?: string;
+}
+
+/** The loaded part of one session's history, oldest first. */
+export interface Conversation {
+  readonly items: readonly ChatItem[];
+  /** The newest page has arrived. */
+  readonly loaded: boolean;
+  /** History goes back further than `items`. */
+  readonly hasOlder: boolean;
+  readonly loadingOlder: boolean;
+  /** Why the history could not be loaded, in words. */
+  readonly error?: string;
+}
+
+/** Someone typing in a session, until `until` (ms since 1970). */
+export interface Typist {
+  readonly id: string;
+  readonly username: string;
+  readonly until: number;
+}
+
+/** Everything the chat screens show. */
+export interface ChatState {
+  readonly me: User;
+  /** The user's sessions, most recently active first. */
+  readonly sessions: readonly Session[];
+  readonly sessionsLoaded: boolean;
+  readonly sessionsError?: string;
+  /** Conversations opened since the page loaded, by session id. */
+  readonly conversations: Readonly<Record<string, Conversation>>;
+  /** Who is typing, by session id. */
+  readonly typing: Readonly<Record<string, readonly Typist[]>>;
+  readonly connection: ConnectionState;
+  /** Gap fills finished since the page loaded (each `ready` makes two): shows when catching up is done. */
+  readonly catchUps: number;
+  /** The session on screen. */
+  readonly openId: string | undefined;
+  /** Something the user should know that no screen shows (a session deleted under them). */
+  readonly notice?: string;
+}
+
+/** The state right after logging in. */
+export function initialChatState(me: User, openId: string | undefined): ChatState {
+  return {
+    me,
+    sessions: [],
+    sessionsLoaded: false,
+    conversations: {},
+    typing: {},
+    connection: 'connecting',
+    catchUps: 0,
+    openId,
+  };
+}
+
+/** A conversation with nothing loaded yet. */
+export const EMPTY_CONVERSATION: Conversation = { items: [], loaded: false, hasOlder: false, loadingOlder: false };

@@ -1,0 +1,203 @@
+import { ApiError } from '../api/api-error.ts';
+import type { ChatApi } from '../api/chat-api.ts';
+import { describeError } from '../api/describe-error.ts';
+import type { Message } from '../api/types.ts';
+import { uuidv7 } from '../lib/uuid.ts';
+import { type ChatState, type Conversation, EMPTY_CONVERSATION } from './chat-state.ts';
+import {
+  addPending,
+  mergeAfter,
+  mergeLatest,
+  oldestSentId,
+  prependOlder,
+  sentIdsNewestFirst,
+  setStatus,
+  upsertMessage,
+} from './message-list.ts';
+import { bumpSession } from './session-list.ts';
+import type { Store } from './store.ts';
+
+/** Messages a history page asks for when opening a session or scrolling back. */
+const PAGE_SIZE = 50;
+/** Messages a page asks for when filling a gap, and how many such pages before giving up on the gap. */
+const GAP_PAGE_SIZE = 100;
+const MAX_GAP_PAGES = 10;
+/** Cursors tried for `after=`: the newest may not be stored yet (the persister lags a little). */
+const MAX_ANCHORS = 5;
+
+/** A gap too long to fill page by page: the newest page is loaded instead. */
+class GapTooLong extends Error {}
+
+/** The history of each opened session: loading it, paging back, sending, and filling gaps. */
+export class Conversations {
+  readonly #store: Store<ChatState>;
+  readonly #api: ChatApi;
+  readonly #loading = new Set<string>();
+
+  constructor(store: Store<ChatState>, api: ChatApi) {
+    this.#store = store;
+    this.#api = api;
+  }
+
+  #update(id: string, change: (conversation: Conversation) => Partial<Conversation>): void {
+    this.#store.update((state) => {
+      const current = state.conversations[id] ?? EMPTY_CONVERSATION;
+      return { ...state, conversations: { ...state.conversations, [id]: { ...current, ...change(current) } } };
+    });
+  }
+
+  /** Loads the newest page of a session the first time it is opened (or after a failed try). */
+  async load(id: string): Promise<void> {
+    if (this.#store.get().conversations[id]?.loaded || this.#loading.has(id)) return;
+    this.#loading.add(id);
+    try {
+      const page = await this.#api.messages(id, {}, PAGE_SIZE);
+      this.#update(id, (current) => ({
+        items: mergeLatest(current.items, page.messages, false),
+        loaded: true,
+        hasOlder: page.has_more,
+        error: undefined,
+      }));
+    } catch (error) {
+      this.#update(id, () => ({ error: describeError(error) }));
+    } finally {
+      this.#loading.delete(id);
+    }
+  }
+
+  /** Loads the page before the oldest message held, when there is one. */
+  async loadOlder(id: string): Promise<void> {
+    const current = this.#store.get().conversations[id];
+    const cursor = current === undefined ? undefined : oldestSentId(current.items);
+    if (!current?.loaded || !current.hasOlder || current.loadingOlder || cursor === undefined) return;
+    this.#update(id, () => ({ loadingOlder: true }));
+    try {
+      const page = await this.#api.messages(id, { before: cursor }, PAGE_SIZE);
+      this.#update(id, (conversation) => ({
+        items: prependOlder(conversation.items, page.messages),
+        hasOlder: page.has_more,
+        loadingOlder: false,
+      }));
+    } catch (error) {
+      this.#update(id, () => ({ loadingOlder: false, error: describeError(error) }));
+    }
+  }
+
+  /** Shows the user's message at once and posts it with an id of the client's making. */
+  send(id: string, content: string): void {
+    const { me } = this.#store.get();
+    const message: Message = {
+      id: uuidv7(),
+      session_id: id,
+      author: { kind: 'user', id: me.id, username: me.username },
+      type: 'text',
+      content,
+      extra: null,
+      created_at: new Date().toISOString(),
+    };
+    this.#update(id, (conversation) => ({ items: addPending(conversation.items, message) }));
+    this.#bump(message);
+    void this.#post(message);
+  }
+
+  /** Posts a failed message again with the same id: chat-api never stores it twice. */
+  retry(id: string, messageId: string): void {
+    const item = this.#store.get().conversations[id]?.items.find((candidate) => candidate.message.id === messageId);
+    if (item === undefined || item.status !== 'failed') return;
+    this.#update(id, (conversation) => ({ items: setStatus(conversation.items, messageId, 'sending') }));
+    void this.#post(item.message);
+  }
+
+  /**
+   * A message that arrived on the socket. Kept even for a session not opened yet: the persister may
+   * not have stored it when the session is opened, and the first page is merged with it then.
+   */
+  received(message: Message): void {
+    this.#update(message.session_id, (conversation) => ({ items: upsertMessage(conversation.items, message) }));
+  }
+
+  /** Whether the conversation holds a message already (it came live, or the user sent it). */
+  holds(message: Message): boolean {
+    return (
+      this.#store
+        .get()
+        .conversations[message.session_id]?.items.some(
+          (item) => item.message.id === message.id && item.status === 'sent',
+        ) ?? false
+    );
+  }
+
+  /** Ids of sessions whose history is loaded. */
+  loadedIds(): string[] {
+    return Object.entries(this.#store.get().conversations)
+      .filter(([, conversation]) => conversation.loaded)
+      .map(([id]) => id);
+  }
+
+  /** Forgets a session's history (the user left it, or it was deleted). */
+  forget(id: string): void {
+    this.#store.update((state) => {
+      if (!(id in state.conversations)) return state;
+      const { [id]: _gone, ...rest } = state.conversations;
+      return { ...state, conversations: rest };
+    });
+  }
+
+  /**
+   * Fills the gap after a reconnect (WEBSOCKET.md): what chat-api stored after the newest message
+   * held, merged by id. A cursor chat-api does not know yet (stored a moment later) is skipped for
+   * the one before; with none that works, or a gap of many pages, the newest page is loaded.
+   */
+  async catchUp(id: string): Promise<void> {
+    const current = this.#store.get().conversations[id];
+    if (!current?.loaded) return;
+    for (const anchor of sentIdsNewestFirst(current.items).slice(0, MAX_ANCHORS)) {
+      try {
+        const fetched = await this.#everythingAfter(id, anchor);
+        this.#update(id, (conversation) => ({ items: mergeAfter(conversation.items, anchor, fetched) }));
+        return;
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'MESSAGE_NOT_FOUND') continue;
+        if (error instanceof GapTooLong) break;
+        throw error;
+      }
+    }
+    const page = await this.#api.messages(id, {}, PAGE_SIZE);
+    this.#update(id, (conversation) => ({
+      items: mergeLatest(conversation.items, page.messages, true),
+      hasOlder: conversation.hasOlder || page.has_more,
+    }));
+  }
+
+  async #everythingAfter(id: string, anchor: string): Promise<Message[]> {
+    const messages: Message[] = [];
+    let cursor = anchor;
+    for (let pages = 0; pages < MAX_GAP_PAGES; pages += 1) {
+      const page = await this.#api.messages(id, { after: cursor }, GAP_PAGE_SIZE);
+      messages.push(...page.messages);
+      const last = page.messages.at(-1);
+      if (!page.has_more || last === undefined) return messages;
+      cursor = last.id;
+    }
+    throw new GapTooLong();
+  }
+
+  async #post(message: Message): Promise<void> {
+    try {
+      const stored = await this.#api.post(message.session_id, message.id, message.content);
+      this.#update(message.session_id, (conversation) => ({ items: upsertMessage(conversation.items, stored) }));
+      this.#bump(stored);
+    } catch (error) {
+      this.#update(message.session_id, (conversation) => ({
+        items: setStatus(conversation.items, message.id, 'failed', describeError(error)),
+      }));
+    }
+  }
+
+  #bump(message: Message): void {
+    this.#store.update((state) => {
+      const sessions = bumpSession(state.sessions, message, false);
+      return sessions === undefined ? state : { ...state, sessions };
+    });
+  }
+}
