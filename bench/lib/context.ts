@@ -1,0 +1,76 @@
+import type { AuthService } from '@warren/auth';
+import type { ChatApiService } from '@warren/chat-api';
+import type { PersisterService } from '@warren/persister';
+import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
+import type { Clients } from './clients.ts';
+import { Histogram, wallMs } from './histogram.ts';
+import type { BenchEnv, Child, User } from './system.ts';
+
+/** What every scenario shares: the environment, the running system and the client process. */
+export interface Context {
+  quick: boolean;
+  env: BenchEnv;
+  auth: AuthService;
+  chat: ChatApiService;
+  persister: PersisterService | undefined;
+  gateway: Child | undefined;
+  clients: Clients;
+  users: User[];
+  amqp: ChannelModel;
+  channel: Channel;
+  confirm: ConfirmChannel;
+  authUrl: string;
+  chatUrl: string;
+  log(line: string): void;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A chat line of ~100 characters whose start carries the key and the send time. */
+export const contentOf = (key: string): string =>
+  `bench|${key}|${wallMs().toFixed(3)}| a line of chat of about the length people write, give or take`;
+
+/**
+ * Calls `send(i)` for i in [0, count) at `rate` per second (open loop: a slow answer does not delay
+ * the next send), and resolves when every send settled, with the send-to-answer latency.
+ */
+export async function atRate(count: number, rate: number, send: (i: number) => Promise<boolean>) {
+  const answers = new Histogram();
+  let failed = 0;
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const t = performance.now();
+    pending.push(
+      send(i).then(
+        (ok) => {
+          answers.record(performance.now() - t);
+          if (!ok) failed += 1;
+        },
+        () => {
+          failed += 1;
+        },
+      ),
+    );
+  }
+  await Promise.all(pending);
+  return { answers, failed, seconds: (performance.now() - start) / 1000 };
+}
+
+/** Waits until the clients received `expected` frames or nothing arrived for `quietMs`. */
+export async function awaitFrames(ctx: Context, expected: number, quietMs = 3000) {
+  let last = -1;
+  let lastChange = Date.now();
+  for (;;) {
+    const report = await ctx.clients.report();
+    if (report.frames >= expected) return report;
+    if (report.frames !== last) {
+      last = report.frames;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > quietMs) return report;
+    await sleep(100);
+  }
+}

@@ -1,0 +1,225 @@
+// Starts what the benchmark needs on loopback: a vhost and a database of its own (as scripts/test.ts
+// does), Warren's auth, chat-api and persister in this process, and the ws-gateway as a child process
+// (so its CPU and memory are its own). Every service connects as RabbitMQ's guest in the bench vhost.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AuthService, loadConfig as loadAuthConfig, startAuthService } from '@warren/auth';
+import { type ChatApiService, loadConfig as loadChatApiConfig, startChatApiService } from '@warren/chat-api';
+import { loadConfig as loadPersisterConfig, type PersisterService, startPersisterService } from '@warren/persister';
+import { createLogger, declareDeploymentTopology, ManagementClient } from '@warren/shared';
+import amqp from 'amqplib';
+import pg from 'pg';
+
+export const root = join(import.meta.dirname, '..', '..');
+export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
+export const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672/';
+export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/warren';
+export const PUBLISHER = decodeURIComponent(new URL(RABBITMQ_URL).username) || 'guest';
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'error';
+
+export interface BenchEnv {
+  vhost: string;
+  amqpUrl: string;
+  databaseUrl: string;
+  management: ManagementClient;
+  remove(): Promise<void>;
+}
+
+export async function createEnv(): Promise<BenchEnv> {
+  const management = new ManagementClient(MANAGEMENT_URL);
+  const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const vhost = `warren-bench-${runId}`;
+  const database = `warren_bench_${runId.replace('-', '_')}`;
+  await management.createVhost(vhost);
+  await management.setPermissions(vhost, PUBLISHER, { configure: '.*', write: '.*', read: '.*' });
+  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create database ${pg.escapeIdentifier(database)}`);
+  const amqpUrl = new URL(RABBITMQ_URL);
+  amqpUrl.pathname = `/${encodeURIComponent(vhost)}`;
+  const databaseUrl = new URL(DATABASE_URL);
+  databaseUrl.pathname = `/${database}`;
+  const connection = await amqp.connect(amqpUrl.toString());
+  await declareDeploymentTopology(await connection.createChannel());
+  await connection.close();
+  return {
+    vhost,
+    amqpUrl: amqpUrl.toString(),
+    databaseUrl: databaseUrl.toString(),
+    management,
+    async remove() {
+      await management.deleteVhost(vhost).catch((e: unknown) => console.error(`delete vhost ${vhost}:`, e));
+      await admin
+        .query(`drop database if exists ${pg.escapeIdentifier(database)} with (force)`)
+        .catch((e: unknown) => console.error(`drop database ${database}:`, e));
+      await admin.end();
+    },
+  };
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+export const logger = (service: string) => createLogger({ service, level: LOG_LEVEL });
+
+export async function startAuth(env: BenchEnv): Promise<AuthService> {
+  return startAuthService(
+    loadAuthConfig({
+      PORT: '0',
+      RABBITMQ_URL: env.amqpUrl,
+      DATABASE_URL: env.databaseUrl,
+      BCRYPT_COST: '4',
+      LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '1000000',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-bench-auth-')),
+      LOG_LEVEL,
+    }),
+    logger('auth'),
+  );
+}
+
+export async function startChatApi(env: BenchEnv, authUrl: string): Promise<ChatApiService> {
+  return startChatApiService(
+    loadChatApiConfig({
+      PORT: '0',
+      RABBITMQ_URL: env.amqpUrl,
+      DATABASE_URL: env.databaseUrl,
+      AUTH_URL: authUrl,
+      POST_RATE_PER_SEC: '10000',
+      POST_BURST: '100000',
+      LOG_LEVEL,
+    }),
+    logger('chat-api'),
+  );
+}
+
+export async function startPersister(env: BenchEnv, extra: Record<string, string> = {}): Promise<PersisterService> {
+  return startPersisterService(
+    loadPersisterConfig({
+      PORT: '0',
+      RABBITMQ_URL: env.amqpUrl,
+      DATABASE_URL: env.databaseUrl,
+      TRUSTED_PUBLISHERS: PUBLISHER,
+      LOG_LEVEL,
+      ...extra,
+    }),
+    logger('persister'),
+  );
+}
+
+/** A service run as a child process with tsx, optionally with `--cpu-prof`. */
+export class Child {
+  readonly process: ChildProcess;
+  readonly port: number;
+
+  private constructor(child: ChildProcess, port: number) {
+    this.process = child;
+    this.port = port;
+  }
+
+  static async start(script: string, env: Record<string, string>, options: { cpuProfDir?: string } = {}) {
+    const port = await freePort();
+    const flags = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', script], {
+      cwd: root,
+      env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const started = new Child(child, port);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (ok) return started;
+      if (Date.now() > deadline) throw new Error(`${script} not ready within 30 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Reads one Prometheus sample from /metrics. */
+  async metric(name: string): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    return line ? Number(line.split(' ').pop()) : Number.NaN;
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.process.once('exit', resolve));
+    this.process.kill('SIGTERM');
+    await exited;
+  }
+}
+
+export function startGateway(env: BenchEnv, authUrl: string, options: { cpuProfDir?: string } = {}) {
+  return Child.start(
+    'services/ws-gateway/src/main.ts',
+    { RABBITMQ_URL: env.amqpUrl, AUTH_URL: authUrl, TRUSTED_PUBLISHERS: PUBLISHER },
+    options,
+  );
+}
+
+export interface User {
+  id: string;
+  username: string;
+  token: string;
+}
+
+const PASSWORD = 'correct horse battery';
+
+export async function call(url: string, method: string, token?: string, body?: unknown) {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  // biome-ignore lint/suspicious/noExplicitAny: the bench reads a few fields of JSON answers.
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
+}
+
+/** Registers `count` users (16 at a time), logs them in and makes chat-api know them. */
+export async function registerUsers(authUrl: string, chatUrl: string, count: number): Promise<User[]> {
+  const users: User[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      next += 1;
+      const username = `b_${randomBytes(6).toString('hex')}`;
+      const r = await call(`${authUrl}/auth/register`, 'POST', undefined, { username, password: PASSWORD });
+      if (r.status !== 201) throw new Error(`register: ${r.status} ${JSON.stringify(r.body)}`);
+      const login = await call(`${authUrl}/auth/login`, 'POST', undefined, { username, password: PASSWORD });
+      if (login.status !== 200) throw new Error(`login: ${login.status}`);
+      const user = { id: login.body.user.id, username, token: login.body.access_token };
+      await call(`${chatUrl}/api/users?q=`, 'GET', user.token);
+      users.push(user);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, lane));
+  return users;
+}
+
+/** A group session owned by `members[0]` with all of `members`; its id. */
+export async function createSession(chatUrl: string, members: User[]): Promise<string> {
+  const [owner, ...rest] = members;
+  if (!owner) throw new Error('a session needs an owner');
+  const r = await call(`${chatUrl}/api/sessions`, 'POST', owner.token, {
+    name: `bench ${randomBytes(3).toString('hex')}`,
+    members: rest.map((m) => m.username),
+  });
+  if (r.status !== 201) throw new Error(`create session: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.id;
+}

@@ -1,0 +1,199 @@
+// `npm run bench [-- --quick] [-- --only=fanout,sustained,persister,chat-api,connections]`
+// Starts Warren on loopback in a vhost and a database of its own, runs each scenario for a bounded
+// time against its baseline, writes bench/results/<date>.json, a Markdown report and SVG plots.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import amqp from 'amqplib';
+import pg from 'pg';
+import { Clients } from './lib/clients.ts';
+import type { Context } from './lib/context.ts';
+import { type Results, writeReport } from './lib/report.ts';
+import {
+  createEnv,
+  MANAGEMENT_URL,
+  registerUsers,
+  root,
+  startAuth,
+  startChatApi,
+  startGateway,
+  startPersister,
+} from './lib/system.ts';
+import { runChatApi } from './scenarios/chat-api.ts';
+import { runConnections } from './scenarios/connections.ts';
+import { runFanout } from './scenarios/fanout.ts';
+import { runPersister } from './scenarios/persister.ts';
+import { summarizeProfile } from './scenarios/profile.ts';
+import { runSustained } from './scenarios/sustained.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const wanted = (name: string) => !only || only.includes(name);
+const started = performance.now();
+const log = (line: string) =>
+  console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+
+const pkgVersion = (name: string): string =>
+  (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+
+async function versions(databaseUrl: string): Promise<Record<string, string>> {
+  const url = new URL(MANAGEMENT_URL);
+  const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
+    'base64',
+  );
+  url.username = '';
+  url.password = '';
+  const overview = (await (
+    await fetch(new URL('api/overview', url), { headers: { authorization: `Basic ${auth}` } })
+  ).json()) as {
+    rabbitmq_version: string;
+    erlang_version: string;
+  };
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const pgVersion = (await db.query<{ v: string }>('show server_version')).rows[0]?.v ?? '?';
+  await db.end();
+  return {
+    node: process.version,
+    rabbitmq: overview.rabbitmq_version,
+    erlang: overview.erlang_version,
+    postgresql: pgVersion,
+    ws: pkgVersion('ws'),
+    amqplib: pkgVersion('amqplib'),
+    express: pkgVersion('express'),
+  };
+}
+
+/** `--report=bench/results/<stem>.json`: rewrites that run's Markdown and plots from its JSON. */
+function rewriteReport(file: string): void {
+  const results = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  const stem =
+    file
+      .split('/')
+      .pop()
+      ?.replace(/\.json$/, '') ?? 'report';
+  writeReport(results, join(root, 'bench', 'results'), stem);
+  console.log(`rewrote bench/results/${stem}.md`);
+}
+
+async function main(): Promise<void> {
+  const reportOnly = args.find((a) => a.startsWith('--report='))?.slice(9);
+  if (reportOnly) return rewriteReport(reportOnly);
+  const env = await createEnv();
+  log(`vhost ${env.vhost}, database ${new URL(env.databaseUrl).pathname.slice(1)}${quick ? ' (--quick)' : ''}`);
+  const clients = new Clients();
+  const results: Results = {
+    date: new Date().toISOString(),
+    quick,
+    durationSeconds: 0,
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model ?? '?',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      freeMemoryGiB: Math.round(freemem() / 2 ** 30),
+      kernel: release(),
+      note: 'shared with other engineers’ test runs during the measurement',
+    },
+    versions: {},
+    settings: {
+      'services run as': 'RabbitMQ guest in the bench vhost (no per-service users)',
+      'auth BCRYPT_COST': 4,
+      'chat-api POST_RATE_PER_SEC / POST_BURST': '10000 / 100000 (rate limit out of the way)',
+      'persister BATCH_SIZE / PREFETCH': '200 / 400 (defaults)',
+      processes: 'orchestrator (auth, chat-api, persister, load) | ws-gateway child | clients child | bare-ws child',
+      'latency clock': 'performance.timeOrigin + now() in the sender, compared in the client process',
+      histogram: 'own log histogram, 1 % buckets (no hdr-histogram-js / autocannon installed)',
+    },
+    errors: {},
+  };
+  let ctx: Context | undefined;
+  try {
+    results.versions = await versions(env.databaseUrl);
+    const auth = await startAuth(env);
+    const authUrl = `http://127.0.0.1:${auth.port}`;
+    const chat = await startChatApi(env, authUrl);
+    const chatUrl = `http://127.0.0.1:${chat.port}`;
+    const persister = await startPersister(env);
+    const connection = await amqp.connect(env.amqpUrl);
+    ctx = {
+      quick,
+      env,
+      auth,
+      chat,
+      persister,
+      gateway: undefined,
+      clients,
+      users: [],
+      amqp: connection,
+      channel: await connection.createChannel(),
+      confirm: await connection.createConfirmChannel(),
+      authUrl,
+      chatUrl,
+      log,
+    };
+    const userCount = wanted('fanout') ? 1000 : 100;
+    log(`registering ${userCount} users`);
+    ctx.users = await registerUsers(authUrl, chatUrl, userCount);
+    log('users ready');
+
+    const attempt = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
+      if (!wanted(name)) return undefined;
+      try {
+        return await run();
+      } catch (error) {
+        log(`${name} failed: ${String(error)}`);
+        results.errors[name] = String(error);
+        return undefined;
+      }
+    };
+    const c = ctx;
+    // 1 + 6: fan-out with the gateway under --cpu-prof; the profile is written when it exits.
+    const profDir = mkdtempSync(join(tmpdir(), 'warren-bench-prof-'));
+    results.fanout = await attempt('fanout', async () => {
+      c.gateway = await startGateway(env, authUrl, { cpuProfDir: profDir });
+      try {
+        return await runFanout(c);
+      } finally {
+        await c.gateway.stop();
+        c.gateway = undefined;
+      }
+    });
+    if (results.fanout) results.profile = summarizeProfile(profDir);
+    rmSync(profDir, { recursive: true, force: true });
+    c.gateway = await startGateway(env, authUrl);
+    results.sustained = await attempt('sustained', () => runSustained(c));
+    results.persister = await attempt('persister', () => runPersister(c));
+    results.chatApi = await attempt('chat-api', () => runChatApi(c));
+    results.connections = await attempt('connections', () => runConnections(c));
+  } catch (error) {
+    results.errors.setup = String(error);
+    log(`setup failed: ${String(error)}`);
+  } finally {
+    await ctx?.gateway?.stop().catch(() => undefined);
+    await ctx?.amqp.close().catch(() => undefined);
+    await ctx?.chat.stop().catch(() => undefined);
+    await ctx?.persister?.stop().catch(() => undefined);
+    await ctx?.auth.stop().catch(() => undefined);
+    clients.kill();
+    await env.remove();
+  }
+  results.durationSeconds = (performance.now() - started) / 1000;
+  const dir = join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const stem = `${results.date.slice(0, 16).replace(':', '')}Z${quick ? '-quick' : ''}`;
+  writeFileSync(join(dir, `${stem}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  writeReport(results, dir, stem);
+  log(`wrote bench/results/${stem}.json and ${stem}.md`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

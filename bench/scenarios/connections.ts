@@ -1,0 +1,106 @@
+// Scenario 5: N idle WebSocket clients on one gateway (a child process): connect time (open → ready),
+// gateway memory per connection (/metrics before/after), broker memory per queue (/api/nodes
+// mem_used before/after). Baseline: the same N idle sockets on a bare `ws` server (RSS from /proc).
+import { readFileSync } from 'node:fs';
+import { type Context, sleep } from '../lib/context.ts';
+import { type LatencySummary, round } from '../lib/histogram.ts';
+import { Child, MANAGEMENT_URL, startGateway } from '../lib/system.ts';
+
+export interface ConnectionsResult {
+  connections: number;
+  warren: {
+    failures: number;
+    connect: LatencySummary;
+    totalSeconds: number;
+    rssPerConnKiB: number;
+    heapPerConnKiB: number;
+    brokerPerQueueKiB: number;
+  };
+  bare: { failures: number; connect: LatencySummary; totalSeconds: number; rssPerConnKiB: number };
+  ratios: { connectP50: number; rssPerConn: number; totalTime: number };
+}
+
+async function brokerMem(): Promise<number> {
+  const url = new URL(MANAGEMENT_URL);
+  const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
+    'base64',
+  );
+  url.username = '';
+  url.password = '';
+  const nodes = (await (
+    await fetch(new URL('api/nodes', url), { headers: { authorization: `Basic ${auth}` } })
+  ).json()) as {
+    mem_used: number;
+  }[];
+  return nodes.reduce((sum, n) => sum + n.mem_used, 0);
+}
+
+const rssOf = (pid: number | undefined): number =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN) * 1024;
+
+export async function runConnections(ctx: Context): Promise<ConnectionsResult> {
+  const N = ctx.quick ? 1000 : 10_000;
+  // A fresh gateway, so its memory holds nothing but these connections.
+  await ctx.gateway?.stop();
+  const gateway = await startGateway(ctx.env, ctx.authUrl);
+  ctx.gateway = gateway;
+  ctx.log(`connections: ${N} idle sockets on one gateway`);
+  const users = ctx.users.slice(0, 100);
+  const url = `ws://127.0.0.1:${gateway.port}/ws`;
+  await sleep(1000);
+  const rss0 = await gateway.metric('process_resident_memory_bytes');
+  const heap0 = await gateway.metric('nodejs_heap_size_used_bytes');
+  const broker0 = await brokerMem();
+  const opened = await ctx.clients.open(
+    Array.from({ length: N }, (_, i) => ({ kind: 'warren' as const, url, token: users[i % users.length]?.token })),
+    50,
+  );
+  await sleep(3000);
+  const rss1 = await gateway.metric('process_resident_memory_bytes');
+  const heap1 = await gateway.metric('nodejs_heap_size_used_bytes');
+  // The management API refreshes node stats every few seconds; take the larger of two readings.
+  const firstReading = await brokerMem();
+  await sleep(5000);
+  const broker1 = Math.max(firstReading, await brokerMem());
+  await ctx.clients.closeAll();
+  const ok = N - opened.failures;
+  const warren = {
+    failures: opened.failures,
+    connect: opened.connect.summary(),
+    totalSeconds: round(opened.totalMs / 1000),
+    rssPerConnKiB: round((rss1 - rss0) / ok / 1024),
+    heapPerConnKiB: round((heap1 - heap0) / ok / 1024),
+    brokerPerQueueKiB: round((broker1 - broker0) / ok / 1024),
+  };
+  ctx.log(`  warren: ${JSON.stringify(warren)}`);
+
+  const bareServer = await Child.start('bench/lib/bare-server.ts', {});
+  await sleep(500);
+  const b0 = rssOf(bareServer.process.pid);
+  const bo = await ctx.clients.open(
+    Array.from({ length: N }, () => ({ kind: 'bare' as const, url: `ws://127.0.0.1:${bareServer.port}/ws?room=idle` })),
+    50,
+  );
+  await sleep(3000);
+  const b1 = rssOf(bareServer.process.pid);
+  await ctx.clients.closeAll();
+  await bareServer.stop();
+  const bare = {
+    failures: bo.failures,
+    connect: bo.connect.summary(),
+    totalSeconds: round(bo.totalMs / 1000),
+    rssPerConnKiB: round((b1 - b0) / (N - bo.failures) / 1024),
+  };
+  ctx.log(`  bare: ${JSON.stringify(bare)}`);
+  await sleep(2000);
+  return {
+    connections: N,
+    warren,
+    bare,
+    ratios: {
+      connectP50: round(warren.connect.p50 / bare.connect.p50),
+      rssPerConn: round(warren.rssPerConnKiB / bare.rssPerConnKiB),
+      totalTime: round(warren.totalSeconds / bare.totalSeconds),
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// Scenario 3: the persister drains N queued messages; rows/s against the same rows inserted with the
+// same batch size straight into PostgreSQL (one multi-row insert … on conflict do nothing per batch,
+// each in its own transaction, into a copy of history.messages with the same indexes).
+import { randomUUID } from 'node:crypto';
+import { encodeChatMessage, queues } from '@warren/shared';
+import pg from 'pg';
+import { type Context, contentOf, sleep } from '../lib/context.ts';
+import { round } from '../lib/histogram.ts';
+import { createSession, PUBLISHER, startPersister, type User } from '../lib/system.ts';
+
+export interface PersisterResult {
+  messages: number;
+  batchSize: number;
+  publishSeconds: number;
+  warren: { seconds: number; rowsPerSec: number; stored: number };
+  baseline: { seconds: number; rowsPerSec: number };
+  ratio: number;
+}
+
+const BATCH = 200;
+
+export async function runPersister(ctx: Context): Promise<PersisterResult> {
+  const N = ctx.quick ? 10_000 : 100_000;
+  const owner = ctx.users[0] as User;
+  const sessionId = await createSession(ctx.chatUrl, [owner]);
+  await ctx.persister?.stop();
+  ctx.persister = undefined;
+  ctx.log(`persister: queueing ${N} messages with the persister stopped`);
+  const messages = Array.from({ length: N }, (_, i) => ({
+    id: randomUUID(),
+    session_id: sessionId,
+    author: { kind: 'user' as const, id: owner.id, username: owner.username },
+    type: 'text',
+    content: contentOf(`p-${i}`),
+    extra: null,
+    created_at: new Date().toISOString(),
+  }));
+  const p0 = performance.now();
+  for (let i = 0; i < N; i++) {
+    const out = encodeChatMessage({ publisher: PUBLISHER, message: messages[i] as (typeof messages)[number] });
+    ctx.confirm.publish(out.exchange, '', out.content, { ...out.options });
+    if (i % 2000 === 1999) await ctx.confirm.waitForConfirms();
+  }
+  await ctx.confirm.waitForConfirms();
+  const publishSeconds = (performance.now() - p0) / 1000;
+  const queued = await ctx.channel.checkQueue(queues.persister.name);
+  ctx.log(`  queued ${queued.messageCount} in ${publishSeconds.toFixed(1)} s; starting the persister`);
+
+  const db = new pg.Client({ connectionString: ctx.env.databaseUrl });
+  await db.connect();
+  const count = async () =>
+    Number(
+      (await db.query<{ n: string }>('select count(*) as n from history.messages where session_id = $1', [sessionId]))
+        .rows[0]?.n,
+    );
+  const t0 = performance.now();
+  ctx.persister = await startPersister(ctx.env, { BATCH_SIZE: String(BATCH) });
+  const deadline = Date.now() + (ctx.quick ? 60_000 : 300_000);
+  let stored = await count();
+  while (stored < N && Date.now() < deadline) {
+    await sleep(100);
+    stored = await count();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  ctx.log(`  persister stored ${stored} rows in ${seconds.toFixed(2)} s`);
+
+  // Baseline: the same rows, same batch size, straight into PostgreSQL.
+  await db.query('create schema if not exists bench');
+  await db.query('drop table if exists bench.messages');
+  await db.query('create table bench.messages (like history.messages including all)');
+  const b0 = performance.now();
+  for (let i = 0; i < N; i += BATCH) {
+    const batch = messages.slice(i, i + BATCH);
+    const values: unknown[] = [];
+    const rows = batch.map((m, j) => {
+      values.push(m.id, m.session_id, 'user', m.author.id, m.author.username, m.type, m.content, null, m.created_at);
+      const b = j * 9;
+      return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7},$${b + 8},$${b + 9})`;
+    });
+    await db.query('begin');
+    await db.query(
+      `insert into bench.messages (id, session_id, author_kind, author_id, author_name, type, content, extra, created_at) values ${rows.join(',')} on conflict (id) do nothing returning seq, id`,
+      values,
+    );
+    await db.query('commit');
+  }
+  const baseSeconds = (performance.now() - b0) / 1000;
+  await db.query('drop schema bench cascade');
+  await db.end();
+  const warren = { seconds: round(seconds), rowsPerSec: Math.round(stored / seconds), stored };
+  const baseline = { seconds: round(baseSeconds), rowsPerSec: Math.round(N / baseSeconds) };
+  ctx.log(`  baseline inserted ${N} rows in ${baseSeconds.toFixed(2)} s`);
+  return {
+    messages: N,
+    batchSize: BATCH,
+    publishSeconds: round(publishSeconds),
+    warren,
+    baseline,
+    ratio: round(warren.rowsPerSec / baseline.rowsPerSec, 3),
+  };
+}
