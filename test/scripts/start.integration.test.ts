@@ -29,8 +29,17 @@ function groupAlive(pgid: number): boolean {
 }
 
 describe('npm start (scripts/start.ts)', () => {
+  /** Process groups started here: killed after each test, so a failing test leaves nothing running. */
+  const groups: number[] = [];
+  afterEach(() => {
+    for (const pgid of groups.splice(0)) {
+      if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
+    }
+  });
+
   it('starts the services ready, prints the URL, and Ctrl-C stops everything it started', async () => {
-    const [port, chatApiPort, persisterPort, gatewayPort] = [
+    const [port, chatApiPort, persisterPort, gatewayPort, webPort] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -49,25 +58,28 @@ describe('npm start (scripts/start.ts)', () => {
         CHAT_API_PORT: String(chatApiPort),
         PERSISTER_PORT: String(persisterPort),
         WS_GATEWAY_PORT: String(gatewayPort),
+        WEB_PORT: String(webPort),
         DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-start-')),
         BCRYPT_COST: '4',
         LOG_LEVEL: 'warn',
       },
     });
+    groups.push(start.pid as number);
     const output: string[] = [];
     start.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     const lines = createInterface({ input: start.stdout });
     const url = await new Promise<string>((resolve, reject) => {
       lines.on('line', (line) => {
         output.push(line);
-        const match = /Warren is running: (\S+)/.exec(line);
+        const match = /Warren is running: open (\S+)/.exec(line);
         if (match?.[1]) resolve(match[1]);
       });
       start.on('exit', (code) =>
         reject(new Error(`start exited (${code}) before it was ready:\n${output.join('\n')}`)),
       );
     });
-    expect(url).to.equal(`http://127.0.0.1:${port}/`);
+    // The one URL to open is the web origin, which also routes /auth, /api and /ws to the services.
+    expect(url).to.equal(`http://127.0.0.1:${webPort}/`);
     for (const ready of [port, chatApiPort, persisterPort, gatewayPort]) {
       expect((await fetch(`http://127.0.0.1:${ready}/readyz`)).status, `port ${ready}`).to.equal(200);
     }
@@ -103,6 +115,39 @@ describe('npm start (scripts/start.ts)', () => {
       () => true,
     );
     expect(refused).to.equal(true);
+  });
+
+  it('leaves no service running when the launcher itself is killed with SIGKILL', async () => {
+    const ports = {
+      AUTH_PORT: await freePort(),
+      CHAT_API_PORT: await freePort(),
+      PERSISTER_PORT: await freePort(),
+      WS_GATEWAY_PORT: await freePort(),
+    };
+    const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+      cwd: root,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        RABBITMQ_URL: testConfig().rabbitmqUrl,
+        DATABASE_URL: testConfig().databaseUrl,
+        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-start-')),
+        BCRYPT_COST: '4',
+        LOG_LEVEL: 'warn',
+      },
+    });
+    groups.push(start.pid as number);
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: start.stdout }).on('line', (line) => {
+        if (line.includes('Warren is running')) resolve();
+      });
+      start.on('exit', (code) => reject(new Error(`start exited (${code}) before it was ready`)));
+    });
+    process.kill(start.pid as number, 'SIGKILL');
+    // The services notice their launcher is gone (their stdin ends) and end themselves.
+    await eventually(() => !groupAlive(start.pid as number), { timeoutMs: 10_000 });
   });
 
   for (const [what, env, expected, variable] of [
