@@ -19,9 +19,7 @@ import pg from 'pg';
 import { checkManagement, checkRabbitMq, connectPostgresAdmin, PreflightError } from './preflight.ts';
 
 const root = join(import.meta.dirname, '..');
-// web/test is not among them yet: its browser tests pass on their own (`npm test -- web/test`) but
-// not yet inside the whole single-process suite (see docs/web.md).
-const DEFAULT_ROOTS = ['shared/test', 'services', 'cli/test', 'test'];
+const DEFAULT_ROOTS = ['shared/test', 'services', 'cli/test', 'test', 'web/test'];
 /** Leftovers of runs that died without cleaning up are removed once this old. */
 const STALE_AFTER_MS = 6 * 3600_000;
 

@@ -24,8 +24,9 @@ const RETRY_REFRESH_MS = 5000;
  * The login of this browser: logs in and out, hands out access tokens that are still good, and
  * renews them before they expire. Refresh tokens are single use, and a spent one presented again
  * revokes the whole login (HTTP.md), so every refresh runs under one Web Lock shared by all tabs
- * and re-reads the stored tokens inside it: a tab that waited for the lock finds the tokens another
- * tab just renewed and uses them instead of spending the old refresh token a second time.
+ * and re-reads the stored tokens inside it, from IndexedDB, which every tab sees alike: a tab that
+ * waited for the lock finds the tokens another tab just renewed and uses them instead of spending
+ * the old refresh token a second time.
  */
 export class Credentials {
   readonly #store: TokenStore;
@@ -59,14 +60,14 @@ export class Credentials {
 
   async login(username: string, password: string): Promise<void> {
     const pair = await authApi.login(username, password);
-    this.#store.write(storedAuthOf(pair));
+    await this.#store.write(storedAuthOf(pair));
     this.#adopt(false);
   }
 
   /** Forgets the tokens here and in every tab, and revokes the login at the auth service. */
   async logout(): Promise<void> {
     const stored = this.#store.read();
-    this.#store.clear();
+    await this.#store.clear();
     this.#adopt(false);
     // Best effort: the tokens are gone from the browser either way.
     if (stored !== undefined) await authApi.logout(stored.refreshToken).catch(() => undefined);
@@ -93,31 +94,34 @@ export class Credentials {
 
   async #refresh(due: (current: StoredAuth) => boolean): Promise<StoredAuth> {
     const renewed = await withWebLock('warren.refresh', async () => {
-      const current = this.#store.read();
+      const current = await this.#store.readLatest();
       if (current === undefined) throw new SignedOutError();
       if (!due(current)) return current;
       try {
         const next = storedAuthOf(await authApi.refresh(current.refreshToken));
-        this.#store.write(next);
+        // Committed before the lock is released, so the next holder reads it.
+        await this.#store.write(next);
         return next;
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) {
           // Spent, expired or revoked (a logout elsewhere): this login is over.
-          this.#store.clear();
+          await this.#store.clear();
           this.#adopt(true);
           throw new SignedOutError();
         }
         throw error;
       }
     });
-    this.#adopt(false);
+    this.#adopt(false, renewed);
     return renewed;
   }
 
-  /** Takes what is stored now as this tab's view, and tells the listeners what changed. */
-  #adopt(expired: boolean): void {
+  /**
+   * Takes what is stored now (or `now`, read from IndexedDB while this tab's localStorage may lag)
+   * as this tab's view, and tells the listeners what changed.
+   */
+  #adopt(expired: boolean, now: StoredAuth | undefined = this.#store.read()): void {
     const before = this.#known;
-    const now = this.#store.read();
     this.#known = now;
     this.#schedule();
     let change: CredentialsChange | undefined;

@@ -3,7 +3,7 @@ import { describeError } from '../api/describe-error.ts';
 import type { SearchHit, Session, SessionDetail } from '../api/types.ts';
 import type { ChatState } from './chat-state.ts';
 import type { Conversations } from './conversations.ts';
-import { removeSession, upsertSession } from './session-list.ts';
+import { mergeLoadedSessions, removeSession, upsertSession } from './session-list.ts';
 import type { Store } from './store.ts';
 
 /** The session list and what the user does to sessions. Each action throws ApiError when refused. */
@@ -19,7 +19,8 @@ export class SessionActions {
   }
 
   /**
-   * Loads the list from chat-api, whose order and unread counts are the truth. The session on
+   * Loads the list from chat-api, whose order and unread counts are the truth up to what it has
+   * stored (merged with what arrived live since: see {@link mergeLoadedSessions}). The session on
    * screen keeps 0 unread: its read marker is on its way.
    */
   async refresh(): Promise<void> {
@@ -27,7 +28,7 @@ export class SessionActions {
       const sessions = await this.#api.sessions();
       this.#store.update((state) => ({
         ...state,
-        sessions: sessions.map((session) =>
+        sessions: mergeLoadedSessions(sessions, state.sessions).map((session) =>
           session.id === state.openId && document.visibilityState === 'visible'
             ? { ...session, unread_count: 0 }
             : session,

@@ -20,6 +20,36 @@ export function bumpSession(
   return [bumped, ...sessions.filter((candidate) => candidate.id !== session.id)];
 }
 
+/** Whether message `a` came after `b` (ISO-8601 UTC times compare as strings; ids break ties). */
+function isLater(a: Message | null, b: Message | null): boolean {
+  if (a === null) return false;
+  if (b === null) return true;
+  return a.created_at > b.created_at || (a.created_at === b.created_at && a.id > b.id);
+}
+
+/**
+ * The list chat-api answered, merged with what this tab already holds. chat-api knows the messages
+ * the persister has stored, which may be a moment behind what the socket delivered: a session
+ * whose held last message is later than the loaded one keeps that message, its time and its unread
+ * count (never fewer than chat-api's), so a reload never makes the list go back in time.
+ * Membership and everything else are chat-api's.
+ */
+export function mergeLoadedSessions(loaded: readonly Session[], held: readonly Session[]): readonly Session[] {
+  const heldById = new Map(held.map((session) => [session.id, session]));
+  const merged = loaded.map((session) => {
+    const mine = heldById.get(session.id);
+    if (mine === undefined || !isLater(mine.last_message, session.last_message)) return session;
+    return {
+      ...session,
+      last_message: mine.last_message,
+      bumped_at: mine.bumped_at.localeCompare(session.bumped_at) > 0 ? mine.bumped_at : session.bumped_at,
+      unread_count: Math.max(mine.unread_count, session.unread_count),
+    };
+  });
+  // Most recently active first; stable, so chat-api's order stands among equals.
+  return merged.sort((a, b) => (a.bumped_at === b.bumped_at ? 0 : a.bumped_at > b.bumped_at ? -1 : 1));
+}
+
 /** A session the user is in now (made, joined, added to): replaced where it is, or put on top. */
 export function upsertSession(sessions: readonly Session[], session: Session): readonly Session[] {
   const index = sessions.findIndex((candidate) => candidate.id === session.id);
