@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
-import { envelopeHeaders, ManagementClient, names, newMessageId, queues } from '@warren/shared';
-import { eventually, testConfig } from '@warren/shared/testing';
+import { envelopeHeaders, names, newMessageId, queues } from '@warren/shared';
+import { eventually } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
 import type { TestUser } from '../support/warren.ts';
@@ -9,8 +9,10 @@ import { ChaosWarren, OnlineMember, Poster, type PostOutcome } from './support.t
 /**
  * Faults under a steady stream of posts with members online (docs/reliability.md): each scenario
  * reports messages sent, accepted (202), stored, duplicates, lost (must be 0) and recovery time (from
- * the end of the fault to the first 202). Members reconnect and fill gaps from history as the web
- * client does; every accepted message must reach every member and be stored exactly once.
+ * the end of the fault to the first 202: a stopped server's start command, a killed service's kill).
+ * Members reconnect and fill gaps from history as the web client does; every accepted message must
+ * reach every member and be stored exactly once. RabbitMQ and PostgreSQL are Warren's own here
+ * (test/support/private-*.ts), so stopping them touches no other test.
  * CHAOS_RESULTS=<file> appends each scenario's row of the table.
  */
 const OUTAGE_MS = 10_000;
@@ -146,12 +148,11 @@ describe('Warren under faults (chaos)', function () {
     eventually(() => warren.ready(name), { timeoutMs: 60_000, intervalMs: 100 });
 
   it('(a) the broker closes every service connection: each reconnects, nothing accepted is lost', async () => {
-    const management = new ManagementClient(testConfig().managementUrl);
-    const { users, vhost } = testConfig();
-    const ours = new Set([users['chat-api'].name, users.persister.name, users['ws-gateway'].name]);
+    const management = warren.management();
+    const ours = new Set(['chat-api', 'persister', 'ws-gateway']);
     await underLoad('(a) broker closes the connections', async () => {
       const connections = await eventually(async () => {
-        const found = (await management.connections(vhost)).filter((connection) => ours.has(connection.user));
+        const found = (await management.connections('warren')).filter((connection) => ours.has(connection.user));
         return new Set(found.map((connection) => connection.user)).size === ours.size && found;
       });
       for (const connection of connections) await management.closeConnection(connection.name, 'chaos test');
@@ -161,43 +162,63 @@ describe('Warren under faults (chaos)', function () {
     });
   });
 
-  it('(b) RabbitMQ unreachable for 10 s (TCP proxy cut): 503, never 202, while it cannot confirm; then all stored once and delivered', async () => {
-    let cutAt = 0;
+  /** When an outage's server was asked to stop, was gone, was asked to start again, and was up. */
+  interface OutageTimes {
+    stoppingAt: number;
+    downAt: number;
+    startingAt: number;
+    upAt: number;
+  }
+
+  /**
+   * Stops a server as its operator would, keeps it down until `OUTAGE_MS` after the stop began, and
+   * starts it again; resolves once it is up.
+   */
+  async function outage(server: { shutdown(): Promise<void>; boot(): Promise<void> }): Promise<OutageTimes> {
+    const stoppingAt = Date.now();
+    await server.shutdown();
+    const downAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, stoppingAt + OUTAGE_MS - downAt))); // the outage itself
+    const startingAt = Date.now();
+    await server.boot();
+    return { stoppingAt, downAt, startingAt, upAt: Date.now() };
+  }
+
+  /**
+   * From the moment the server was gone until it was asked to start again, every post was answered
+   * 503: never 202, never anything else. (While it stops and boots, either answer is right.)
+   */
+  function onlyRefusedWhileDown(outcomes: PostOutcome[], times: OutageTimes) {
+    const during = outcomes.filter((outcome) => outcome.at > times.downAt && outcome.at < times.startingAt);
+    expect(during, 'posts answered while the server was down').not.to.deep.equal([]);
+    expect(
+      during.filter((outcome) => outcome.status === 202),
+      '202 while the server was down',
+    ).to.deep.equal([]);
+    expect(new Set(during.map((outcome) => outcome.status))).to.deep.equal(new Set([503]));
+  }
+
+  it('(b) RabbitMQ stopped (rabbitmqctl stop) and started again after 10 s: 503, never 202, while it cannot confirm; then all stored once and delivered', async () => {
+    let times: OutageTimes = { stoppingAt: 0, downAt: 0, startingAt: 0, upAt: 0 };
     await underLoad(
-      '(b) RabbitMQ away 10 s',
+      '(b) RabbitMQ stopped 10 s',
       async () => {
-        cutAt = Date.now();
-        warren.amqpProxy.cut();
-        await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS)); // the outage itself
-        warren.amqpProxy.restore();
-        return Date.now();
+        times = await outage(warren.rabbit);
+        return times.startingAt;
       },
-      (outcomes, restoredAt) => {
-        const during = outcomes.filter((outcome) => outcome.at > cutAt + 100 && outcome.at < restoredAt);
-        expect(
-          during.filter((outcome) => outcome.status === 202),
-          '202 while the broker was away',
-        ).to.deep.equal([]);
-        expect(new Set(during.map((outcome) => outcome.status))).to.deep.equal(new Set([503]));
-      },
+      (outcomes) => onlyRefusedWhileDown(outcomes, times),
     );
   });
 
-  it('(c) PostgreSQL unreachable for 10 s for chat-api and the persister: 503, the persister holds and retries, all stored once', async () => {
-    let cutAt = 0;
+  it('(c) PostgreSQL stopped (pg_ctl stop -m fast) and started again after 10 s: 503, the persister holds and retries, all stored once', async () => {
+    let times: OutageTimes = { stoppingAt: 0, downAt: 0, startingAt: 0, upAt: 0 };
     await underLoad(
-      '(c) PostgreSQL away 10 s',
+      '(c) PostgreSQL stopped 10 s',
       async () => {
-        cutAt = Date.now();
-        warren.pgProxy.cut();
-        await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS)); // the outage itself
-        warren.pgProxy.restore();
-        return Date.now();
+        times = await outage(warren.postgres);
+        return times.startingAt;
       },
-      (outcomes, restoredAt) => {
-        const during = outcomes.filter((outcome) => outcome.at > cutAt + 100 && outcome.at < restoredAt);
-        expect(new Set(during.map((outcome) => outcome.status))).to.deep.equal(new Set([503]));
-      },
+      (outcomes) => onlyRefusedWhileDown(outcomes, times),
     );
   });
 
@@ -215,12 +236,11 @@ describe('Warren under faults (chaos)', function () {
 
   it('(e) a poison message and 10,000 invalid ones are dead-lettered with reasons; good ones flow, lag under 1 s after', async function () {
     this.timeout(240_000);
-    const bot = testConfig().users.bot;
     const bad = new Set<string>();
     let sessionOf = '';
     await underLoad('(e) poison + 10,000 invalid', async (poster) => {
       sessionOf = poster.sessionId;
-      const connection = await amqp.connect(bot.url);
+      const connection = await amqp.connect(warren.amqpUrl('bot'));
       try {
         const channel = await connection.createConfirmChannel();
         const exchange = names.sessionExchange(poster.sessionId);
@@ -228,7 +248,7 @@ describe('Warren under faults (chaos)', function () {
         bad.add(poison);
         channel.publish(exchange, '', Buffer.from('{"content":"looks fine","extra":[1]}'), {
           messageId: poison,
-          userId: bot.name,
+          userId: 'bot',
           contentType: 'application/json',
           persistent: true,
         });
@@ -238,7 +258,7 @@ describe('Warren under faults (chaos)', function () {
           const body = i % 2 ? '{"content": ' : ' ';
           channel.publish(exchange, '', Buffer.from(body), {
             messageId: id,
-            userId: bot.name,
+            userId: 'bot',
             contentType: i % 2 ? 'application/json' : 'text/plain',
             persistent: true,
           });
@@ -259,7 +279,7 @@ describe('Warren under faults (chaos)', function () {
     const lag = await warren.metric('persister', 'warren_persister_lag_seconds');
     console.log(`      persister lag after the flood: ${lag} s`);
     expect(lag).to.be.a('number').below(1);
-    const letters = await takeLetters(sessionOf, bad.size);
+    const letters = await takeLetters(warren.amqpUrl('admin'), sessionOf, bad.size);
     expect(letters.size).to.equal(bad.size);
     for (const [id, error] of letters) {
       expect(bad.has(id), id).to.equal(true);
@@ -270,11 +290,12 @@ describe('Warren under faults (chaos)', function () {
 
 /**
  * Takes (acknowledges) `count` letters of a session from `warren.dead-letter` with a consumer (10,000
- * `basic.get`s would take minutes), requeueing every other session's: tests share the run's queue.
+ * `basic.get`s would take minutes) as the broker's administrator (`url`), requeueing every other
+ * session's: the scenarios share the queue.
  * Resolves with each letter's message id and `x-warren-error` header.
  */
-async function takeLetters(sessionId: string, count: number): Promise<Map<string, string>> {
-  const connection = await amqp.connect(testConfig().rabbitmqUrl);
+async function takeLetters(url: string, sessionId: string, count: number): Promise<Map<string, string>> {
+  const connection = await amqp.connect(url);
   try {
     const channel = await connection.createChannel();
     await channel.prefetch(2000);

@@ -1,30 +1,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type AuthService, loadConfig as loadAuthConfig, startAuthService } from '@warren/auth';
-import { createDatabase, createLogger, databaseSchemas, type Knex } from '@warren/shared';
+import {
+  type AmqpUser,
+  createDatabase,
+  createLogger,
+  databaseSchemas,
+  type Knex,
+  ManagementClient,
+} from '@warren/shared';
 import { testConfig } from '@warren/shared/testing';
 import WebSocket from 'ws';
-import { TcpProxy } from '../../services/persister/test/support/tcp-proxy.ts';
-import { call, inVhost, type TestUser, uniqueName } from '../support/warren.ts';
+import { freePort } from '../support/free-port.ts';
+import { PrivatePostgres } from '../support/private-postgres.ts';
+import { PrivateRabbitMq } from '../support/private-rabbitmq.ts';
+import { call, type TestUser, uniqueName } from '../support/warren.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PASSWORD = 'correct horse battery';
-
-/** A free TCP port on 127.0.0.1 (a restarted service listens on the same one). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 type ServiceName = 'chat-api' | 'persister' | 'ws-gateway';
 
@@ -79,63 +76,80 @@ export class ChildService {
   }
 }
 
+/** The password each user of rabbitmq/definitions.json has in development (docs/deployment.md). */
+const DEV_PASSWORDS: Readonly<Record<AmqpUser | 'admin', string>> = {
+  auth: 'auth-dev-password',
+  'chat-api': 'chat-api-dev-password',
+  persister: 'persister-dev-password',
+  'ws-gateway': 'ws-gateway-dev-password',
+  bot: 'bot-dev-password',
+  admin: 'admin-dev-password',
+};
+
 /**
- * Warren with its faults in reach: auth in this process (never faulted), chat-api, the persister and
- * the ws-gateway as child processes on fixed ports, each reaching RabbitMQ and PostgreSQL through a
- * loopback TCP proxy this test owns, as the run's least-privilege AMQP users in the run's vhost.
+ * Warren with its faults in reach, on a RabbitMQ node and a PostgreSQL cluster of its own (so that
+ * each can really be stopped and started again without touching what other tests use): the broker
+ * is seeded from the deployment's rabbitmq/definitions.json, so every service connects to the
+ * `warren` vhost as its deployment user, under the deployment's permissions and limits. Auth runs
+ * in this process (never faulted); chat-api, the persister and the ws-gateway run as child
+ * processes on fixed ports, so that a restarted one listens where clients expect it.
  */
 export class ChaosWarren {
   readonly services = new Map<ServiceName, ChildService>();
   readonly ports = new Map<ServiceName, number>();
 
   private constructor(
+    readonly rabbit: PrivateRabbitMq,
+    readonly postgres: PrivatePostgres,
     readonly auth: AuthService,
-    readonly amqpProxy: TcpProxy,
-    readonly pgProxy: TcpProxy,
     readonly db: Knex,
   ) {}
 
   static async start(): Promise<ChaosWarren> {
-    const test = testConfig();
-    const amqpUrl = new URL(test.rabbitmqUrl);
-    const pgUrl = new URL(test.databaseUrl);
-    const amqpProxy = await TcpProxy.start({ host: amqpUrl.hostname, port: Number(amqpUrl.port || 5672) });
-    const pgProxy = await TcpProxy.start({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
+    const [rabbit, postgres] = await Promise.all([PrivateRabbitMq.start(), PrivatePostgres.start()]);
     const auth = await startAuthService(
       loadAuthConfig({
         PORT: '0',
-        RABBITMQ_URL: inVhost(test.users.auth.url, test.vhost),
-        DATABASE_URL: test.databaseUrl,
+        RABBITMQ_URL: rabbit.url('auth', DEV_PASSWORDS.auth),
+        DATABASE_URL: postgres.url(),
         BCRYPT_COST: '4',
         DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-chaos-auth-')),
       }),
-      createLogger({ service: 'auth', level: test.logLevel }),
+      createLogger({ service: 'auth', level: testConfig().logLevel }),
     );
-    const db = createDatabase({ url: test.databaseUrl, logger: createLogger({ service: 'test', level: 'silent' }) });
-    const warren = new ChaosWarren(auth, amqpProxy, pgProxy, db);
+    const db = createDatabase({ url: postgres.url(), logger: createLogger({ service: 'test', level: 'silent' }) });
+    const warren = new ChaosWarren(rabbit, postgres, auth, db);
     for (const name of ['persister', 'chat-api', 'ws-gateway'] as const) warren.ports.set(name, await freePort());
     await Promise.all((['persister', 'chat-api', 'ws-gateway'] as const).map((name) => warren.startService(name)));
     return warren;
   }
 
+  /** The AMQP URL of a user of the definitions, in the `warren` vhost. */
+  amqpUrl(user: AmqpUser | 'admin'): string {
+    return this.rabbit.url(user, DEV_PASSWORDS[user]);
+  }
+
+  /** The broker's management API, as its administrator. */
+  management(): ManagementClient {
+    return new ManagementClient(this.rabbit.managementUrl('admin', DEV_PASSWORDS.admin));
+  }
+
   /** Starts (or restarts) a service on its port; resolves once it listens. */
   async startService(name: ServiceName): Promise<ChildService> {
-    const test = testConfig();
-    const trusted = test.users['chat-api'].name;
-    const viaAmqpProxy = this.amqpProxy.urlFor(test.users[name].url);
-    const viaPgProxy = this.pgProxy.urlFor(test.databaseUrl);
-    const common = { PORT: String(this.ports.get(name)), RABBITMQ_URL: viaAmqpProxy };
+    const trusted = 'chat-api';
+    const database = this.postgres.url();
+    const common = { PORT: String(this.ports.get(name)), RABBITMQ_URL: this.amqpUrl(name) };
     const env: Record<string, string> =
       name === 'chat-api'
         ? {
             ...common,
-            DATABASE_URL: viaPgProxy,
+            DATABASE_URL: database,
             AUTH_URL: this.authUrl,
             POST_RATE_PER_SEC: '10000',
             POST_BURST: '10000',
           }
         : name === 'persister'
-          ? { ...common, DATABASE_URL: viaPgProxy, TRUSTED_PUBLISHERS: trusted }
+          ? { ...common, DATABASE_URL: database, TRUSTED_PUBLISHERS: trusted }
           : { ...common, AUTH_URL: this.authUrl, TRUSTED_PUBLISHERS: trusted };
     const service = new ChildService(name, env);
     this.services.set(name, service);
@@ -199,8 +213,7 @@ export class ChaosWarren {
     await Promise.all([...this.services.values()].map((service) => service.kill()));
     await this.auth.stop();
     await this.db.destroy();
-    await this.amqpProxy.close();
-    await this.pgProxy.close();
+    await Promise.all([this.rabbit.remove(), this.postgres.remove()]);
   }
 }
 

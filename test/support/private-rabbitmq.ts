@@ -1,0 +1,192 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './free-port.ts';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** The deployment's broker definitions (users, the `warren` vhost, permissions, limits, topology). */
+export const DEFINITIONS = join(ROOT, 'rabbitmq', 'definitions.json');
+
+/**
+ * The folder of the installed RabbitMQ scripts, found from `rabbitmqctl` on the PATH. Debian's
+ * /usr/sbin/rabbitmqctl is a wrapper that switches to the `rabbitmq` user, which would drop the
+ * environment that points a node at its own folder; the scripts it wraps are beside its target.
+ */
+function rabbitmqBinDir(): string {
+  for (const folder of (process.env.PATH ?? '').split(delimiter)) {
+    try {
+      return dirname(realpathSync(join(folder, 'rabbitmqctl')));
+    } catch {
+      // Not in this folder.
+    }
+  }
+  throw new Error('rabbitmqctl is not on the PATH: install RabbitMQ (Debian package rabbitmq-server)');
+}
+
+/** Options of {@link PrivateRabbitMq.start}. */
+export interface PrivateRabbitMqOptions {
+  /** Definitions imported at every boot, as `load_definitions` does in deployment. Default: {@link DEFINITIONS}. */
+  readonly definitions?: string;
+  /** Runs the management plugin (HTTP API) on a port of its own. Default: true. */
+  readonly management?: boolean;
+}
+
+/**
+ * A RabbitMQ node of the test's own: the installed server, run as a separate Erlang node from a
+ * temporary folder on free ports, seeded from the deployment's definitions. Unlike the machine's
+ * shared broker it can really be stopped and started again (its data, durable queues and
+ * persistent messages survive, as on a real restart), and it is removed at the end.
+ */
+export class PrivateRabbitMq {
+  #server: ChildProcess | undefined;
+  #output: string[] = [];
+
+  private constructor(
+    readonly folder: string,
+    readonly node: string,
+    readonly port: number,
+    readonly managementPort: number | undefined,
+    readonly distPort: number,
+  ) {}
+
+  static async start(options: PrivateRabbitMqOptions = {}): Promise<PrivateRabbitMq> {
+    const folder = mkdtempSync(join(tmpdir(), 'warren-rabbitmq-'));
+    const [port, distPort] = [await freePort(), await freePort()];
+    const managementPort = options.management === false ? undefined : await freePort();
+    const node = `warren-${folder.slice(-6).toLowerCase()}@localhost`;
+    const definitions = JSON.parse(readFileSync(options.definitions ?? DEFINITIONS, 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(folder, 'definitions.json'), JSON.stringify(definitions));
+    writeFileSync(
+      join(folder, 'rabbitmq.conf'),
+      [
+        `listeners.tcp.local = 127.0.0.1:${port}`,
+        `load_definitions = ${join(folder, 'definitions.json')}`,
+        ...(managementPort === undefined
+          ? []
+          : [`management.tcp.ip = 127.0.0.1`, `management.tcp.port = ${managementPort}`]),
+        'log.console = false',
+        'log.file.level = warning',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(folder, 'enabled_plugins'), managementPort === undefined ? '[].\n' : '[rabbitmq_management].\n');
+    const rabbit = new PrivateRabbitMq(folder, node, port, managementPort, distPort);
+    try {
+      await rabbit.boot();
+    } catch (error) {
+      await rabbit.remove();
+      throw error;
+    }
+    return rabbit;
+  }
+
+  /** `amqp://user:password@127.0.0.1:<port>/<vhost>`. */
+  url(user: string, password: string, vhost = 'warren'): string {
+    return `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${this.port}/${encodeURIComponent(vhost)}`;
+  }
+
+  /** The management HTTP API as `user`, `http://user:password@127.0.0.1:<port>`. */
+  managementUrl(user: string, password: string): string {
+    if (this.managementPort === undefined) throw new Error('started without the management plugin');
+    return `http://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${this.managementPort}`;
+  }
+
+  get running(): boolean {
+    return this.#server !== undefined;
+  }
+
+  /** The environment that makes the scripts act on this node and no other. */
+  #env(): NodeJS.ProcessEnv {
+    const { folder } = this;
+    return {
+      ...process.env,
+      HOME: folder, // where the node and rabbitmqctl find the same Erlang cookie
+      RABBITMQ_NODENAME: this.node,
+      RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
+      RABBITMQ_NODE_PORT: String(this.port),
+      RABBITMQ_DIST_PORT: String(this.distPort),
+      RABBITMQ_CONFIG_FILE: join(folder, 'rabbitmq.conf'),
+      RABBITMQ_CONF_ENV_FILE: join(folder, 'rabbitmq-env.conf'), // not the machine's, which names its node
+      RABBITMQ_ENABLED_PLUGINS_FILE: join(folder, 'enabled_plugins'),
+      RABBITMQ_MNESIA_BASE: join(folder, 'mnesia'),
+      RABBITMQ_LOG_BASE: join(folder, 'log'),
+      RABBITMQ_PID_FILE: join(folder, 'node.pid'),
+    };
+  }
+
+  async #ctl(...args: string[]): Promise<string> {
+    const { stdout } = await run(join(rabbitmqBinDir(), 'rabbitmqctl'), ['-n', this.node, ...args], {
+      env: this.#env(),
+      timeout: 120_000,
+    });
+    return stdout;
+  }
+
+  /** Starts the node (again) and resolves once it accepts connections, with its definitions loaded. */
+  async boot(): Promise<void> {
+    if (this.#server !== undefined) return;
+    this.#output = [];
+    rmSync(join(this.folder, 'node.pid'), { force: true });
+    const server = spawn(join(rabbitmqBinDir(), 'rabbitmq-server'), [], {
+      env: this.#env(),
+      cwd: this.folder,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, so that a kill reaches Erlang's helpers too
+    });
+    this.#server = server;
+    for (const stream of [server.stdout, server.stderr]) {
+      stream?.on('data', (chunk: Buffer) => {
+        if (this.#output.length < 500) this.#output.push(chunk.toString());
+      });
+    }
+    // Never left behind, even when a test dies before its clean-up.
+    const orphanGuard = () => PrivateRabbitMq.#killGroup(server);
+    process.once('exit', orphanGuard);
+    server.once('exit', () => {
+      process.off('exit', orphanGuard);
+      if (this.#server === server) this.#server = undefined;
+    });
+    const exited = once(server, 'exit').then(([code]) => {
+      throw new Error(`RabbitMQ node ${this.node} exited (${code}) while booting:\n${this.#output.join('')}`);
+    });
+    // `wait` waits for the pid file the booting node writes, then for RabbitMQ to be up on it.
+    await Promise.race([this.#ctl('wait', join(this.folder, 'node.pid'), '--timeout', '90'), exited]);
+    exited.catch(() => undefined);
+  }
+
+  /**
+   * Stops the node as an operator does (`rabbitmqctl stop`: the broker closes every connection and
+   * its listeners, then the Erlang VM exits); resolves once the process is gone.
+   */
+  async shutdown(): Promise<void> {
+    const server = this.#server;
+    if (server === undefined) return;
+    const exited = once(server, 'exit');
+    await this.#ctl('stop');
+    await exited;
+  }
+
+  /** Kills the node if it runs, and removes its folder. */
+  async remove(): Promise<void> {
+    const server = this.#server;
+    if (server !== undefined) {
+      const exited = once(server, 'exit');
+      PrivateRabbitMq.#killGroup(server);
+      await exited;
+    }
+    rmSync(this.folder, { recursive: true, force: true });
+  }
+
+  static #killGroup(server: ChildProcess): void {
+    try {
+      if (server.pid !== undefined) process.kill(-server.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
