@@ -40,22 +40,38 @@ const log = (line: string) =>
 const pkgVersion = (name: string): string =>
   (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
-async function versions(databaseUrl: string): Promise<Record<string, string>> {
+interface BrokerOverview {
+  rabbitmq_version: string;
+  erlang_version: string;
+  listeners: { protocol: string; port: number }[];
+}
+
+async function brokerOverview(): Promise<BrokerOverview> {
   const url = new URL(MANAGEMENT_URL);
   const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
     'base64',
   );
   url.username = '';
   url.password = '';
-  const overview = (await (
-    await fetch(new URL('api/overview', url), { headers: { authorization: `Basic ${auth}` } })
-  ).json()) as {
-    rabbitmq_version: string;
-    erlang_version: string;
-  };
+  const response = await fetch(new URL('api/overview', url), { headers: { authorization: `Basic ${auth}` } });
+  return (await response.json()) as BrokerOverview;
+}
+
+/** Baseline (a) needs Web-STOMP; without it every STOMP figure would be missing, so stop before starting. */
+async function checkWebStomp(): Promise<void> {
+  const { listeners } = await brokerOverview();
+  if (!listeners.some((listener) => listener.protocol === 'http/web-stomp' && listener.port === 15674)) {
+    throw new Error(
+      'RabbitMQ has no Web-STOMP listener on 15674: run `rabbitmq-plugins enable rabbitmq_web_stomp` and try again',
+    );
+  }
+}
+
+async function versions(databaseUrl: string): Promise<Record<string, string>> {
+  const overview = await brokerOverview();
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
-  const pgVersion = (await db.query<{ v: string }>('show server_version')).rows[0]?.v ?? '?';
+  const pgVersion = (await db.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? '?';
   await db.end();
   return {
     node: process.version,
@@ -83,6 +99,7 @@ function rewriteReport(file: string): void {
 async function main(): Promise<void> {
   const reportOnly = args.find((a) => a.startsWith('--report='))?.slice(9);
   if (reportOnly) return rewriteReport(reportOnly);
+  if (wanted('fanout')) await checkWebStomp();
   const env = await createEnv();
   log(`vhost ${env.vhost}, database ${new URL(env.databaseUrl).pathname.slice(1)}${quick ? ' (--quick)' : ''}`);
   const clients = new Clients();
@@ -104,7 +121,8 @@ async function main(): Promise<void> {
       'auth BCRYPT_COST': 4,
       'chat-api POST_RATE_PER_SEC / POST_BURST': '10000 / 100000 (rate limit out of the way)',
       'persister BATCH_SIZE / PREFETCH': '200 / 400 (defaults)',
-      processes: 'orchestrator (auth, chat-api, persister, load) | ws-gateway child | clients child | bare-ws child',
+      processes:
+        'orchestrator (auth, load) | chat-api child | persister child | ws-gateway child | clients child | bare-ws child',
       'latency clock': 'performance.timeOrigin + now() in the sender, compared in the client process',
       histogram: 'own log histogram, 1 % buckets (no hdr-histogram-js / autocannon installed)',
     },
@@ -135,7 +153,8 @@ async function main(): Promise<void> {
       chatUrl,
       log,
     };
-    const userCount = wanted('fanout') ? 1000 : 100;
+    // 1000 for the 1×1000 fan-out, and so that 10,000 connections are at most 10 per user (the gateway's cap is 20).
+    const userCount = wanted('fanout') || wanted('connections') ? (quick ? 100 : 1000) : 100;
     log(`registering ${userCount} users`);
     ctx.users = await registerUsers(authUrl, chatUrl, userCount);
     log('users ready');

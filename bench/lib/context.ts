@@ -1,6 +1,4 @@
 import type { AuthService } from '@warren/auth';
-import type { ChatApiService } from '@warren/chat-api';
-import type { PersisterService } from '@warren/persister';
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import type { Clients } from './clients.ts';
 import { Histogram, wallMs } from './histogram.ts';
@@ -11,8 +9,8 @@ export interface Context {
   quick: boolean;
   env: BenchEnv;
   auth: AuthService;
-  chat: ChatApiService;
-  persister: PersisterService | undefined;
+  chat: Child;
+  persister: Child | undefined;
   gateway: Child | undefined;
   clients: Clients;
   users: User[];

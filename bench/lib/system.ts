@@ -1,6 +1,7 @@
 // Starts what the benchmark needs on loopback: a vhost and a database of its own (as scripts/test.ts
-// does), Warren's auth, chat-api and persister in this process, and the ws-gateway as a child process
-// (so its CPU and memory are its own). Every service connects as RabbitMQ's guest in the bench vhost.
+// does), Warren's auth in this process, and chat-api, the persister and the ws-gateway as child
+// processes, as deployed (so their CPU and memory are their own, and the load generator's work never
+// delays theirs). Every service connects as RabbitMQ's guest in the bench vhost.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -8,11 +9,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AuthService, loadConfig as loadAuthConfig, startAuthService } from '@warren/auth';
-import { type ChatApiService, loadConfig as loadChatApiConfig, startChatApiService } from '@warren/chat-api';
-import { loadConfig as loadPersisterConfig, type PersisterService, startPersisterService } from '@warren/persister';
 import { createLogger, declareDeploymentTopology, ManagementClient } from '@warren/shared';
 import amqp from 'amqplib';
 import pg from 'pg';
+import { connectPostgresAdmin } from '../../scripts/preflight.ts';
 
 export const root = join(import.meta.dirname, '..', '..');
 export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
@@ -36,8 +36,8 @@ export async function createEnv(): Promise<BenchEnv> {
   const database = `warren_bench_${runId.replace('-', '_')}`;
   await management.createVhost(vhost);
   await management.setPermissions(vhost, PUBLISHER, { configure: '.*', write: '.*', read: '.*' });
-  const admin = new pg.Client({ connectionString: DATABASE_URL });
-  await admin.connect();
+  // The bench's database does not exist yet (nor, on a fresh machine, DATABASE_URL's own).
+  const admin = await connectPostgresAdmin(DATABASE_URL);
   await admin.query(`create database ${pg.escapeIdentifier(database)}`);
   const amqpUrl = new URL(RABBITMQ_URL);
   amqpUrl.pathname = `/${encodeURIComponent(vhost)}`;
@@ -86,33 +86,25 @@ export async function startAuth(env: BenchEnv): Promise<AuthService> {
   );
 }
 
-export async function startChatApi(env: BenchEnv, authUrl: string): Promise<ChatApiService> {
-  return startChatApiService(
-    loadChatApiConfig({
-      PORT: '0',
-      RABBITMQ_URL: env.amqpUrl,
-      DATABASE_URL: env.databaseUrl,
-      AUTH_URL: authUrl,
-      POST_RATE_PER_SEC: '10000',
-      POST_BURST: '100000',
-      LOG_LEVEL,
-    }),
-    logger('chat-api'),
-  );
+/** chat-api as deployed: a process of its own (sharing the load generator's event loop would skew every latency). */
+export function startChatApi(env: BenchEnv, authUrl: string): Promise<Child> {
+  return Child.start('services/chat-api/src/main.ts', {
+    RABBITMQ_URL: env.amqpUrl,
+    DATABASE_URL: env.databaseUrl,
+    AUTH_URL: authUrl,
+    POST_RATE_PER_SEC: '10000',
+    POST_BURST: '100000',
+  });
 }
 
-export async function startPersister(env: BenchEnv, extra: Record<string, string> = {}): Promise<PersisterService> {
-  return startPersisterService(
-    loadPersisterConfig({
-      PORT: '0',
-      RABBITMQ_URL: env.amqpUrl,
-      DATABASE_URL: env.databaseUrl,
-      TRUSTED_PUBLISHERS: PUBLISHER,
-      LOG_LEVEL,
-      ...extra,
-    }),
-    logger('persister'),
-  );
+/** The persister as deployed, in a process of its own. */
+export function startPersister(env: BenchEnv, extra: Record<string, string> = {}): Promise<Child> {
+  return Child.start('services/persister/src/main.ts', {
+    RABBITMQ_URL: env.amqpUrl,
+    DATABASE_URL: env.databaseUrl,
+    TRUSTED_PUBLISHERS: PUBLISHER,
+    ...extra,
+  });
 }
 
 /** A service run as a child process with tsx, optionally with `--cpu-prof`. */

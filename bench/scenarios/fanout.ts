@@ -36,6 +36,12 @@ export const CONFIGS: [number, number][] = [
   [1, 1000],
   [100, 10],
 ];
+/** `--quick`: a smoke run, small enough for the 100 users it registers. */
+export const QUICK_CONFIGS: [number, number][] = [
+  [1, 10],
+  [1, 100],
+  [10, 10],
+];
 
 interface Room {
   id: string;
@@ -134,7 +140,7 @@ function chatMessage(room: Room, content: string) {
 }
 
 export async function runFanout(ctx: Context): Promise<FanoutCase[]> {
-  const seconds = ctx.quick ? 3 : 10;
+  const seconds = ctx.quick ? 2 : 10;
   const target = ctx.quick ? 3000 : 5000;
   const bare = await Child.start('bench/lib/bare-server.ts', {});
   const cases: FanoutCase[] = [];
@@ -142,7 +148,7 @@ export async function runFanout(ctx: Context): Promise<FanoutCase[]> {
     // Warm-up (discarded): JIT, connection pools and caches of every part, so the first case is not cold.
     ctx.log('fan-out warm-up (discarded)');
     await runWarren(ctx, await makeRooms(ctx, 1, 10), 50, 2, 'warm');
-    for (const [R, M] of CONFIGS) {
+    for (const [R, M] of ctx.quick ? QUICK_CONFIGS : CONFIGS) {
       const rate = Math.min(200, Math.max(2, Math.round(target / M)));
       ctx.log(`fan-out ${R} room(s) × ${M} members, ${rate} msgs/s for ${seconds} s`);
       const rooms = await makeRooms(ctx, R, M);

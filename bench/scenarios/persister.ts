@@ -20,7 +20,7 @@ export interface PersisterResult {
 const BATCH = 200;
 
 export async function runPersister(ctx: Context): Promise<PersisterResult> {
-  const N = ctx.quick ? 10_000 : 100_000;
+  const N = ctx.quick ? 5_000 : 100_000;
   const owner = ctx.users[0] as User;
   const sessionId = await createSession(ctx.chatUrl, [owner]);
   await ctx.persister?.stop();

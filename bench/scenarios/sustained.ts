@@ -47,9 +47,9 @@ async function storedCount(ctx: Context, tag: string) {
 export async function runSustained(ctx: Context): Promise<SustainedResult> {
   const R = 10;
   const M = 10;
-  const stepSeconds = ctx.quick ? 4 : 10;
-  const holdSeconds = ctx.quick ? 10 : 60;
-  const rates = ctx.quick ? [100, 200] : [100, 200, 300, 400, 600, 800];
+  const stepSeconds = ctx.quick ? 3 : 10;
+  const holdSeconds = ctx.quick ? 5 : 60;
+  const rates = ctx.quick ? [100] : [100, 200, 300, 400, 600, 800];
   const rooms = await makeRooms(ctx, R, M);
   const steps: SustainedStep[] = [];
   const step = async (rate: number, seconds: number, n: number) => {
