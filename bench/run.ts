@@ -4,14 +4,15 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import amqp from 'amqplib';
+import amqp, { type ChannelModel } from 'amqplib';
 import pg from 'pg';
 import { Clients } from './lib/clients.ts';
 import type { Context } from './lib/context.ts';
 import { type Results, writeReport } from './lib/report.ts';
 import {
+  type BenchEnv,
   createEnv,
-  MANAGEMENT_URL,
+  PUBLISHER,
   registerUsers,
   root,
   startAuth,
@@ -43,11 +44,10 @@ const pkgVersion = (name: string): string =>
 interface BrokerOverview {
   rabbitmq_version: string;
   erlang_version: string;
-  listeners: { protocol: string; port: number }[];
 }
 
-async function brokerOverview(): Promise<BrokerOverview> {
-  const url = new URL(MANAGEMENT_URL);
+async function brokerOverview(managementUrl: string): Promise<BrokerOverview> {
+  const url = new URL(managementUrl);
   const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
     'base64',
   );
@@ -57,19 +57,9 @@ async function brokerOverview(): Promise<BrokerOverview> {
   return (await response.json()) as BrokerOverview;
 }
 
-/** Baseline (a) needs Web-STOMP; without it every STOMP figure would be missing, so stop before starting. */
-async function checkWebStomp(): Promise<void> {
-  const { listeners } = await brokerOverview();
-  if (!listeners.some((listener) => listener.protocol === 'http/web-stomp' && listener.port === 15674)) {
-    throw new Error(
-      'RabbitMQ has no Web-STOMP listener on 15674: run `rabbitmq-plugins enable rabbitmq_web_stomp` and try again',
-    );
-  }
-}
-
-async function versions(databaseUrl: string): Promise<Record<string, string>> {
-  const overview = await brokerOverview();
-  const db = new pg.Client({ connectionString: databaseUrl });
+async function versions(env: BenchEnv): Promise<Record<string, string>> {
+  const overview = await brokerOverview(env.managementUrl);
+  const db = new pg.Client({ connectionString: env.databaseUrl });
   await db.connect();
   const pgVersion = (await db.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? '?';
   await db.end();
@@ -99,7 +89,6 @@ function rewriteReport(file: string): void {
 async function main(): Promise<void> {
   const reportOnly = args.find((a) => a.startsWith('--report='))?.slice(9);
   if (reportOnly) return rewriteReport(reportOnly);
-  if (wanted('fanout')) await checkWebStomp();
   const env = await createEnv();
   log(`vhost ${env.vhost}, database ${new URL(env.databaseUrl).pathname.slice(1)}${quick ? ' (--quick)' : ''}`);
   const clients = new Clients();
@@ -117,7 +106,9 @@ async function main(): Promise<void> {
     },
     versions: {},
     settings: {
-      'services run as': 'RabbitMQ guest in the bench vhost (no per-service users)',
+      broker:
+        'a RabbitMQ node of the bench’s own, booted from rabbitmq/definitions.json, Web-STOMP enabled, open-file limit raised to the hard limit',
+      'services run as': 'their deployment AMQP users (least-privilege permissions of rabbitmq/definitions.json)',
       'auth BCRYPT_COST': 4,
       'chat-api POST_RATE_PER_SEC / POST_BURST': '10000 / 100000 (rate limit out of the way)',
       'persister BATCH_SIZE / PREFETCH': '200 / 400 (defaults)',
@@ -129,14 +120,19 @@ async function main(): Promise<void> {
     errors: {},
   };
   let ctx: Context | undefined;
+  let inspector: ChannelModel | undefined;
+  // chat-api's profile covers the whole run; it is written when chat-api exits.
+  const chatProfDir = mkdtempSync(join(tmpdir(), 'warren-bench-chat-prof-'));
   try {
-    results.versions = await versions(env.databaseUrl);
+    results.versions = await versions(env);
     const auth = await startAuth(env);
     const authUrl = `http://127.0.0.1:${auth.port}`;
-    const chat = await startChatApi(env, authUrl);
+    const chat = await startChatApi(env, authUrl, { cpuProfDir: chatProfDir });
     const chatUrl = `http://127.0.0.1:${chat.port}`;
     const persister = await startPersister(env);
-    const connection = await amqp.connect(env.amqpUrl);
+    // Publishing as chat-api (see PUBLISHER); inspecting queues as the administrator.
+    const connection = await amqp.connect(env.amqpUrl(PUBLISHER));
+    inspector = await amqp.connect(env.amqpUrl('admin'));
     ctx = {
       quick,
       env,
@@ -147,7 +143,7 @@ async function main(): Promise<void> {
       clients,
       users: [],
       amqp: connection,
-      channel: await connection.createChannel(),
+      channel: await inspector.createChannel(),
       confirm: await connection.createConfirmChannel(),
       authUrl,
       chatUrl,
@@ -194,7 +190,10 @@ async function main(): Promise<void> {
   } finally {
     await ctx?.gateway?.stop().catch(() => undefined);
     await ctx?.amqp.close().catch(() => undefined);
+    await inspector?.close().catch(() => undefined);
     await ctx?.chat.stop().catch(() => undefined);
+    if (ctx) results.chatApiProfile = summarizeProfile(chatProfDir);
+    rmSync(chatProfDir, { recursive: true, force: true });
     await ctx?.persister?.stop().catch(() => undefined);
     await ctx?.auth.stop().catch(() => undefined);
     clients.kill();

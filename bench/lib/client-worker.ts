@@ -12,6 +12,9 @@ export interface Target {
   vhost?: string;
   /** stomp: destination to subscribe to. */
   destination?: string;
+  /** stomp: the broker user to log in as. */
+  login?: string;
+  passcode?: string;
 }
 
 export type Command =
@@ -38,7 +41,12 @@ function onText(text: string): void {
 async function openOne(target: Target): Promise<number> {
   const started = wallMs();
   if (target.kind === 'stomp') {
-    const client = await StompClient.connect(target.url, target.vhost ?? '/', 'guest', 'guest');
+    const client = await StompClient.connect(
+      target.url,
+      target.vhost ?? '/',
+      target.login ?? 'guest',
+      target.passcode ?? 'guest',
+    );
     client.onMessage = onText;
     await client.subscribe(target.destination ?? '');
     closers.push(() => client.close());

@@ -23,6 +23,8 @@ export interface Results {
   chatApi?: ChatApiCase[];
   connections?: ConnectionsResult;
   profile?: ProfileSummary;
+  /** chat-api over the whole run. */
+  chatApiProfile?: ProfileSummary;
   errors: Record<string, string>;
 }
 
@@ -198,6 +200,16 @@ export function writeReport(results: Results, dir: string, stem: string): string
       '',
     );
   }
+  const profileTable = (p: ProfileSummary) => [
+    '| area | % of busy |',
+    '|---|---|',
+    ...p.byArea.map((a) => `| ${a.area} | ${a.pct} |`),
+    '',
+    '| function | where | self ms | % of busy |',
+    '|---|---|---|---|',
+    ...p.top.map((t) => `| \`${t.function}\` | ${t.where} | ${t.selfMs} | ${t.pct} |`),
+    '',
+  ];
   if (results.profile) {
     const p = results.profile;
     md.push(
@@ -205,14 +217,17 @@ export function writeReport(results: Results, dir: string, stem: string): string
       '',
       `\`node --cpu-prof\` on the gateway child for the whole fan-out scenario: ${p.totalMs} ms sampled, ${p.idlePct} % idle; of busy time GC ${p.gcPct} %.`,
       '',
-      '| area | % of busy |',
-      '|---|---|',
-      ...p.byArea.map((a) => `| ${a.area} | ${a.pct} |`),
+      ...profileTable(p),
+    );
+  }
+  if (results.chatApiProfile) {
+    const p = results.chatApiProfile;
+    md.push(
+      '## 6b. chat-api CPU profile over the whole run',
       '',
-      '| function | where | self ms | % of busy |',
-      '|---|---|---|---|',
-      ...p.top.map((t) => `| \`${t.function}\` | ${t.where} | ${t.selfMs} | ${t.pct} |`),
+      `\`node --cpu-prof\` on the chat-api child from start to stop: ${p.totalMs} ms sampled, ${p.idlePct} % idle; of busy time GC ${p.gcPct} %.`,
       '',
+      ...profileTable(p),
     );
   }
   const text = md.join('\n');

@@ -9,50 +9,74 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AuthService, loadConfig as loadAuthConfig, startAuthService } from '@warren/auth';
-import { createLogger, declareDeploymentTopology, ManagementClient } from '@warren/shared';
-import amqp from 'amqplib';
+import { createLogger, ManagementClient } from '@warren/shared';
 import pg from 'pg';
 import { connectPostgresAdmin } from '../../scripts/preflight.ts';
+import { DEV_PASSWORDS, PrivateRabbitMq } from '../../test/support/private-rabbitmq.ts';
 
 export const root = join(import.meta.dirname, '..', '..');
-export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
-export const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672/';
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/warren';
-export const PUBLISHER = decodeURIComponent(new URL(RABBITMQ_URL).username) || 'guest';
+/**
+ * Who the bench itself publishes as (the Web-STOMP baseline, the persister's backlog, the bare
+ * express route): chat-api's user, so the persister and the gateway believe its author headers as
+ * they believe chat-api's, and its messages are the same bytes chat-api would send.
+ */
+export const PUBLISHER = 'chat-api';
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'error';
 
+/** The deployment's AMQP users (rabbitmq/definitions.json), which the services run as. */
+export type BenchAmqpUser = keyof typeof DEV_PASSWORDS;
+
 export interface BenchEnv {
+  /** The bench's own RabbitMQ node. */
+  rabbit: PrivateRabbitMq;
+  /** `warren`, as deployed. */
   vhost: string;
-  amqpUrl: string;
+  /** The AMQP URL of a deployment user. */
+  amqpUrl(user: BenchAmqpUser): string;
+  /** The management API as the administrator, credentials in the URL. */
+  managementUrl: string;
+  /** `ws://127.0.0.1:<port>/ws` of the node's Web-STOMP plugin. */
+  stompUrl: string;
+  /** STOMP login of the Web-STOMP baseline's subscribers (the administrator: they declare their own queues). */
+  stompLogin: { login: string; passcode: string };
   databaseUrl: string;
   management: ManagementClient;
   remove(): Promise<void>;
 }
 
+/**
+ * A RabbitMQ node of the bench's own, booted from the deployment's definitions with Web-STOMP and
+ * the hard open-file limit (so neither the machine's shared broker nor its tests are loaded, and the
+ * services run as their deployment users under their real permissions), and a database of its own
+ * on the machine's PostgreSQL.
+ */
 export async function createEnv(): Promise<BenchEnv> {
-  const management = new ManagementClient(MANAGEMENT_URL);
+  // 1000 Web-STOMP subscribers are 1000 broker sockets, which a soft limit of 1024 files (some 830
+  // sockets, this machine's shared broker) cannot hold: the node gets the hard limit.
+  const rabbit = await PrivateRabbitMq.start({ webStomp: true, raiseFileLimit: true });
   const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-  const vhost = `warren-bench-${runId}`;
   const database = `warren_bench_${runId.replace('-', '_')}`;
-  await management.createVhost(vhost);
-  await management.setPermissions(vhost, PUBLISHER, { configure: '.*', write: '.*', read: '.*' });
   // The bench's database does not exist yet (nor, on a fresh machine, DATABASE_URL's own).
-  const admin = await connectPostgresAdmin(DATABASE_URL);
+  const admin = await connectPostgresAdmin(DATABASE_URL).catch(async (error: unknown) => {
+    await rabbit.remove();
+    throw error;
+  });
   await admin.query(`create database ${pg.escapeIdentifier(database)}`);
-  const amqpUrl = new URL(RABBITMQ_URL);
-  amqpUrl.pathname = `/${encodeURIComponent(vhost)}`;
   const databaseUrl = new URL(DATABASE_URL);
   databaseUrl.pathname = `/${database}`;
-  const connection = await amqp.connect(amqpUrl.toString());
-  await declareDeploymentTopology(await connection.createChannel());
-  await connection.close();
+  const managementUrl = rabbit.managementUrl('admin', DEV_PASSWORDS.admin);
   return {
-    vhost,
-    amqpUrl: amqpUrl.toString(),
+    rabbit,
+    vhost: 'warren',
+    amqpUrl: (user) => rabbit.url(user, DEV_PASSWORDS[user]),
+    managementUrl,
+    stompUrl: `ws://127.0.0.1:${rabbit.webStompPort}/ws`,
+    stompLogin: { login: 'admin', passcode: DEV_PASSWORDS.admin },
     databaseUrl: databaseUrl.toString(),
-    management,
+    management: new ManagementClient(managementUrl),
     async remove() {
-      await management.deleteVhost(vhost).catch((e: unknown) => console.error(`delete vhost ${vhost}:`, e));
+      await rabbit.remove().catch((e: unknown) => console.error('remove the bench broker:', e));
       await admin
         .query(`drop database if exists ${pg.escapeIdentifier(database)} with (force)`)
         .catch((e: unknown) => console.error(`drop database ${database}:`, e));
@@ -75,7 +99,7 @@ export async function startAuth(env: BenchEnv): Promise<AuthService> {
   return startAuthService(
     loadAuthConfig({
       PORT: '0',
-      RABBITMQ_URL: env.amqpUrl,
+      RABBITMQ_URL: env.amqpUrl('auth'),
       DATABASE_URL: env.databaseUrl,
       BCRYPT_COST: '4',
       LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '1000000',
@@ -87,20 +111,24 @@ export async function startAuth(env: BenchEnv): Promise<AuthService> {
 }
 
 /** chat-api as deployed: a process of its own (sharing the load generator's event loop would skew every latency). */
-export function startChatApi(env: BenchEnv, authUrl: string): Promise<Child> {
-  return Child.start('services/chat-api/src/main.ts', {
-    RABBITMQ_URL: env.amqpUrl,
-    DATABASE_URL: env.databaseUrl,
-    AUTH_URL: authUrl,
-    POST_RATE_PER_SEC: '10000',
-    POST_BURST: '100000',
-  });
+export function startChatApi(env: BenchEnv, authUrl: string, options: { cpuProfDir?: string } = {}): Promise<Child> {
+  return Child.start(
+    'services/chat-api/src/main.ts',
+    {
+      RABBITMQ_URL: env.amqpUrl('chat-api'),
+      DATABASE_URL: env.databaseUrl,
+      AUTH_URL: authUrl,
+      POST_RATE_PER_SEC: '10000',
+      POST_BURST: '100000',
+    },
+    options,
+  );
 }
 
 /** The persister as deployed, in a process of its own. */
 export function startPersister(env: BenchEnv, extra: Record<string, string> = {}): Promise<Child> {
   return Child.start('services/persister/src/main.ts', {
-    RABBITMQ_URL: env.amqpUrl,
+    RABBITMQ_URL: env.amqpUrl('persister'),
     DATABASE_URL: env.databaseUrl,
     TRUSTED_PUBLISHERS: PUBLISHER,
     ...extra,
@@ -156,7 +184,7 @@ export class Child {
 export function startGateway(env: BenchEnv, authUrl: string, options: { cpuProfDir?: string } = {}) {
   return Child.start(
     'services/ws-gateway/src/main.ts',
-    { RABBITMQ_URL: env.amqpUrl, AUTH_URL: authUrl, TRUSTED_PUBLISHERS: PUBLISHER },
+    { RABBITMQ_URL: env.amqpUrl('ws-gateway'), AUTH_URL: authUrl, TRUSTED_PUBLISHERS: PUBLISHER },
     options,
   );
 }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { type Context, sleep } from '../lib/context.ts';
 import { type LatencySummary, round } from '../lib/histogram.ts';
-import { Child, MANAGEMENT_URL, startGateway } from '../lib/system.ts';
+import { Child, startGateway } from '../lib/system.ts';
 
 export interface ConnectionsResult {
   connections: number;
@@ -20,8 +20,8 @@ export interface ConnectionsResult {
   ratios: { connectP50: number; rssPerConn: number; totalTime: number };
 }
 
-async function brokerMem(): Promise<number> {
-  const url = new URL(MANAGEMENT_URL);
+async function brokerMem(managementUrl: string): Promise<number> {
+  const url = new URL(managementUrl);
   const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
     'base64',
   );
@@ -50,7 +50,7 @@ export async function runConnections(ctx: Context): Promise<ConnectionsResult> {
   await sleep(1000);
   const rss0 = await gateway.metric('process_resident_memory_bytes');
   const heap0 = await gateway.metric('nodejs_heap_size_used_bytes');
-  const broker0 = await brokerMem();
+  const broker0 = await brokerMem(ctx.env.managementUrl);
   const opened = await ctx.clients.open(
     Array.from({ length: N }, (_, i) => ({ kind: 'warren' as const, url, token: users[i % users.length]?.token })),
     50,
@@ -59,9 +59,9 @@ export async function runConnections(ctx: Context): Promise<ConnectionsResult> {
   const rss1 = await gateway.metric('process_resident_memory_bytes');
   const heap1 = await gateway.metric('nodejs_heap_size_used_bytes');
   // The management API refreshes node stats every few seconds; take the larger of two readings.
-  const firstReading = await brokerMem();
+  const firstReading = await brokerMem(ctx.env.managementUrl);
   await sleep(5000);
-  const broker1 = Math.max(firstReading, await brokerMem());
+  const broker1 = Math.max(firstReading, await brokerMem(ctx.env.managementUrl));
   await ctx.clients.closeAll();
   const ok = N - opened.failures;
   const warren = {

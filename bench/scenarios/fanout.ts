@@ -158,8 +158,9 @@ export async function runFanout(ctx: Context): Promise<FanoutCase[]> {
       const stompTargets = rooms.flatMap((room) =>
         room.members.map(() => ({
           kind: 'stomp' as const,
-          url: 'ws://127.0.0.1:15674/ws',
+          url: ctx.env.stompUrl,
           vhost: ctx.env.vhost,
+          ...ctx.env.stompLogin,
           destination: `/exchange/warren.session.${room.id}`,
         })),
       );

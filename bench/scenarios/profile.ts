@@ -1,5 +1,5 @@
-// Scenario 6: the gateway's CPU profile (`node --cpu-prof`) taken during the fan-out scenario,
-// summarized as the functions with the most self time.
+// Scenario 6: CPU profiles (`node --cpu-prof`) of the gateway during the fan-out scenario and of
+// chat-api over the whole run, summarized by area and as the functions with the most self time.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { round } from '../lib/histogram.ts';
@@ -29,6 +29,11 @@ function areaOf(url: string, name: string): string {
   if (url.includes('/node_modules/prom-client/')) return 'prom-client';
   if (url.includes('/node_modules/pino')) return 'pino';
   if (url.includes('/services/ws-gateway/')) return 'ws-gateway source';
+  if (url.includes('/services/chat-api/')) return 'chat-api source';
+  if (url.includes('/node_modules/jsonwebtoken/') || url.includes('/node_modules/jws/')) return 'jsonwebtoken';
+  if (url.includes('/node_modules/knex/') || url.includes('/node_modules/pg')) return 'knex / pg';
+  if (url.includes('/node_modules/express/') || url.includes('/node_modules/router/')) return 'express';
+  if (url.includes('/node_modules/zod/')) return 'zod';
   if (url.includes('/shared/')) return 'shared source';
   if (url.startsWith('node:') || url === '') return 'Node core / native';
   return 'other';

@@ -17,7 +17,7 @@ import { testConfig } from '@warren/shared/testing';
 import WebSocket from 'ws';
 import { freePort } from '../support/free-port.ts';
 import { PrivatePostgres } from '../support/private-postgres.ts';
-import { PrivateRabbitMq } from '../support/private-rabbitmq.ts';
+import { DEV_PASSWORDS, PrivateRabbitMq } from '../support/private-rabbitmq.ts';
 import { call, type TestUser, uniqueName } from '../support/warren.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -75,16 +75,6 @@ export class ChildService {
     await this.exited;
   }
 }
-
-/** The password each user of rabbitmq/definitions.json has in development (docs/deployment.md). */
-const DEV_PASSWORDS: Readonly<Record<AmqpUser | 'admin', string>> = {
-  auth: 'auth-dev-password',
-  'chat-api': 'chat-api-dev-password',
-  persister: 'persister-dev-password',
-  'ws-gateway': 'ws-gateway-dev-password',
-  bot: 'bot-dev-password',
-  admin: 'admin-dev-password',
-};
 
 /**
  * Warren with its faults in reach, on a RabbitMQ node and a PostgreSQL cluster of its own (so that

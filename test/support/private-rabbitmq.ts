@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,12 +28,30 @@ function rabbitmqBinDir(): string {
   throw new Error('rabbitmqctl is not on the PATH: install RabbitMQ (Debian package rabbitmq-server)');
 }
 
+/** The password each user of {@link DEFINITIONS} has in development (docs/deployment.md). */
+export const DEV_PASSWORDS = {
+  auth: 'auth-dev-password',
+  'chat-api': 'chat-api-dev-password',
+  persister: 'persister-dev-password',
+  'ws-gateway': 'ws-gateway-dev-password',
+  bot: 'bot-dev-password',
+  admin: 'admin-dev-password',
+} as const;
+
 /** Options of {@link PrivateRabbitMq.start}. */
 export interface PrivateRabbitMqOptions {
   /** Definitions imported at every boot, as `load_definitions` does in deployment. Default: {@link DEFINITIONS}. */
   readonly definitions?: string;
   /** Runs the management plugin (HTTP API) on a port of its own. Default: true. */
   readonly management?: boolean;
+  /** Runs the Web-STOMP plugin (STOMP over WebSocket at `/ws`) on a port of its own. Default: false. */
+  readonly webStomp?: boolean;
+  /**
+   * Raises the node's open-file limit (`ulimit -n`, which bounds its sockets to about 90 % of it) to
+   * the hard limit: a soft limit of 1024 allows some 830 client connections. Default: false (the
+   * inherited limit).
+   */
+  readonly raiseFileLimit?: boolean;
 }
 
 /**
@@ -51,13 +69,16 @@ export class PrivateRabbitMq {
     readonly node: string,
     readonly port: number,
     readonly managementPort: number | undefined,
+    readonly webStompPort: number | undefined,
     readonly distPort: number,
+    readonly raiseFileLimit: boolean,
   ) {}
 
   static async start(options: PrivateRabbitMqOptions = {}): Promise<PrivateRabbitMq> {
     const folder = mkdtempSync(join(tmpdir(), 'warren-rabbitmq-'));
     const [port, distPort] = [await freePort(), await freePort()];
     const managementPort = options.management === false ? undefined : await freePort();
+    const webStompPort = options.webStomp === true ? await freePort() : undefined;
     const node = `warren-${folder.slice(-6).toLowerCase()}@localhost`;
     const definitions = JSON.parse(readFileSync(options.definitions ?? DEFINITIONS, 'utf8')) as Record<string, unknown>;
     writeFileSync(join(folder, 'definitions.json'), JSON.stringify(definitions));
@@ -74,8 +95,29 @@ export class PrivateRabbitMq {
         '',
       ].join('\n'),
     );
-    writeFileSync(join(folder, 'enabled_plugins'), managementPort === undefined ? '[].\n' : '[rabbitmq_management].\n');
-    const rabbit = new PrivateRabbitMq(folder, node, port, managementPort, distPort);
+    // Web-STOMP's port, and no TCP listener for the plain STOMP plugin it brings (whose default
+    // port, 61613, another broker may hold), in the advanced config: RabbitMQ 3.10 left the
+    // rabbitmq.conf keys of both unapplied here.
+    writeFileSync(
+      join(folder, 'advanced.config'),
+      webStompPort === undefined
+        ? '[].\n'
+        : `[{rabbitmq_stomp, [{tcp_listeners, []}]}, {rabbitmq_web_stomp, [{tcp_config, [{ip, "127.0.0.1"}, {port, ${webStompPort}}]}]}].\n`,
+    );
+    const plugins = [
+      ...(managementPort === undefined ? [] : ['rabbitmq_management']),
+      ...(webStompPort === undefined ? [] : ['rabbitmq_web_stomp']),
+    ];
+    writeFileSync(join(folder, 'enabled_plugins'), `[${plugins.join(',')}].\n`);
+    const rabbit = new PrivateRabbitMq(
+      folder,
+      node,
+      port,
+      managementPort,
+      webStompPort,
+      distPort,
+      options.raiseFileLimit === true,
+    );
     try {
       await rabbit.boot();
     } catch (error) {
@@ -111,6 +153,7 @@ export class PrivateRabbitMq {
       RABBITMQ_NODE_PORT: String(this.port),
       RABBITMQ_DIST_PORT: String(this.distPort),
       RABBITMQ_CONFIG_FILE: join(folder, 'rabbitmq.conf'),
+      RABBITMQ_ADVANCED_CONFIG_FILE: join(folder, 'advanced.config'),
       RABBITMQ_CONF_ENV_FILE: join(folder, 'rabbitmq-env.conf'), // not the machine's, which names its node
       RABBITMQ_ENABLED_PLUGINS_FILE: join(folder, 'enabled_plugins'),
       RABBITMQ_MNESIA_BASE: join(folder, 'mnesia'),
@@ -132,7 +175,11 @@ export class PrivateRabbitMq {
     if (this.#server !== undefined) return;
     this.#output = [];
     rmSync(join(this.folder, 'node.pid'), { force: true });
-    const server = spawn(join(rabbitmqBinDir(), 'rabbitmq-server'), [], {
+    const script = join(rabbitmqBinDir(), 'rabbitmq-server');
+    const [command, args] = this.raiseFileLimit
+      ? ['/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$0"', script]]
+      : [script, []];
+    const server = spawn(command, args, {
       env: this.#env(),
       cwd: this.folder,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -155,8 +202,19 @@ export class PrivateRabbitMq {
       throw new Error(`RabbitMQ node ${this.node} exited (${code}) while booting:\n${this.#output.join('')}`);
     });
     // `wait` waits for the pid file the booting node writes, then for RabbitMQ to be up on it.
-    await Promise.race([this.#ctl('wait', join(this.folder, 'node.pid'), '--timeout', '90'), exited]);
+    await Promise.race([this.#ctl('wait', join(this.folder, 'node.pid'), '--timeout', '90'), exited]).catch(
+      (error: Error) => {
+        throw new Error(`RabbitMQ node ${this.node} did not start: ${error.message}\n${this.#logTail()}`);
+      },
+    );
     exited.catch(() => undefined);
+  }
+
+  /** The end of the node's log files, for an error message. */
+  #logTail(): string {
+    const folder = join(this.folder, 'log');
+    const files = existsSync(folder) ? readdirSync(folder).filter((file) => file.endsWith('.log')) : [];
+    return files.map((file) => readFileSync(join(folder, file), 'utf8').slice(-3000)).join('\n');
   }
 
   /**
