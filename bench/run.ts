@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=fanout,sustained,persister,chat-api,connections]`
+// `npm run bench [-- --quick] [-- --only=fanout,sustained,persister,chat-api,connections,profile]`
 // Starts Warren on loopback in a vhost and a database of its own, runs each scenario for a bounded
 // time against its baseline, writes bench/results/<date>.json, a Markdown report and SVG plots.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { runChatApi } from './scenarios/chat-api.ts';
 import { runConnections } from './scenarios/connections.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runPersister } from './scenarios/persister.ts';
-import { summarizeProfile } from './scenarios/profile.ts';
+import { runProfiles } from './scenarios/profile.ts';
 import { runSustained } from './scenarios/sustained.ts';
 
 const args = process.argv.slice(2);
@@ -115,19 +115,17 @@ async function main(): Promise<void> {
       processes:
         'orchestrator (auth, load) | chat-api child | persister child | ws-gateway child | clients child | bare-ws child',
       'latency clock': 'performance.timeOrigin + now() in the sender, compared in the client process',
-      histogram: 'own log histogram, 1 % buckets (no hdr-histogram-js / autocannon installed)',
+      histogram: `hdr-histogram-js ${pkgVersion('hdr-histogram-js')}, microseconds, 3 significant digits`,
     },
     errors: {},
   };
   let ctx: Context | undefined;
   let inspector: ChannelModel | undefined;
-  // chat-api's profile covers the whole run; it is written when chat-api exits.
-  const chatProfDir = mkdtempSync(join(tmpdir(), 'warren-bench-chat-prof-'));
   try {
     results.versions = await versions(env);
     const auth = await startAuth(env);
     const authUrl = `http://127.0.0.1:${auth.port}`;
-    const chat = await startChatApi(env, authUrl, { cpuProfDir: chatProfDir });
+    const chat = await startChatApi(env, authUrl);
     const chatUrl = `http://127.0.0.1:${chat.port}`;
     const persister = await startPersister(env);
     // Publishing as chat-api (see PUBLISHER); inspecting queues as the administrator.
@@ -166,24 +164,16 @@ async function main(): Promise<void> {
       }
     };
     const c = ctx;
-    // 1 + 6: fan-out with the gateway under --cpu-prof; the profile is written when it exits.
-    const profDir = mkdtempSync(join(tmpdir(), 'warren-bench-prof-'));
-    results.fanout = await attempt('fanout', async () => {
-      c.gateway = await startGateway(env, authUrl, { cpuProfDir: profDir });
-      try {
-        return await runFanout(c);
-      } finally {
-        await c.gateway.stop();
-        c.gateway = undefined;
-      }
-    });
-    if (results.fanout) results.profile = summarizeProfile(profDir);
-    rmSync(profDir, { recursive: true, force: true });
     c.gateway = await startGateway(env, authUrl);
+    results.fanout = await attempt('fanout', () => runFanout(c));
     results.sustained = await attempt('sustained', () => runSustained(c));
     results.persister = await attempt('persister', () => runPersister(c));
     results.chatApi = await attempt('chat-api', () => runChatApi(c));
     results.connections = await attempt('connections', () => runConnections(c));
+    // 6, last and apart, so that the profiler's own cost is in no figure above.
+    const profiles = await attempt('profile', () => runProfiles(c));
+    results.profile = profiles?.gateway;
+    results.chatApiProfile = profiles?.chatApi;
   } catch (error) {
     results.errors.setup = String(error);
     log(`setup failed: ${String(error)}`);
@@ -192,8 +182,6 @@ async function main(): Promise<void> {
     await ctx?.amqp.close().catch(() => undefined);
     await inspector?.close().catch(() => undefined);
     await ctx?.chat.stop().catch(() => undefined);
-    if (ctx) results.chatApiProfile = summarizeProfile(chatProfDir);
-    rmSync(chatProfDir, { recursive: true, force: true });
     await ctx?.persister?.stop().catch(() => undefined);
     await ctx?.auth.stop().catch(() => undefined);
     clients.kill();

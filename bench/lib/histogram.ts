@@ -1,50 +1,49 @@
-/** A log-bucketed latency histogram (1 % relative precision), in milliseconds, mergeable across processes. */
+import * as hdr from 'hdr-histogram-js';
+
+/** A latency histogram as it crosses processes: HdrHistogram's compressed encoding and the exact sum. */
 export interface HistogramData {
-  buckets: [number, number][];
-  count: number;
-  max: number;
+  encoded: string;
   sum: number;
 }
 
-const BASE = Math.log(1.01);
-/** Values are kept in microseconds; bucket i holds values up to 1.01^i µs. */
-const indexOf = (ms: number): number => Math.max(0, Math.ceil(Math.log(Math.max(1, ms * 1000)) / BASE));
-const upperOf = (index: number): number => Math.exp(index * BASE) / 1000;
+/** Values are recorded in microseconds, from 1 µs to an hour, to 3 significant digits. */
+const build = () =>
+  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
 
+/**
+ * A latency histogram in milliseconds (HdrHistogram, hdr-histogram-js), mergeable across the
+ * bench's processes.
+ */
 export class Histogram {
-  readonly #buckets = new Map<number, number>();
-  count = 0;
-  max = 0;
+  readonly #hdr = build();
   sum = 0;
 
+  get count(): number {
+    return this.#hdr.totalCount;
+  }
+
+  /** The largest value recorded, in ms. */
+  get max(): number {
+    return this.count === 0 ? 0 : this.#hdr.maxValue / 1000;
+  }
+
   record(ms: number): void {
-    const i = indexOf(ms);
-    this.#buckets.set(i, (this.#buckets.get(i) ?? 0) + 1);
-    this.count += 1;
+    this.#hdr.recordValue(Math.max(1, Math.round(ms * 1000)));
     this.sum += ms;
-    if (ms > this.max) this.max = ms;
   }
 
   merge(data: HistogramData): void {
-    for (const [i, n] of data.buckets) this.#buckets.set(i, (this.#buckets.get(i) ?? 0) + n);
-    this.count += data.count;
+    this.#hdr.add(hdr.decodeFromCompressedBase64(data.encoded));
     this.sum += data.sum;
-    if (data.max > this.max) this.max = data.max;
   }
 
   percentile(p: number): number {
     if (this.count === 0) return Number.NaN;
-    const target = Math.ceil((p / 100) * this.count);
-    let seen = 0;
-    for (const i of [...this.#buckets.keys()].sort((a, b) => a - b)) {
-      seen += this.#buckets.get(i) ?? 0;
-      if (seen >= target) return Math.min(upperOf(i), this.max);
-    }
-    return this.max;
+    return this.#hdr.getValueAtPercentile(p) / 1000;
   }
 
   toJSON(): HistogramData {
-    return { buckets: [...this.#buckets.entries()], count: this.count, max: this.max, sum: this.sum };
+    return { encoded: hdr.encodeIntoCompressedBase64(this.#hdr), sum: this.sum };
   }
 
   summary(): LatencySummary {

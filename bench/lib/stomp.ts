@@ -11,7 +11,9 @@ export class StompClient {
   }
 
   static async connect(url: string, vhost: string, login: string, passcode: string): Promise<StompClient> {
-    const socket = new WebSocket(url, ['v12.stomp']);
+    // No permessage-deflate (which `ws` offers by default and Web-STOMP accepts): compressing every
+    // frame would load both ends with work Warren's gateway, which never accepts it, does not do.
+    const socket = new WebSocket(url, ['v12.stomp'], { perMessageDeflate: false });
     const client = new StompClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);

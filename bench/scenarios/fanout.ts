@@ -145,9 +145,10 @@ export async function runFanout(ctx: Context): Promise<FanoutCase[]> {
   const bare = await Child.start('bench/lib/bare-server.ts', {});
   const cases: FanoutCase[] = [];
   try {
-    // Warm-up (discarded): JIT, connection pools and caches of every part, so the first case is not cold.
+    // Warm-up (discarded): JIT, connection pools and caches of every part, so the first case is not
+    // cold (with 100 posts at 50/s, the first case's tail was still several times the later ones').
     ctx.log('fan-out warm-up (discarded)');
-    await runWarren(ctx, await makeRooms(ctx, 1, 10), 50, 2, 'warm');
+    await runWarren(ctx, await makeRooms(ctx, 1, 10), 100, ctx.quick ? 2 : 5, 'warm');
     for (const [R, M] of ctx.quick ? QUICK_CONFIGS : CONFIGS) {
       const rate = Math.min(200, Math.max(2, Math.round(target / M)));
       ctx.log(`fan-out ${R} room(s) × ${M} members, ${rate} msgs/s for ${seconds} s`);

@@ -1,9 +1,13 @@
-// Scenario 6: CPU profiles (`node --cpu-prof`) of the gateway during the fan-out scenario and of
-// chat-api over the whole run, summarized by area and as the functions with the most self time.
-import { readdirSync, readFileSync } from 'node:fs';
+// Scenario 6: CPU profiles (`node --cpu-prof`) of the gateway and chat-api on the hot path (a
+// 1 × 100 fan-out posted over HTTP), taken last and apart from every measured figure, summarized by
+// area and as the functions with the most self time.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import type { Context } from '../lib/context.ts';
 import { round } from '../lib/histogram.ts';
-import { root } from '../lib/system.ts';
+import { root, startChatApi, startGateway } from '../lib/system.ts';
+import { makeRooms, runWarren } from './fanout.ts';
 
 interface ProfileNode {
   id: number;
@@ -93,4 +97,32 @@ export function summarizeProfile(dir: string, topN = 15): ProfileSummary | undef
       .sort((a, b) => b[1] - a[1])
       .map(([area, us]) => ({ area, pct: round((100 * us) / busy, 1) })),
   };
+}
+
+/**
+ * Restarts chat-api and the gateway under `--cpu-prof`, runs a 1 × 100 fan-out at 50 msgs/s (the
+ * path every chat message takes: HTTP post, publish, fan-out, one frame per socket) and summarizes
+ * both profiles once they have exited.
+ */
+export async function runProfiles(ctx: Context): Promise<{ gateway?: ProfileSummary; chatApi?: ProfileSummary }> {
+  const seconds = ctx.quick ? 3 : 15;
+  const gatewayDir = mkdtempSync(join(tmpdir(), 'warren-bench-prof-gateway-'));
+  const chatDir = mkdtempSync(join(tmpdir(), 'warren-bench-prof-chat-api-'));
+  try {
+    await ctx.gateway?.stop();
+    await ctx.chat.stop();
+    ctx.chat = await startChatApi(ctx.env, ctx.authUrl, { cpuProfDir: chatDir });
+    ctx.chatUrl = `http://127.0.0.1:${ctx.chat.port}`;
+    ctx.gateway = await startGateway(ctx.env, ctx.authUrl, { cpuProfDir: gatewayDir });
+    ctx.log(`profile: chat-api and the gateway under --cpu-prof, 1 × 100 at 50 msgs/s for ${seconds} s`);
+    await runWarren(ctx, await makeRooms(ctx, 1, 100), 50, seconds, 'prof');
+    // The profiles are written when the processes exit.
+    await ctx.gateway.stop();
+    ctx.gateway = undefined;
+    await ctx.chat.stop();
+    return { gateway: summarizeProfile(gatewayDir), chatApi: summarizeProfile(chatDir) };
+  } finally {
+    rmSync(gatewayDir, { recursive: true, force: true });
+    rmSync(chatDir, { recursive: true, force: true });
+  }
 }
