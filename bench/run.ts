@@ -174,6 +174,7 @@ async function main(): Promise<void> {
     const profiles = await attempt('profile', () => runProfiles(c));
     results.profile = profiles?.gateway;
     results.chatApiProfile = profiles?.chatApi;
+    results.persisterProfile = profiles?.persister;
   } catch (error) {
     results.errors.setup = String(error);
     log(`setup failed: ${String(error)}`);

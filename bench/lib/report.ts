@@ -25,6 +25,8 @@ export interface Results {
   profile?: ProfileSummary;
   /** chat-api during the same profiling run. */
   chatApiProfile?: ProfileSummary;
+  /** The persister draining a backlog. */
+  persisterProfile?: ProfileSummary;
   errors: Record<string, string>;
 }
 
@@ -226,6 +228,16 @@ export function writeReport(results: Results, dir: string, stem: string): string
       '## 6b. CPU profiles of the hot path: chat-api',
       '',
       `\`node --cpu-prof\` on the chat-api child during the same fan-out (its posts): ${p.totalMs} ms sampled, ${p.idlePct} % idle; of busy time GC ${p.gcPct} %.`,
+      '',
+      ...profileTable(p),
+    );
+  }
+  if (results.persisterProfile) {
+    const p = results.persisterProfile;
+    md.push(
+      '## 6c. CPU profiles: the persister draining a backlog',
+      '',
+      `\`node --cpu-prof\` on a persister child started on a backlog and stopped once it was stored: ${p.totalMs} ms sampled, ${p.idlePct} % idle; of busy time GC ${p.gcPct} %.`,
       '',
       ...profileTable(p),
     );

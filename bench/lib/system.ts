@@ -126,13 +126,21 @@ export function startChatApi(env: BenchEnv, authUrl: string, options: { cpuProfD
 }
 
 /** The persister as deployed, in a process of its own. */
-export function startPersister(env: BenchEnv, extra: Record<string, string> = {}): Promise<Child> {
-  return Child.start('services/persister/src/main.ts', {
-    RABBITMQ_URL: env.amqpUrl('persister'),
-    DATABASE_URL: env.databaseUrl,
-    TRUSTED_PUBLISHERS: PUBLISHER,
-    ...extra,
-  });
+export function startPersister(
+  env: BenchEnv,
+  extra: Record<string, string> = {},
+  options: { cpuProfDir?: string } = {},
+): Promise<Child> {
+  return Child.start(
+    'services/persister/src/main.ts',
+    {
+      RABBITMQ_URL: env.amqpUrl('persister'),
+      DATABASE_URL: env.databaseUrl,
+      TRUSTED_PUBLISHERS: PUBLISHER,
+      ...extra,
+    },
+    options,
+  );
 }
 
 /** A service run as a child process with tsx, optionally with `--cpu-prof`. */

@@ -19,14 +19,9 @@ export interface PersisterResult {
 
 const BATCH = 200;
 
-export async function runPersister(ctx: Context): Promise<PersisterResult> {
-  const N = ctx.quick ? 5_000 : 100_000;
-  const owner = ctx.users[0] as User;
-  const sessionId = await createSession(ctx.chatUrl, [owner]);
-  await ctx.persister?.stop();
-  ctx.persister = undefined;
-  ctx.log(`persister: queueing ${N} messages with the persister stopped`);
-  const messages = Array.from({ length: N }, (_, i) => ({
+/** The messages of a backlog for `owner` in `sessionId`, as chat-api would publish them. */
+function backlogOf(sessionId: string, owner: User, count: number) {
+  return Array.from({ length: count }, (_, i) => ({
     id: randomUUID(),
     session_id: sessionId,
     author: { kind: 'user' as const, id: owner.id, username: owner.username },
@@ -35,9 +30,23 @@ export async function runPersister(ctx: Context): Promise<PersisterResult> {
     extra: null,
     created_at: new Date().toISOString(),
   }));
+}
+
+/**
+ * Stops the persister, publishes `messages` with confirms, starts a persister (with `options`) and
+ * waits until it has stored them all (or the deadline passed); resolves with the times taken.
+ */
+export async function drainBacklog(
+  ctx: Context,
+  sessionId: string,
+  messages: ReturnType<typeof backlogOf>,
+  options: { cpuProfDir?: string } = {},
+): Promise<{ publishSeconds: number; seconds: number; stored: number }> {
+  await ctx.persister?.stop();
+  ctx.persister = undefined;
   const p0 = performance.now();
-  for (let i = 0; i < N; i++) {
-    const out = encodeChatMessage({ publisher: PUBLISHER, message: messages[i] as (typeof messages)[number] });
+  for (const [i, message] of messages.entries()) {
+    const out = encodeChatMessage({ publisher: PUBLISHER, message });
     ctx.confirm.publish(out.exchange, '', out.content, { ...out.options });
     if (i % 2000 === 1999) await ctx.confirm.waitForConfirms();
   }
@@ -48,22 +57,42 @@ export async function runPersister(ctx: Context): Promise<PersisterResult> {
 
   const db = new pg.Client({ connectionString: ctx.env.databaseUrl });
   await db.connect();
-  const count = async () =>
-    Number(
-      (await db.query<{ n: string }>('select count(*) as n from history.messages where session_id = $1', [sessionId]))
-        .rows[0]?.n,
-    );
-  const t0 = performance.now();
-  ctx.persister = await startPersister(ctx.env, { BATCH_SIZE: String(BATCH) });
-  const deadline = Date.now() + (ctx.quick ? 60_000 : 300_000);
-  let stored = await count();
-  while (stored < N && Date.now() < deadline) {
-    await sleep(100);
-    stored = await count();
+  try {
+    const count = async () =>
+      Number(
+        (await db.query<{ n: string }>('select count(*) as n from history.messages where session_id = $1', [sessionId]))
+          .rows[0]?.n,
+      );
+    const t0 = performance.now();
+    ctx.persister = await startPersister(ctx.env, { BATCH_SIZE: String(BATCH) }, options);
+    const deadline = Date.now() + (ctx.quick ? 60_000 : 300_000);
+    let stored = await count();
+    while (stored < messages.length && Date.now() < deadline) {
+      await sleep(100);
+      stored = await count();
+    }
+    return { publishSeconds, seconds: (performance.now() - t0) / 1000, stored };
+  } finally {
+    await db.end();
   }
-  const seconds = (performance.now() - t0) / 1000;
+}
+
+/** A backlog of `count` messages in a new session of the first user, drained as {@link drainBacklog} does. */
+export async function drainNewBacklog(ctx: Context, count: number, options: { cpuProfDir?: string } = {}) {
+  const owner = ctx.users[0] as User;
+  const sessionId = await createSession(ctx.chatUrl, [owner]);
+  const messages = backlogOf(sessionId, owner, count);
+  return { messages, ...(await drainBacklog(ctx, sessionId, messages, options)) };
+}
+
+export async function runPersister(ctx: Context): Promise<PersisterResult> {
+  const N = ctx.quick ? 5_000 : 100_000;
+  ctx.log(`persister: queueing ${N} messages with the persister stopped`);
+  const { messages, publishSeconds, seconds, stored } = await drainNewBacklog(ctx, N);
   ctx.log(`  persister stored ${stored} rows in ${seconds.toFixed(2)} s`);
 
+  const db = new pg.Client({ connectionString: ctx.env.databaseUrl });
+  await db.connect();
   // Baseline: the same rows, same batch size, straight into PostgreSQL.
   await db.query('create schema if not exists bench');
   await db.query('drop table if exists bench.messages');

@@ -1,6 +1,6 @@
 // Scenario 6: CPU profiles (`node --cpu-prof`) of the gateway and chat-api on the hot path (a
-// 1 × 100 fan-out posted over HTTP), taken last and apart from every measured figure, summarized by
-// area and as the functions with the most self time.
+// 1 × 100 fan-out posted over HTTP) and of the persister draining a backlog, taken last and apart
+// from every measured figure, summarized by area and as the functions with the most self time.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -8,6 +8,7 @@ import type { Context } from '../lib/context.ts';
 import { round } from '../lib/histogram.ts';
 import { root, startChatApi, startGateway } from '../lib/system.ts';
 import { makeRooms, runWarren } from './fanout.ts';
+import { drainNewBacklog } from './persister.ts';
 
 interface ProfileNode {
   id: number;
@@ -34,6 +35,7 @@ function areaOf(url: string, name: string): string {
   if (url.includes('/node_modules/pino')) return 'pino';
   if (url.includes('/services/ws-gateway/')) return 'ws-gateway source';
   if (url.includes('/services/chat-api/')) return 'chat-api source';
+  if (url.includes('/services/persister/')) return 'persister source';
   if (url.includes('/node_modules/jsonwebtoken/') || url.includes('/node_modules/jws/')) return 'jsonwebtoken';
   if (url.includes('/node_modules/knex/') || url.includes('/node_modules/pg')) return 'knex / pg';
   if (url.includes('/node_modules/express/') || url.includes('/node_modules/router/')) return 'express';
@@ -99,30 +101,48 @@ export function summarizeProfile(dir: string, topN = 15): ProfileSummary | undef
   };
 }
 
+/** The profiles of scenario 6. */
+export interface Profiles {
+  gateway?: ProfileSummary;
+  chatApi?: ProfileSummary;
+  persister?: ProfileSummary;
+}
+
 /**
- * Restarts chat-api and the gateway under `--cpu-prof`, runs a 1 × 100 fan-out at 50 msgs/s (the
- * path every chat message takes: HTTP post, publish, fan-out, one frame per socket) and summarizes
- * both profiles once they have exited.
+ * Restarts chat-api and the gateway under `--cpu-prof` and runs a 1 × 100 fan-out at 50 msgs/s (the
+ * path every chat message takes: HTTP post, publish, fan-out, one frame per socket); then drains a
+ * backlog with the persister under `--cpu-prof`. Each profile is summarized once its process exited.
  */
-export async function runProfiles(ctx: Context): Promise<{ gateway?: ProfileSummary; chatApi?: ProfileSummary }> {
+export async function runProfiles(ctx: Context): Promise<Profiles> {
   const seconds = ctx.quick ? 3 : 15;
-  const gatewayDir = mkdtempSync(join(tmpdir(), 'warren-bench-prof-gateway-'));
-  const chatDir = mkdtempSync(join(tmpdir(), 'warren-bench-prof-chat-api-'));
+  const backlog = ctx.quick ? 5_000 : 50_000;
+  const dirs = {
+    gateway: mkdtempSync(join(tmpdir(), 'warren-bench-prof-gateway-')),
+    chatApi: mkdtempSync(join(tmpdir(), 'warren-bench-prof-chat-api-')),
+    persister: mkdtempSync(join(tmpdir(), 'warren-bench-prof-persister-')),
+  };
   try {
     await ctx.gateway?.stop();
     await ctx.chat.stop();
-    ctx.chat = await startChatApi(ctx.env, ctx.authUrl, { cpuProfDir: chatDir });
+    ctx.chat = await startChatApi(ctx.env, ctx.authUrl, { cpuProfDir: dirs.chatApi });
     ctx.chatUrl = `http://127.0.0.1:${ctx.chat.port}`;
-    ctx.gateway = await startGateway(ctx.env, ctx.authUrl, { cpuProfDir: gatewayDir });
+    ctx.gateway = await startGateway(ctx.env, ctx.authUrl, { cpuProfDir: dirs.gateway });
     ctx.log(`profile: chat-api and the gateway under --cpu-prof, 1 × 100 at 50 msgs/s for ${seconds} s`);
     await runWarren(ctx, await makeRooms(ctx, 1, 100), 50, seconds, 'prof');
     // The profiles are written when the processes exit.
     await ctx.gateway.stop();
     ctx.gateway = undefined;
+    ctx.log(`profile: the persister under --cpu-prof, draining ${backlog} messages`);
+    await drainNewBacklog(ctx, backlog, { cpuProfDir: dirs.persister });
+    await ctx.persister?.stop();
+    ctx.persister = undefined;
     await ctx.chat.stop();
-    return { gateway: summarizeProfile(gatewayDir), chatApi: summarizeProfile(chatDir) };
+    return {
+      gateway: summarizeProfile(dirs.gateway),
+      chatApi: summarizeProfile(dirs.chatApi),
+      persister: summarizeProfile(dirs.persister),
+    };
   } finally {
-    rmSync(gatewayDir, { recursive: true, force: true });
-    rmSync(chatDir, { recursive: true, force: true });
+    for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
   }
 }
