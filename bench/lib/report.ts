@@ -44,7 +44,7 @@ export function writeReport(results: Results, dir: string, stem: string): string
     '',
     `Run time ${Math.round(results.durationSeconds)} s. Raw figures: [${stem}.json](${stem}.json).`,
     'Every ratio is Warren ÷ baseline measured in the same run (latency: > 1 is slower; throughput: < 1 is slower).',
-    'The machine is shared with other work, so absolute figures are noisy; compare ratios.',
+    'Two cores run the broker, PostgreSQL, the services, the clients and the load: repeated runs differ (tails most), so compare ratios.',
     '',
     '## Machine, versions, settings',
     '',
