@@ -1,8 +1,9 @@
 // `npm run bench [-- --quick] [-- --only=fanout,sustained,persister,chat-api,connections,profile]`
-// Starts Warren on loopback in a vhost and a database of its own, runs each scenario for a bounded
-// time against its baseline, writes bench/results/<date>.json, a Markdown report and SVG plots.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os';
+// Starts Warren on loopback, on a RabbitMQ node and in a database of its own, runs each scenario
+// for a bounded time against its baseline, writes bench/results/<date>.json, a Markdown report and
+// SVG plots.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import amqp, { type ChannelModel } from 'amqplib';
 import pg from 'pg';
@@ -102,7 +103,9 @@ async function main(): Promise<void> {
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       freeMemoryGiB: Math.round(freemem() / 2 ** 30),
       kernel: release(),
-      loadAverageAtStart: loadavg().map((load) => load.toFixed(2)).join(' '),
+      loadAverageAtStart: loadavg()
+        .map((load) => load.toFixed(2))
+        .join(' '),
     },
     versions: {},
     settings: {

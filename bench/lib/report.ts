@@ -202,44 +202,38 @@ export function writeReport(results: Results, dir: string, stem: string): string
       '',
     );
   }
-  const profileTable = (p: ProfileSummary) => [
-    '| area | % of busy |',
-    '|---|---|',
-    ...p.byArea.map((a) => `| ${a.area} | ${a.pct} |`),
-    '',
-    '| function | where | self ms | % of busy |',
-    '|---|---|---|---|',
-    ...p.top.map((t) => `| \`${t.function}\` | ${t.where} | ${t.selfMs} | ${t.pct} |`),
-    '',
+  const profiles: [string, string, ProfileSummary | undefined][] = [
+    [
+      '6. CPU profiles of the hot path: the gateway',
+      'on the gateway child during a 1 × 100 fan-out at 50 msgs/s, run last and apart from every figure above',
+      results.profile,
+    ],
+    [
+      '6b. CPU profiles of the hot path: chat-api',
+      'on the chat-api child during the same fan-out (its posts)',
+      results.chatApiProfile,
+    ],
+    [
+      '6c. CPU profiles: the persister draining a backlog',
+      'on a persister child started on a backlog and stopped once it was stored',
+      results.persisterProfile,
+    ],
   ];
-  if (results.profile) {
-    const p = results.profile;
+  for (const [title, what, p] of profiles) {
+    if (p === undefined) continue;
     md.push(
-      '## 6. CPU profiles of the hot path: the gateway',
+      `## ${title}`,
       '',
-      `\`node --cpu-prof\` on the gateway child during a 1 × 100 fan-out at 50 msgs/s, run last and apart from every figure above: ${p.totalMs} ms sampled, ${p.idlePct} % idle; of busy time GC ${p.gcPct} %.`,
+      `\`node --cpu-prof\` ${what}: ${p.totalMs} ms sampled, ${p.idlePct} % idle; of busy time GC ${p.gcPct} %.`,
       '',
-      ...profileTable(p),
-    );
-  }
-  if (results.chatApiProfile) {
-    const p = results.chatApiProfile;
-    md.push(
-      '## 6b. CPU profiles of the hot path: chat-api',
+      '| area | % of busy |',
+      '|---|---|',
+      ...p.byArea.map((a) => `| ${a.area} | ${a.pct} |`),
       '',
-      `\`node --cpu-prof\` on the chat-api child during the same fan-out (its posts): ${p.totalMs} ms sampled, ${p.idlePct} % idle; of busy time GC ${p.gcPct} %.`,
+      '| function | where | self ms | % of busy |',
+      '|---|---|---|---|',
+      ...p.top.map((t) => `| \`${t.function}\` | ${t.where} | ${t.selfMs} | ${t.pct} |`),
       '',
-      ...profileTable(p),
-    );
-  }
-  if (results.persisterProfile) {
-    const p = results.persisterProfile;
-    md.push(
-      '## 6c. CPU profiles: the persister draining a backlog',
-      '',
-      `\`node --cpu-prof\` on a persister child started on a backlog and stopped once it was stored: ${p.totalMs} ms sampled, ${p.idlePct} % idle; of busy time GC ${p.gcPct} %.`,
-      '',
-      ...profileTable(p),
     );
   }
   const text = md.join('\n');
