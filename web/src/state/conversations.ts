@@ -2,6 +2,7 @@ import { ApiError } from '../api/api-error.ts';
 import type { ChatApi } from '../api/chat-api.ts';
 import { describeError } from '../api/describe-error.ts';
 import type { Message } from '../api/types.ts';
+import { KeyedQueue } from '../lib/keyed-queue.ts';
 import { uuidv7 } from '../lib/uuid.ts';
 import { type ChatState, type Conversation, EMPTY_CONVERSATION } from './chat-state.ts';
 import {
@@ -33,6 +34,8 @@ export class Conversations {
   readonly #store: Store<ChatState>;
   readonly #api: ChatApi;
   readonly #loading = new Set<string>();
+  /** Each session's posts, one at a time. */
+  readonly #posting = new KeyedQueue();
 
   constructor(store: Store<ChatState>, api: ChatApi) {
     this.#store = store;
@@ -97,7 +100,7 @@ export class Conversations {
     };
     this.#update(id, (conversation) => ({ items: addPending(conversation.items, message) }));
     this.#bump(message);
-    void this.#post(message);
+    this.#send(message);
   }
 
   /** Posts a failed message again with the same id: chat-api never stores it twice. */
@@ -105,7 +108,16 @@ export class Conversations {
     const item = this.#store.get().conversations[id]?.items.find((candidate) => candidate.message.id === messageId);
     if (item === undefined || item.status !== 'failed') return;
     this.#update(id, (conversation) => ({ items: setStatus(conversation.items, messageId, 'sending') }));
-    void this.#post(item.message);
+    this.#send(item.message);
+  }
+
+  /**
+   * Posts after the session's previous post was answered. Posted at once, two messages typed in
+   * quick succession could reach the broker (and so everyone's history) in the other order: the
+   * offline browser test caught Bob's history holding "message 17" before "message 16".
+   */
+  #send(message: Message): void {
+    void this.#posting.run(message.session_id, () => this.#post(message));
   }
 
   /**
