@@ -5,13 +5,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AuthService, loadConfig as loadAuthConfig, startAuthService } from '@warren/auth';
 import { createLogger, ManagementClient } from '@warren/shared';
 import pg from 'pg';
 import { connectPostgresAdmin } from '../../scripts/preflight.ts';
+import { freePort } from '../../test/support/free-port.ts';
 import { DEV_PASSWORDS, PrivateRabbitMq } from '../../test/support/private-rabbitmq.ts';
 
 export const root = join(import.meta.dirname, '..', '..');
@@ -83,14 +83,6 @@ export async function createEnv(): Promise<BenchEnv> {
       await admin.end();
     },
   };
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
 }
 
 export const logger = (service: string) => createLogger({ service, level: LOG_LEVEL });

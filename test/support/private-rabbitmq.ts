@@ -1,6 +1,15 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -80,8 +89,7 @@ export class PrivateRabbitMq {
     const managementPort = options.management === false ? undefined : await freePort();
     const webStompPort = options.webStomp === true ? await freePort() : undefined;
     const node = `warren-${folder.slice(-6).toLowerCase()}@localhost`;
-    const definitions = JSON.parse(readFileSync(options.definitions ?? DEFINITIONS, 'utf8')) as Record<string, unknown>;
-    writeFileSync(join(folder, 'definitions.json'), JSON.stringify(definitions));
+    copyFileSync(options.definitions ?? DEFINITIONS, join(folder, 'definitions.json'));
     writeFileSync(
       join(folder, 'rabbitmq.conf'),
       [
@@ -159,6 +167,8 @@ export class PrivateRabbitMq {
       RABBITMQ_MNESIA_BASE: join(folder, 'mnesia'),
       RABBITMQ_LOG_BASE: join(folder, 'log'),
       RABBITMQ_PID_FILE: join(folder, 'node.pid'),
+      // A failing node or CLI writes its crash dump here, never into the caller's folder.
+      ERL_CRASH_DUMP: join(folder, 'erl_crash.dump'),
     };
   }
 

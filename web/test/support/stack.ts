@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AuthService, loadConfig as loadAuthConfig, startAuthService } from '@warren/auth';
@@ -9,6 +8,7 @@ import { createLogger } from '@warren/shared';
 import { testConfig } from '@warren/shared/testing';
 import { loadConfig as loadGatewayConfig, startWsGatewayService, type WsGatewayService } from '@warren/ws-gateway';
 import type { PreviewServer } from 'vite';
+import { freePort } from '../../../test/support/free-port.ts';
 
 /** The shortest access token auth allows: the tests live through renewals, as a long chat would. */
 export const ACCESS_TOKEN_TTL_SEC = 30;
@@ -22,16 +22,6 @@ export interface WebStack {
   readonly persister: PersisterService;
   readonly gateway: WsGatewayService;
   stop(): Promise<void>;
-}
-
-/** A port nothing listens on right now: the gateway must know the web origin before it exists. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /**
