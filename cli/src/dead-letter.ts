@@ -48,7 +48,7 @@ export interface DeadLetterView {
   readonly originalExchange: string | null;
   /** The session of that exchange, when it is a session exchange. */
   readonly sessionId: string | null;
-  /** The AMQP user that published it (`user_id`), or null for a system message. */
+  /** The AMQP user that published it (`user_id`), or null for an unattributed message. */
   readonly originalUserId: string | null;
   /** The start of its content, on one line. */
   readonly preview: string;

@@ -60,6 +60,18 @@ describe('describeDeadLetter', () => {
     });
   });
 
+  it('previews a letter nested thousands of levels deep by its content, without overflowing', () => {
+    const deep = `{"content":"deep one","extra":${'{"a":'.repeat(10_000)}{}${'}'.repeat(10_000)}}`;
+    const view = describeDeadLetter(
+      letter({ contentType: 'application/json', headers: { [envelopeHeaders.error]: 'extra_too_deep: …' } }, deep),
+    );
+    expect(view).to.deep.include({ error: 'extra_too_deep: …', preview: 'deep one' });
+    const deepContent = `{"content":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    const raw = describeDeadLetter(letter({ contentType: 'application/json' }, deepContent));
+    // Not a content string: the text as it is, cut to one line.
+    expect(raw.preview).to.equal(`${deepContent.slice(0, 79)}…`);
+  });
+
   it("reads RabbitMQ's own letters (delivery limit), whose user_id is still a property", () => {
     const view = describeDeadLetter(
       letter({

@@ -116,6 +116,11 @@ describe('warren send', () => {
     });
     expect(result.code).to.equal(1);
     expect(result.stderr).to.include('the message would be refused: content_empty');
+    const invisible = await runCli(['send', '--session', sessionId, '\u200b\u200d\u2060'], {
+      RABBITMQ_URL: 'amqp://nobody@127.0.0.1:1/',
+    });
+    expect(invisible.code).to.equal(1);
+    expect(invisible.stderr).to.include('the message would be refused: content_invisible');
   });
 
   it('says which variable or flag holds a bad URL, without echoing it', async () => {

@@ -10,8 +10,12 @@ export const limits = {
   content: { min: 1, max: 4000 },
   /** Message `extra`: a JSON object of at most this many bytes serialized. */
   extraBytes: 8 * 1024,
+  /** Message `extra`: nested objects and arrays, `extra` itself being the first level. */
+  extraDepth: 16,
   /** Message `type` tag: 1 to 32 of `a-z 0-9 . _ -`. */
   messageType: /^[a-z0-9._-]{1,32}$/,
+  /** The years a message's `timestamp` property (AMQP.md) and a trusted `created_at` may fall in, both included. */
+  timestampYears: { min: 2000, max: 9999 },
   /** An AMQP message body, in bytes. */
   amqpBodyBytes: 64 * 1024,
   /** Members of one session. */

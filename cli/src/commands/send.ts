@@ -26,7 +26,7 @@ export function sendCommand(): Command {
     .requiredOption('--session <id>', 'the session (a UUID): the message goes to warren.session.<id>', uuidOption)
     .option(
       '--as <amqp-user>',
-      "put this AMQP user in user_id, making the message the bot's; the broker accepts only the connection's own user (without --as: a system message)",
+      "put this AMQP user in user_id, making the message the bot's; the broker accepts only the connection's own user (without --as: an unattributed message, shown as unverified)",
     )
     .option('--id <uuid>', 'message_id (default: a new UUIDv7); sending one id twice stores one message', uuidOption)
     .option('--url <amqp-url>', URL_HELP)

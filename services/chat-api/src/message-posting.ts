@@ -65,8 +65,9 @@ export class MessagePosting {
   async post(caller: Caller, sessionId: string, input: NewMessage): Promise<ChatMessage> {
     const content = field('content', () => contentOf(input.content));
     const type = field('type', () => messageTypeOf(input.type));
-    // A JSON round trip makes the object exactly what consumers will parse (no -0, no undefined).
-    const extra = field('extra', () => extraOf(input.extra === undefined ? undefined : viaJson(input.extra)));
+    // Checked before the JSON round trip, so nothing recursive sees a value nested too deep; the
+    // round trip then makes the object exactly what consumers will parse (no -0, no undefined).
+    const extra = field('extra', () => extraOf(viaJson(extraOf(input.extra))));
     const id = input.id?.toLowerCase();
     if (id !== undefined) {
       const stored = await this.#deps.history.find(id);
@@ -100,5 +101,5 @@ export class MessagePosting {
 
 /** The value as JSON would carry it. */
 function viaJson(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value) ?? 'null');
+  return JSON.parse(JSON.stringify(value));
 }

@@ -23,7 +23,7 @@ describe('chat-api posting', () => {
     expect(created.status).to.equal(201);
     return created.body.id as string;
   };
-  const post = (user: TestUser, sessionId: string, body: object) =>
+  const post = (user: TestUser, sessionId: string, body: object | string) =>
     h.api(user).post(`/api/sessions/${sessionId}/messages`, body);
 
   it('publishes the envelope of AMQP.md to the session exchange and answers 202 with the message', async () => {
@@ -108,6 +108,30 @@ describe('chat-api posting', () => {
     }
     const emoji = await post(alice, sessionId, { content: '🙂'.repeat(4000) });
     expect(emoji.status).to.equal(202);
+  });
+
+  it('refuses an extra nested too deep and content with nothing visible with 400, never 500', async () => {
+    const sessionId = await newSession();
+    // Written as text: the test's own JSON.stringify must not be what overflows.
+    const withExtraDepth = (depth: number) =>
+      `{"content":"hi","extra":${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}}`;
+    const cases: [string | object, string, string][] = [
+      [withExtraDepth(17), 'extra', 'nests more than 16 levels'],
+      [withExtraDepth(1250), 'extra', 'nests more than 16 levels'],
+      [withExtraDepth(100_000), 'extra', 'nests more than 16 levels'],
+      [{ content: '\u200b\u200c\u200d\u2060' }, 'content', 'no visible character'],
+      [{ content: ' \u3164\ufe0f\u00ad ' }, 'content', 'no visible character'],
+    ];
+    for (const [body, field, message] of cases) {
+      const answer = await post(alice, sessionId, body);
+      expect(answer.status, field).to.equal(400);
+      expect(answer.body.code).to.equal('INVALID_REQUEST');
+      expect(answer.body.errors.map((e: { field: string }) => e.field)).to.deep.equal([field]);
+      expect(answer.body.errors[0].message).to.include(message);
+    }
+    const deepest = await post(alice, sessionId, JSON.parse(withExtraDepth(16)));
+    expect(deepest.status).to.equal(202);
+    expect(deepest.body.message.extra).to.deep.equal(JSON.parse(withExtraDepth(16)).extra);
   });
 
   describe('when the broker cannot confirm', () => {

@@ -9,8 +9,10 @@ import { HISTORY_SCHEMA } from './migrations/index.ts';
 export type MessageOutcome =
   /** Newly stored, at this `seq` (a bigint, as a decimal string). */
   | { readonly status: 'stored'; readonly seq: string }
-  /** Its id was already stored (a redelivery or a second publish): nothing written. */
+  /** Its id was already stored, for the same session and author (a redelivery or a second publish): nothing written. */
   | { readonly status: 'duplicate' }
+  /** Its id was already stored for another session or author: nothing written, to be dead-lettered. */
+  | { readonly status: 'id_collision' }
   /** Its session is not in `chat.sessions`: nothing written, to be dead-lettered. */
   | { readonly status: 'unknown_session' }
   /** PostgreSQL refused its values (see {@link isRejectedData}): nothing written, to be dead-lettered. */
@@ -28,6 +30,15 @@ export interface StoreOutcome {
 interface InsertedRow {
   seq: string;
   id: string;
+}
+
+/** Who and where a stored message is, to tell a redelivery from an id collision. */
+interface StoredOrigin {
+  id: string;
+  session_id: string;
+  author_kind: string;
+  author_id: string | null;
+  author_name: string | null;
 }
 
 /** What a session's row learns from one batch. */
@@ -65,6 +76,20 @@ function rowOf(message: ChatMessage) {
 }
 
 /**
+ * Whether a stored row is the same message's: same session and same author (a chat user by id, a
+ * bot by name, or both system messages). A redelivery, or a client's retry through chat-api, is.
+ */
+function isSameOrigin(stored: StoredOrigin, message: ChatMessage): boolean {
+  const row = rowOf(message);
+  return (
+    stored.session_id === row.session_id &&
+    stored.author_kind === row.author_kind &&
+    stored.author_id === row.author_id &&
+    (row.author_kind !== 'bot' || stored.author_name === row.author_name)
+  );
+}
+
+/**
  * Writes batches of messages into `history.messages` and keeps `chat.sessions` in step, each batch
  * in one transaction:
  *
@@ -76,9 +101,15 @@ function rowOf(message: ChatMessage) {
  *    returning`: a message whose id is stored already is skipped, so redeliveries are harmless.
  *    Should PostgreSQL refuse a value, the insert is redone row by row (each in a savepoint) and only
  *    the refused rows are left out;
- * 3. updates each session that got new messages: `last_message_id` its highest-seq new message,
- *    `bumped_at` the later of itself and the newest new `created_at`, `version` + the count of new
- *    messages (duplicates do not count).
+ * 3. reads back the stored rows of the skipped ids (only when some were skipped, so a batch of new
+ *    messages costs nothing more): an id stored for the same session and author is a `duplicate`,
+ *    one stored for another session or author an `id_collision` (AMQP.md: refused, dead-lettered),
+ *    so a producer reusing an id can never have a message shown live and silently never stored;
+ * 4. updates each session that got new messages: `last_message_id` its highest-seq new message,
+ *    `bumped_at` the latest of itself and the newest new `created_at`, that taken at most as the
+ *    time of storing (`now()`): a message dated in the future never pins its session above newer
+ *    activity, and `bumped_at` never moves backwards; `version` + the count of new messages
+ *    (duplicates do not count).
  */
 export class MessageStore {
   readonly #db: Knex;
@@ -140,6 +171,7 @@ export class MessageStore {
         if (Date.parse(message.created_at) > Date.parse(bump.newestCreatedAt))
           bump.newestCreatedAt = message.created_at;
       }
+      await this.#findCollisions(trx, messages, candidates, outcomes);
       await this.#bumpSessions(trx, bumps);
       return { outcomes, newest: newest?.message ?? null };
     });
@@ -180,6 +212,29 @@ export class MessageStore {
     return inserted;
   }
 
+  /** Turns the duplicates whose stored row has another session or author into `id_collision`. */
+  async #findCollisions(
+    trx: Knex.Transaction,
+    messages: readonly ChatMessage[],
+    candidates: readonly number[],
+    outcomes: MessageOutcome[],
+  ): Promise<void> {
+    const skipped = candidates.filter((index) => outcomes[index]?.status === 'duplicate');
+    if (skipped.length === 0) return;
+    const ids = [...new Set(skipped.map((index) => (messages[index] as ChatMessage).id))];
+    const rows: StoredOrigin[] = await trx
+      .withSchema(HISTORY_SCHEMA)
+      .from('messages')
+      .select('id', 'session_id', 'author_kind', 'author_id', 'author_name')
+      .whereIn('id', ids);
+    const stored = new Map(rows.map((row) => [row.id, row]));
+    for (const index of skipped) {
+      const message = messages[index] as ChatMessage;
+      const row = stored.get(message.id);
+      if (row !== undefined && !isSameOrigin(row, message)) outcomes[index] = { status: 'id_collision' };
+    }
+  }
+
   async #bumpSessions(trx: Knex.Transaction, bumps: ReadonlyMap<string, SessionBump>): Promise<void> {
     if (bumps.size === 0) return;
     const values: (string | number)[] = [];
@@ -187,7 +242,7 @@ export class MessageStore {
     await trx.raw(
       `update ??.sessions as s
           set last_message_id = v.last_id,
-              bumped_at = greatest(s.bumped_at, v.newest),
+              bumped_at = greatest(s.bumped_at, least(v.newest, now())),
               version = s.version + v.added
          from (values ${[...bumps.keys()].map(() => '(?::uuid, ?::uuid, ?::timestamptz, ?::bigint)').join(', ')})
               as v(id, last_id, newest, added)

@@ -30,7 +30,7 @@ export function createPersisterMetrics(registry: Registry): PersisterMetrics {
     deadLettered: new Counter({
       name: 'warren_persister_dead_lettered_total',
       // The code only, never the detail, so the label has a handful of values.
-      help: 'Messages dead-lettered to warren.dead, by reason code (envelope rule, unknown_session, storage_rejected)',
+      help: 'Messages dead-lettered to warren.dead, by reason code (envelope rule, unknown_session, storage_rejected, id_collision, handler_failed)',
       labelNames: ['reason'],
       registers,
     }),

@@ -20,7 +20,12 @@ import type { MessageStore, StoreOutcome } from './message-store.ts';
 import type { PersisterMetrics } from './metrics.ts';
 
 /** Why the persister dead-letters a message: an envelope rule's code, or one of its own. */
-export type DeadLetterCode = EnvelopeErrorCode | 'unknown_session' | 'storage_rejected';
+export type DeadLetterCode =
+  | EnvelopeErrorCode
+  | 'unknown_session'
+  | 'storage_rejected'
+  | 'id_collision'
+  | 'handler_failed';
 
 /** A batch committed and acknowledged. */
 export interface BatchStored {
@@ -30,7 +35,7 @@ export interface BatchStored {
   readonly storedIds: readonly string[];
   /** Ids that were stored already, so nothing was written for them. */
   readonly duplicateIds: readonly string[];
-  /** Messages of the batch dead-lettered after the commit (unknown session, refused by PostgreSQL). */
+  /** Messages of the batch dead-lettered after the commit (unknown session, refused by PostgreSQL, id collision). */
   readonly deadLettered: number;
   /** Transactions it took: more than 1 when PostgreSQL was away. */
   readonly attempts: number;
@@ -38,7 +43,11 @@ export interface BatchStored {
 
 /** A message published to `warren.dead` (and then acknowledged). */
 export interface DeadLettered {
-  /** The code: an envelope rule's (`content_too_long`, …), `unknown_session` or `storage_rejected`. */
+  /**
+   * The code: an envelope rule's (`content_too_long`, …), `unknown_session`, `storage_rejected`,
+   * `id_collision` (the id is stored for another session or author) or `handler_failed` (handling
+   * the delivery threw: a bug, reported rather than left to close the channel).
+   */
   readonly reason: DeadLetterCode;
   /** The `x-warren-error` header: `<code>: <detail>`. */
   readonly error: string;
@@ -100,7 +109,8 @@ interface Batch {
  * Consumes `warren.persister` and stores what it carries: each delivery is decoded by the shared
  * envelope rules; chat messages are batched (size or time) and written one transaction per batch,
  * strictly one batch at a time, and acknowledged only after the commit; events are acknowledged
- * and not stored; what breaks a rule is dead-lettered, then acknowledged.
+ * and not stored; what breaks a rule is dead-lettered, then acknowledged, and so is a delivery whose
+ * handling throws (`handler_failed`): no message, however malformed, stops the others.
  *
  * While PostgreSQL is away the batch is retried with a doubling pause and nothing is acknowledged;
  * the prefetch then stops the broker sending more. When the broker connection is lost, everything
@@ -145,6 +155,10 @@ export class Persister extends EventEmitter<PersisterEvents> {
       prefetch: this.#options.prefetch,
       logger: this.#options.logger,
       onMessage: (delivery) => this.#receive(delivery),
+      onHandlerError: (error, delivery) => {
+        const what = error instanceof Error ? `${error.constructor.name}: ${error.message}` : typeof error;
+        this.#deadLetter(delivery, 'handler_failed', `handler_failed: handling the message threw (${what})`);
+      },
     });
     this.#stopConsumer = stop;
   }
@@ -290,6 +304,13 @@ export class Persister extends EventEmitter<PersisterEvents> {
         case 'rejected':
           deadLettered += 1;
           if (current) this.#deadLetter(delivery, 'storage_rejected', `storage_rejected: ${result.detail}`);
+          break;
+        case 'id_collision':
+          deadLettered += 1;
+          if (current) {
+            const error = `id_collision: message id ${message.id} is already stored for another session or author`;
+            this.#deadLetter(delivery, 'id_collision', error);
+          }
           break;
         default:
           throw new Error(`the store gave no outcome for message ${index} of the batch`);

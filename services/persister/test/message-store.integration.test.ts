@@ -97,6 +97,62 @@ describe('MessageStore', () => {
     expect(row.last_message_id).to.equal(again.id);
   });
 
+  it('bumps a session to at most the time of storing for a message dated in the future', async () => {
+    const session = await newSession(new Date('2024-01-01T00:00:00Z'));
+    const before = Date.now();
+    const { outcomes } = await store.store([message(session, { created_at: '9999-12-31T23:59:59.000Z' })]);
+    const after = Date.now();
+    expect(outcomes.map((o) => o.status)).to.deep.equal(['stored']);
+    const bumped = (await database.session(session)).bumped_at.getTime();
+    // now() is the transaction's start; the clocks of the test and PostgreSQL are the machine's.
+    expect(bumped).to.be.within(before - 1000, after + 1000);
+
+    const next = message(session, { created_at: '2024-06-01T00:00:00.000Z' });
+    await store.store([next]);
+    expect((await database.session(session)).bumped_at.getTime(), 'never backwards').to.equal(bumped);
+  });
+
+  it('refuses an id stored for another session or author as id_collision, and keeps the stored one', async () => {
+    const [session, other] = [await newSession(), await newSession()];
+    const first = message(session, { author: { kind: 'bot', name: 'weather' } });
+    await store.store([first]);
+    const user = { kind: 'user', id: randomUUID(), username: 'alice' } as const;
+    const { outcomes } = await store.store([
+      { ...first, session_id: other, content: 'elsewhere' },
+      { ...first, author: { kind: 'bot', name: 'impostor' } },
+      { ...first, author: user },
+      { ...first, author: null },
+      // The same message again, even with other content: a redelivery or a retry, not a collision.
+      { ...first, content: 'again' },
+    ]);
+    expect(outcomes.map((o) => o.status)).to.deep.equal([
+      'id_collision',
+      'id_collision',
+      'id_collision',
+      'id_collision',
+      'duplicate',
+    ]);
+    expect(await database.message(first.id)).to.deep.include({ session_id: session, content: 'hello' });
+    expect(await database.countOf(other)).to.equal(0);
+    expect((await database.session(other)).version).to.equal('0');
+
+    const fromUser = message(session, { author: user });
+    await store.store([fromUser]);
+    const again = await store.store([
+      { ...fromUser, author: { ...user, username: 'alice' } },
+      { ...fromUser, author: { ...user, id: randomUUID() } },
+    ]);
+    expect(again.outcomes.map((o) => o.status)).to.deep.equal(['duplicate', 'id_collision']);
+  });
+
+  it('refuses the second of two messages with one id in one batch when they differ in session', async () => {
+    const [session, other] = [await newSession(), await newSession()];
+    const first = message(session);
+    const { outcomes } = await store.store([first, { ...first, session_id: other }, { ...first }]);
+    expect(outcomes.map((o) => o.status)).to.deep.equal(['stored', 'id_collision', 'duplicate']);
+    expect(await database.countOf(other)).to.equal(0);
+  });
+
   it('leaves the session alone when a batch holds only duplicates', async () => {
     const session = await newSession();
     const stored = message(session);
@@ -119,7 +175,7 @@ describe('MessageStore', () => {
 
   it('leaves out only the rows PostgreSQL refuses, and stores the rest of the batch', async () => {
     const session = await newSession();
-    // The envelope accepts year 0 from a trusted publisher; timestamptz cannot hold it.
+    // Year 0, which timestamptz cannot hold, stands in for whatever the envelope lets through by mistake.
     const batch = [message(session), message(session, { created_at: '0000-01-01T00:00:00.000Z' }), message(session)];
     const { outcomes } = await store.store(batch);
     expect(outcomes.map((o) => o.status)).to.deep.equal(['stored', 'rejected', 'stored']);

@@ -1,9 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { encodeChatMessage, envelopeHeaders, ManagementClient, messageIdOf, names } from '@warren/shared';
+import {
+  AmqpClient,
+  createLogger,
+  createRegistry,
+  encodeChatMessage,
+  envelopeHeaders,
+  ManagementClient,
+  messageIdOf,
+  names,
+  Publisher,
+} from '@warren/shared';
 import { eventually, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
+import { MessageStore } from '../src/message-store.ts';
+import { createPersisterMetrics } from '../src/metrics.ts';
 import { HISTORY_SCHEMA } from '../src/migrations/index.ts';
+import { Persister } from '../src/persister.ts';
 import type { PersisterService } from '../src/persister-service.ts';
 import { type RawPublisher, TestBroker, users } from './support/broker.ts';
 import { TestDatabase } from './support/database.ts';
@@ -213,17 +226,74 @@ describe('persister', () => {
       }
     });
 
-    it('dead-letters a trusted created_at before the year 1 by the envelope rule, before PostgreSQL sees it', async () => {
+    it('dead-letters a trusted created_at before the year 2000 by the envelope rule, before PostgreSQL sees it', async () => {
       const session = await broker.createSession(database);
       const id = randomUUID();
       const headers = { [envelopeHeaders.authorId]: randomUUID(), [envelopeHeaders.authorName]: 'alice' };
       await chatApi.publish(
         names.sessionExchange(session),
-        json({ content: 'old', created_at: '0000-01-01T00:00:00Z' }),
+        json({ content: 'old', created_at: '1999-12-31T23:59:59Z' }),
         { userId: chatApiName(), contentType: 'application/json', headers, messageId: id },
       );
       expect((await recorder.deadLettered(id)).reason).to.equal('invalid_created_at');
       expect(await database.message(id)).to.equal(undefined);
+    });
+
+    it('dead-letters hostile messages with their reason in x-warren-error and stores the good ones between', async () => {
+      const session = await broker.createSession(database);
+      const exchange = names.sessionExchange(session);
+      const deep = `{"content":"deep","extra":${'{"a":'.repeat(1400)}{}${'}'.repeat(1400)}}`;
+      expect(Buffer.byteLength(deep)).to.be.below(9000);
+      const hostile: [string, string, Record<string, unknown>, string][] = [
+        [
+          randomUUID(),
+          deep,
+          { contentType: 'application/json' },
+          'extra_too_deep: extra nests more than 16 levels deep',
+        ],
+        [randomUUID(), 'from the far future', { timestamp: 253_402_300_800 }, 'invalid_timestamp: '],
+        [randomUUID(), 'from long ago', { timestamp: 1 }, 'invalid_timestamp: '],
+        [randomUUID(), '\u200b\u200d\u2060', {}, 'content_invisible: '],
+      ];
+      const good: string[] = [];
+      for (const [id, body, properties] of hostile) {
+        await bot.publish(exchange, body, { ...properties, messageId: id, userId: botName() });
+        const next = randomUUID();
+        good.push(next);
+        await bot.publish(exchange, `fine after ${id}`, { messageId: next, userId: botName() });
+      }
+      await recorder.stored(...good);
+      for (const [id, body, , error] of hostile) {
+        expect((await recorder.deadLettered(id)).error.startsWith(error), error).to.equal(true);
+        const letter = await broker.takeDeadLetter(id);
+        expect(letter.content.toString()).to.equal(body);
+        const header = String(letter.properties.headers?.[envelopeHeaders.error]);
+        expect(header.startsWith(error), header).to.equal(true);
+        expect(await database.message(id)).to.equal(undefined);
+      }
+      expect(await database.countOf(session)).to.equal(good.length);
+    });
+
+    it('dead-letters a message id already stored for another session or author as id_collision', async () => {
+      const [session, other] = [await broker.createSession(database), await broker.createSession(database)];
+      const id = randomUUID();
+      await bot.publish(names.sessionExchange(session), 'the first', { messageId: id, userId: botName() });
+      await recorder.stored(id);
+      const reused = { messageId: id, userId: botName() };
+      await bot.publish(names.sessionExchange(other), 'reused elsewhere', reused);
+      expect((await recorder.deadLettered(id)).reason).to.equal('id_collision');
+      const letter = await broker.takeDeadLetter(id);
+      expect(letter.content.toString()).to.equal('reused elsewhere');
+      expect(letter.properties.headers).to.include({
+        [envelopeHeaders.error]: `id_collision: message id ${id} is already stored for another session or author`,
+        [envelopeHeaders.originalExchange]: names.sessionExchange(other),
+      });
+      // A redelivery of the same message stays a duplicate, acknowledged.
+      await bot.publish(names.sessionExchange(session), 'the first', reused);
+      await recorder.until(() => recorder.batches.some((batch) => batch.duplicateIds.includes(id)));
+      expect(await database.message(id)).to.deep.include({ session_id: session, content: 'the first' });
+      expect(await database.countOf(other)).to.equal(0);
+      expect(recorder.deadLetters.filter((letter) => letter.messageId === id)).to.have.length(1);
     });
 
     it('acknowledges a session event without storing it, and dead-letters one from an untrusted publisher', async () => {
@@ -371,6 +441,71 @@ describe('persister', () => {
       expect(await database.countOf(session)).to.equal(ids.length);
       expect((await database.session(session)).version).to.equal(String(ids.length));
       expect((await getText(service.port, '/readyz')).status).to.equal(200);
+    });
+  });
+  describe('when handling a delivery throws', () => {
+    let amqp: AmqpClient;
+    let persister: Persister;
+    let recorder: Recorder;
+    /** The content whose handling fails: the held gauge below throws while counting it in. */
+    const poison = `poison ${randomUUID()}`;
+    let failing = false;
+
+    before(async () => {
+      const logger = createLogger({ service: 'persister', level: testConfig().logLevel });
+      amqp = new AmqpClient({ url: testConfig().users.persister.url, connectionName: 'persister', logger });
+      await amqp.start();
+      const registry = createRegistry('persister');
+      const metrics = createPersisterMetrics(registry);
+      // Fault injection: a bug anywhere in handling stands for any other.
+      const set = metrics.held.set.bind(metrics.held) as (value: number) => void;
+      metrics.held.set = ((value: number) => {
+        if (failing) {
+          failing = false;
+          throw new TypeError('a bug while handling');
+        }
+        set(value);
+      }) as typeof metrics.held.set;
+      persister = new Persister({
+        amqp,
+        publisher: new Publisher(amqp, { registry }),
+        store: new MessageStore(database.db),
+        metrics,
+        logger,
+        trustedPublishers: [chatApiName()],
+        batchSize: 10,
+        batchMaxWaitMs: 20,
+        prefetch: 20,
+        retryInitialMs: 50,
+        retryMaxMs: 200,
+      });
+      recorder = new Recorder(persister);
+      await persister.start();
+    });
+    after(async () => {
+      await persister?.stop();
+      await amqp?.close();
+    });
+
+    it('dead-letters it with handler_failed in x-warren-error, and the others flow on', async () => {
+      const session = await broker.createSession(database);
+      const exchange = names.sessionExchange(session);
+      const [sentinel, bad, good] = [randomUUID(), randomUUID(), randomUUID()];
+      // Once the sentinel is stored, whatever an earlier persister left in the queue has come before
+      // it: the next delivery handled is the poison.
+      await bot.publish(exchange, 'sentinel', { messageId: sentinel, userId: botName() });
+      await recorder.stored(sentinel);
+      failing = true;
+      await bot.publish(exchange, poison, { messageId: bad, userId: botName() });
+      await bot.publish(exchange, 'after the bug', { messageId: good, userId: botName() });
+      expect((await recorder.deadLettered(bad)).reason).to.equal('handler_failed');
+      await recorder.stored(good);
+      const letter = await broker.takeDeadLetter(bad);
+      expect(letter.content.toString()).to.equal(poison);
+      expect(letter.properties.headers?.[envelopeHeaders.error]).to.equal(
+        'handler_failed: handling the message threw (TypeError: a bug while handling)',
+      );
+      expect(await database.message(bad)).to.equal(undefined);
     });
   });
 });

@@ -36,6 +36,11 @@ export interface Subscription {
 export interface ConsumerChannelOptions {
   /** Logger; logs under `module: 'consumer-channel'`. */
   readonly logger: Logger;
+  /**
+   * Called with what a subscription's `onDelivery` threw, after the delivery was dropped (for a
+   * metric). @defaultValue none
+   */
+  readonly onDeliveryFailed?: (error: unknown) => void;
 }
 
 /**
@@ -55,10 +60,15 @@ export interface ConsumerChannelOptions {
  *   sockets with 1011) and the next subscription opens a new channel. Re-consuming would need new
  *   queues and would silently skip what was published in between.
  *
+ * - A delivery its handler throws on is dropped, logged and reported to `onDeliveryFailed`, and
+ *   the others flow on: an exception escaping amqplib's consume callback would close the shared
+ *   channel, and with it every connection of this gateway (1011), for one bad message.
+ *
  * Set up on every broker connection by the {@link AmqpClient} it is attached to.
  */
 export class ConsumerChannel implements Attachment {
   readonly #log: Logger;
+  readonly #onDeliveryFailed: (error: unknown) => void;
   #model: ChannelModel | null = null;
   #consume: Promise<Channel> | null = null;
   #declare: Promise<Channel> | null = null;
@@ -70,6 +80,7 @@ export class ConsumerChannel implements Attachment {
 
   constructor(options: ConsumerChannelOptions) {
     this.#log = options.logger.child({ module: 'consumer-channel' });
+    this.#onDeliveryFailed = options.onDeliveryFailed ?? (() => undefined);
   }
 
   /** @internal called by the client on every connection: opens the channels. */
@@ -116,7 +127,7 @@ export class ConsumerChannel implements Attachment {
       const reply = await channel.consume(
         spec.name,
         (message) => {
-          if (message) handler.onDelivery(message);
+          if (message) this.#deliver(handler, spec.name, message);
           else this.#lose(consumerTag, 'the broker cancelled the consumer: its queue was deleted');
         },
         { noAck: true, exclusive: true },
@@ -141,6 +152,19 @@ export class ConsumerChannel implements Attachment {
         });
       },
     };
+  }
+
+  /** Hands a delivery to its handler; one it cannot take is dropped, never thrown into amqplib. */
+  #deliver(handler: SubscriptionHandler, queue: string, message: ConsumeMessage): void {
+    try {
+      handler.onDelivery(message);
+    } catch (error) {
+      this.#log.error(
+        { err: error, queue, messageId: message.properties.messageId, exchange: message.fields.exchange },
+        'a delivery could not be handled: dropped',
+      );
+      this.#onDeliveryFailed(error);
+    }
   }
 
   #lose(consumerTag: string, reason: string): void {

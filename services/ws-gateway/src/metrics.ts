@@ -5,6 +5,7 @@ export interface GatewayMetrics {
   readonly connections: Gauge;
   readonly framesSent: Counter<'type'>;
   readonly invalidDeliveries: Counter<'reason'>;
+  readonly failedDeliveries: Counter;
   readonly closes: Counter<'code'>;
   readonly encodeCache: Counter<'result'>;
 }
@@ -29,6 +30,11 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
       // The envelope code only, never the detail, so the label has a handful of values.
       help: 'Deliveries not sent to a socket because they break the envelope rules, by reason code',
       labelNames: ['reason'],
+      registers,
+    }),
+    failedDeliveries: new Counter({
+      name: 'warren_ws_deliveries_failed_total',
+      help: 'Deliveries dropped because handling them threw (a bug): the shared consumer channel stays open',
       registers,
     }),
     closes: new Counter({

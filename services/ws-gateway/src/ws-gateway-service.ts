@@ -42,7 +42,7 @@ export async function startWsGatewayService(config: WsGatewayConfig, logger: Log
   try {
     const registry = createRegistry('ws-gateway');
     const metrics = createGatewayMetrics(registry);
-    const consumers = new ConsumerChannel({ logger });
+    const consumers = new ConsumerChannel({ logger, onDeliveryFailed: () => metrics.failedDeliveries.inc() });
     await amqp.start();
     await amqp.attach(consumers);
 
@@ -80,7 +80,7 @@ export async function startWsGatewayService(config: WsGatewayConfig, logger: Log
       // No routes of its own: the WebSocket upgrade on /ws bypasses express.
       () => undefined,
     );
-    server = await startHttpServer(app, config.PORT);
+    server = await startHttpServer(app, config.PORT, config.HOST);
     server.server.on('upgrade', gateway.handleUpgrade);
     logger.info({ port: server.port }, 'ws-gateway listening');
     const running = server;

@@ -45,6 +45,7 @@ describe('consumer channel', () => {
   let admin: ChannelModel;
   let adminChannel: Channel;
   const subscriptions: Subscription[] = [];
+  const failures: unknown[] = [];
 
   /** Publishes raw bytes to a user's exchange, as the vhost's administrator. */
   const publishToUser = (userId: string, body: string) =>
@@ -54,7 +55,7 @@ describe('consumer channel', () => {
     const logger = createLogger({ service: 'ws-gateway', level: testConfig().logLevel });
     client = new AmqpClient({ url: testConfig().users['ws-gateway'].url, connectionName: 'ws-gateway', logger });
     await client.start();
-    consumers = new ConsumerChannel({ logger });
+    consumers = new ConsumerChannel({ logger, onDeliveryFailed: (error) => failures.push(error) });
     await client.attach(consumers);
     admin = await amqp.connect(testConfig().rabbitmqUrl);
     adminChannel = await admin.createChannel();
@@ -72,6 +73,33 @@ describe('consumer channel', () => {
     subscriptions.push(subscription);
     return subscription;
   };
+
+  it('drops a delivery its handler throws on and keeps the shared channel: every subscription flows on', async () => {
+    const [victim, bystander] = [new Recorder(), new Recorder()];
+    const throwing = {
+      onDelivery: (message: ConsumeMessage) => {
+        if (message.content.toString() === 'poison') throw new RangeError('Maximum call stack size exceeded');
+        victim.onDelivery(message);
+      },
+      onLost: victim.onLost,
+    };
+    const [victimUser, bystanderUser] = [randomUUID(), randomUUID()];
+    const victimSubscription = await consumers.subscribe(victimUser, randomUUID(), throwing);
+    subscriptions.push(victimSubscription);
+    await subscribe(bystanderUser, bystander);
+    const before = failures.length;
+    for (const body of ['poison', 'after', 'poison', 'later']) {
+      publishToUser(victimUser, body);
+      publishToUser(bystanderUser, body);
+    }
+    await victim.until(() => victim.deliveries.length === 2);
+    await bystander.until(() => bystander.deliveries.length === 4);
+    expect(victim.deliveries.map((m) => m.content.toString())).to.deep.equal(['after', 'later']);
+    expect(bystander.deliveries.map((m) => m.content.toString())).to.deep.equal(['poison', 'after', 'poison', 'later']);
+    expect([victim.lost, bystander.lost]).to.deep.equal([undefined, undefined]);
+    expect(failures.slice(before).map((error) => (error as Error).name)).to.deep.equal(['RangeError', 'RangeError']);
+    expect(await queueExists(victimSubscription.queue)).to.equal(true);
+  });
 
   it("declares the user's exchange and the connection's queue, consumes it, and cancelling removes it", async () => {
     const [userId, connectionId, recorder] = [randomUUID(), randomUUID(), new Recorder()];

@@ -99,6 +99,46 @@ describe('DeliveryEncoder', () => {
     expect(lookups).to.deep.equal({ hits: 1, misses: 1 });
   });
 
+  it('judges hostile deliveries (deep extra or event data, far timestamps) as invalid, never throwing', () => {
+    const { instance } = encoder();
+    const deepExtra = `{"content":"hi","extra":${'{"a":'.repeat(1400)}{}${'}'.repeat(1400)}}`;
+    const hostile: [DeliveryLike, string][] = [
+      [
+        {
+          fields: { exchange: `warren.session.${SESSION}` },
+          properties: { messageId: MESSAGE_ID, userId: 'bot', contentType: 'application/json' },
+          content: Buffer.from(deepExtra),
+        },
+        'extra_too_deep',
+      ],
+      [
+        {
+          fields: { exchange: `warren.session.${SESSION}` },
+          properties: { userId: 'bot', contentType: 'application/json' },
+          content: Buffer.from(deepExtra),
+        },
+        'extra_too_deep',
+      ],
+      [
+        {
+          fields: { exchange: `warren.session.${SESSION}` },
+          properties: { messageId: MESSAGE_ID, type: 'read', userId: 'chat-api' },
+          content: Buffer.from(`${'['.repeat(20_000)}${']'.repeat(20_000)}`),
+        },
+        'invalid_body',
+      ],
+      [
+        {
+          fields: { exchange: `warren.session.${SESSION}` },
+          properties: { messageId: MESSAGE_ID, userId: 'bot', timestamp: 253_402_300_800 },
+          content: Buffer.from('from the future'),
+        },
+        'invalid_timestamp',
+      ],
+    ];
+    for (const [delivery, code] of hostile) expect(instance.encode(delivery)).to.include({ ok: false, code });
+  });
+
   it('decodes a delivery without message_id every time (its id is derived), with the same result', () => {
     const { instance, lookups } = encoder();
     const delivery: DeliveryLike = {

@@ -44,6 +44,18 @@ describe('frames', () => {
       }
     });
 
+    it('reads a frame nested a hundred thousand levels deep without overflowing, by the fields it uses', () => {
+      const deep = (open: string, close: string) => `${open.repeat(100_000)}${close.repeat(100_000)}`;
+      expect(parseClientFrame(text(`{"type":"ping","x":${deep('[', ']')}}`), false)).to.deep.equal({
+        ok: true,
+        frame: { type: 'ping' },
+      });
+      expect(parseClientFrame(text(`{"type":${deep('{"a":', '}').replace('}', '1}')}}`), false)).to.deep.include({
+        ok: false,
+      });
+      expect(parseClientFrame(text(deep('[', ']')), false)).to.deep.include({ ok: false });
+    });
+
     it('takes fragmented data as ws hands it over', () => {
       expect(parseClientFrame([text('{"type":'), text('"ping"}')], false)).to.deep.equal({
         ok: true,

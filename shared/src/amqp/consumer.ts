@@ -25,6 +25,14 @@ export interface ConsumerOptions {
    * limit) or rejected. @defaultValue false
    */
   requeueOnError?: boolean;
+  /**
+   * Settles a delivery whose handler threw or rejected, instead of the nack of `requeueOnError`: the
+   * persister dead-letters it with the reason, so an operator sees why. Should this throw or reject
+   * too, the delivery is nacked after all. A handler's exception
+   * never reaches the channel either way: it would close it, and every delivery held on it.
+   * @defaultValue none: nack
+   */
+  onHandlerError?: (error: unknown, delivery: Delivery) => void | Promise<void>;
   /** Logger; logs under `module: 'consumer'`. */
   logger: Logger;
 }
@@ -91,6 +99,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> implements Attachment
 
   #handle(channel: Channel, message: ConsumeMessage): void {
     let settled = false;
+    const fallback = () => delivery.nack(this.#options.requeueOnError ?? false);
     const delivery: Delivery = {
       message,
       ack: () => {
@@ -109,7 +118,14 @@ export class Consumer extends EventEmitter<ConsumerEvents> implements Attachment
       .catch((error: unknown) => {
         this.#log.error({ err: error }, 'delivery handler failed');
         this.emit('handler-error', error, message);
-        delivery.nack(this.#options.requeueOnError ?? false);
+        const { onHandlerError } = this.#options;
+        if (onHandlerError === undefined) return fallback();
+        return Promise.resolve()
+          .then(() => onHandlerError(error, delivery))
+          .catch((failure: unknown) => {
+            this.#log.error({ err: failure }, 'settling a failed delivery failed; nacking it');
+            fallback();
+          });
       });
   }
 }

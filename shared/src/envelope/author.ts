@@ -27,7 +27,8 @@ function headerText(value: unknown): string | undefined {
  * - `user_id` is any other AMQP user → a bot named by that user, whatever headers it sent (so a
  *   third-party producer cannot speak as a chat user). A trusted publisher that sends neither author
  *   header is also a bot named by itself: a service speaking for itself;
- * - no `user_id` → null, a system message.
+ * - no `user_id` → null, an unattributed message: nobody vouches for it, and clients show it as
+ *   unverified, never as Warren's own.
  *
  * Header values may be strings or byte arrays holding UTF-8.
  *

@@ -11,7 +11,7 @@ export interface BotAuthor {
   readonly name: string;
 }
 
-/** Who wrote a message; `null` is a system message (published without `user_id`). */
+/** Who wrote a message; `null` is an unattributed message (published without `user_id`), shown as unverified. */
 export type Author = UserAuthor | BotAuthor | null;
 
 /** A chat message as every part sees it: the `Message` of HTTP.md. */
@@ -25,7 +25,7 @@ export interface ChatMessage {
   readonly type: string;
   /** Trimmed, 1 to 4000 code points. */
   readonly content: string;
-  /** A JSON object of at most 8 KiB serialized, or null when absent. */
+  /** A JSON object of at most 8 KiB serialized and 16 levels deep, or null when absent. */
   readonly extra: Readonly<Record<string, unknown>> | null;
   /** ISO-8601 in UTC with milliseconds, as `Date.prototype.toISOString` writes it. */
   readonly created_at: string;

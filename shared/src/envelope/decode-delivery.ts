@@ -7,6 +7,7 @@ import { createdAtOf } from './created-at.ts';
 import { type DeliveryLike, stringProperty } from './delivery.ts';
 import { EnvelopeError, type EnvelopeErrorCode } from './envelope-error.ts';
 import { extraOf } from './extra.ts';
+import { inspectJson } from './json-limits.ts';
 import { bodyJson, messageBodyOf } from './message-body.ts';
 import { messageIdOf } from './message-id.ts';
 import { messageTypeOf } from './message-type.ts';
@@ -52,6 +53,12 @@ export interface DecodeFailure {
 /** The outcome of {@link decodeDelivery}. */
 export type DecodeResult = DecodedMessage | DecodedEvent | DecodeFailure;
 
+/**
+ * How deep event data may nest. Events come only from trusted publishers and nest two or three
+ * levels; the bound keeps whatever serializes them (a gateway's frames) from overflowing the stack.
+ */
+const EVENT_DATA_DEPTH = 32;
+
 const isSessionEventType = (type: string): type is SessionEventType =>
   (sessionEventTypes as readonly string[]).includes(type);
 
@@ -74,7 +81,11 @@ function decodeOrThrow(delivery: DeliveryLike, options: DecodeOptions): DecodedM
     if (!isTrustedPublisher(delivery, options.trustedPublishers)) {
       throw new EnvelopeError('untrusted_event', `${event} events are believed only from a trusted publisher`);
     }
-    return { ok: true, kind: 'event', sessionId, event, data: bodyJson(delivery) };
+    const data = bodyJson(delivery);
+    if (inspectJson(data, EVENT_DATA_DEPTH).tooDeep) {
+      throw new EnvelopeError('invalid_body', `event data nests more than ${EVENT_DATA_DEPTH} levels deep`);
+    }
+    return { ok: true, kind: 'event', sessionId, event, data };
   }
 
   const body = messageBodyOf(delivery);
@@ -100,16 +111,21 @@ function decodeOrThrow(delivery: DeliveryLike, options: DecodeOptions): DecodedM
  *   `messageTypeOf`, `extraOf`, `authorOf`, `createdAtOf`, `messageIdOf`).
  * - `type` a session event: its body is parsed as JSON whatever the content type. Events are believed
  *   only from a trusted publisher (`untrusted_event` otherwise), so a bot cannot forge `member.joined`.
- *   Their data is not checked further: only chat-api may publish them.
+ *   Their data is not checked further than its depth (at most 32 levels): only chat-api may publish them.
  * - any other `type`: `unknown_message_type`.
  *
- * Never throws for a bad delivery: every broken rule is a `{ ok: false }` result with its code.
+ * Never throws, whatever the delivery: every broken rule is a `{ ok: false }` result with its code.
+ * Nothing recursive runs on unbounded input (JSON nesting is measured by `inspectJson` first); should
+ * anything else still throw, the delivery is `undecodable`, so one message can harm no consumer's
+ * channel, only its own delivery.
  */
 export function decodeDelivery(delivery: DeliveryLike, options: DecodeOptions): DecodeResult {
   try {
     return decodeOrThrow(delivery, options);
   } catch (error) {
     if (error instanceof EnvelopeError) return { ok: false, code: error.code, detail: error.detail };
-    throw error;
+    // Only the class: a message text could repeat what the delivery holds, in every log.
+    const what = error instanceof Error ? error.constructor.name : typeof error;
+    return { ok: false, code: 'undecodable', detail: `decoding failed unexpectedly (${what})` };
   }
 }

@@ -4,6 +4,7 @@ import type { ChatMessage, UserAuthor } from './chat-message.ts';
 import { JSON_CONTENT_TYPE } from './content-type.ts';
 import { decodeDelivery, MESSAGE_TYPE_PROPERTY } from './decode-delivery.ts';
 import { EnvelopeError } from './envelope-error.ts';
+import { extraOf } from './extra.ts';
 import { envelopeHeaders } from './headers.ts';
 import type { OutgoingDelivery } from './outgoing.ts';
 
@@ -29,6 +30,8 @@ export interface EncodeChatMessageInput {
 export function encodeChatMessage({ message, publisher }: EncodeChatMessageInput): OutgoingDelivery {
   const createdAtMs = Date.parse(message.created_at);
   if (Number.isNaN(createdAtMs)) throw new EnvelopeError('invalid_created_at', 'created_at is not a date');
+  // Before anything recursive (serializing, comparing) touches it: `extra_too_deep` and the others.
+  extraOf(message.extra);
   const body = {
     content: message.content,
     type: message.type,

@@ -14,13 +14,17 @@ export const envelopeErrorCodes = [
   'invalid_body',
   'content_empty',
   'content_too_long',
+  'content_invisible',
   'invalid_characters',
   'invalid_type',
   'extra_not_object',
   'extra_too_large',
+  'extra_too_deep',
+  'invalid_timestamp',
   'invalid_created_at',
   'invalid_author',
   'not_canonical',
+  'undecodable',
 ] as const;
 
 /** One of {@link envelopeErrorCodes}. */

@@ -125,6 +125,36 @@ describe('Consumer', () => {
     });
   }
 
+  it('hands a delivery whose handler threw to onHandlerError, which settles it instead of the nack', async () => {
+    const deadLetters = unique('test.dlx');
+    await channel.assertExchange(deadLetters, 'fanout', { durable: false, autoDelete: true });
+    const deadQueue = await newQueue();
+    await channel.bindQueue(deadQueue, deadLetters, '');
+    const queue = await newQueue({ deadLetterExchange: deadLetters });
+    const settled = new Inbox<[string, string]>();
+    await start({
+      queue,
+      prefetch: 5,
+      onMessage: (delivery) => {
+        throw new RangeError(`cannot handle ${textOf(delivery)}`);
+      },
+      onHandlerError: (error, delivery) => {
+        if (textOf(delivery) === 'twice') throw new Error('cannot settle either');
+        settled.push([textOf(delivery), (error as Error).message]);
+        delivery.ack();
+      },
+    });
+    await send(queue, 'once', 'twice', 'thrice');
+    expect([await settled.next(), await settled.next()]).to.deep.equal([
+      ['once', 'cannot handle once'],
+      ['thrice', 'cannot handle thrice'],
+    ]);
+    // Only the one onHandlerError could not settle is nacked, so dead-lettered; the others were acked.
+    const dead = await eventually(() => channel.get(deadQueue, { noAck: true }));
+    expect(dead.content.toString()).to.equal('twice');
+    expect(await channel.get(deadQueue, { noAck: true })).to.equal(false);
+  });
+
   it('requeues when told to, so the message is delivered again', async () => {
     const queue = await newQueue();
     const inbox = new Inbox<Delivery>();

@@ -38,14 +38,47 @@ describe('envelope createdAtOf', () => {
     expect(createdAtOf(d, null, TRUSTED, RECEIVED_AT)).to.equal(fromTimestamp);
   });
 
-  it('falls back to the reception time without a usable timestamp', () => {
+  it('falls back to the reception time without a timestamp', () => {
     const received = RECEIVED_AT.toISOString();
     expect(createdAtOf(delivery(''), null, TRUSTED, RECEIVED_AT)).to.equal(received);
-    expect(createdAtOf(delivery('', { timestamp: 9e12 }), null, TRUSTED, RECEIVED_AT)).to.equal(received);
-    expect(createdAtOf(delivery('', { timestamp: 1.5 }), null, TRUSTED, RECEIVED_AT)).to.equal(received);
-    expect(createdAtOf(delivery('', { timestamp: 0 }), null, TRUSTED, RECEIVED_AT)).to.equal(
-      '1970-01-01T00:00:00.000Z',
+    expect(createdAtOf(delivery('', { timestamp: null }), null, TRUSTED, RECEIVED_AT)).to.equal(received);
+  });
+
+  it('takes a timestamp from the first second of 2000 to the last of 9999', () => {
+    expect(createdAtOf(delivery('', { timestamp: 946_684_800 }), null, TRUSTED, RECEIVED_AT)).to.equal(
+      '2000-01-01T00:00:00.000Z',
     );
+    expect(createdAtOf(delivery('', { timestamp: 253_402_300_799 }), null, TRUSTED, RECEIVED_AT)).to.equal(
+      '9999-12-31T23:59:59.000Z',
+    );
+  });
+
+  it('throws invalid_timestamp for a timestamp outside the years 2000 to 9999, or not whole seconds', () => {
+    for (const value of [
+      0,
+      1,
+      946_684_799,
+      253_402_300_800,
+      9e12,
+      2 ** 53,
+      1.5e9 + 0.5,
+      -1,
+      Number.NaN,
+      '1700000000',
+    ]) {
+      for (const userId of ['bot', 'chat-api']) {
+        expect(() => createdAtOf(delivery('', { userId, timestamp: value }), null, TRUSTED, RECEIVED_AT), String(value))
+          .to.throw(EnvelopeError)
+          .with.property('code', 'invalid_timestamp');
+      }
+    }
+  });
+
+  it("checks the timestamp even when a trusted publisher's created_at wins", () => {
+    const d = delivery('', { userId: 'chat-api', timestamp: 253_402_300_800 });
+    expect(() => createdAtOf(d, { created_at: '2024-05-06T07:08:09Z' }, TRUSTED, RECEIVED_AT))
+      .to.throw(EnvelopeError)
+      .with.property('code', 'invalid_timestamp');
   });
 
   it("throws invalid_created_at for a trusted publisher's created_at that is not an ISO-8601 instant", () => {
@@ -57,15 +90,24 @@ describe('envelope createdAtOf', () => {
     }
   });
 
-  it('throws invalid_created_at for an instant before the year 1 in UTC, which PostgreSQL cannot keep', () => {
+  it('throws invalid_created_at for an instant outside the years 2000 to 9999 in UTC, as for the timestamp', () => {
     const d = delivery('', { userId: 'chat-api', timestamp });
-    for (const created_at of ['0000-06-01T00:00:00Z', '0001-01-01T00:30:00+01:00']) {
-      expect(() => createdAtOf(d, { created_at }, TRUSTED, RECEIVED_AT))
+    for (const created_at of [
+      '0000-06-01T00:00:00Z',
+      '0001-01-01T00:00:00Z',
+      '2000-01-01T00:30:00+01:00',
+      '9999-12-31T23:30:00-01:00',
+      '+010000-01-01T00:00:00Z',
+    ]) {
+      expect(() => createdAtOf(d, { created_at }, TRUSTED, RECEIVED_AT), created_at)
         .to.throw(EnvelopeError)
         .with.property('code', 'invalid_created_at');
     }
-    expect(createdAtOf(d, { created_at: '0001-01-01T00:00:00Z' }, TRUSTED, RECEIVED_AT)).to.equal(
-      '0001-01-01T00:00:00.000Z',
+    expect(createdAtOf(d, { created_at: '2000-01-01T00:00:00Z' }, TRUSTED, RECEIVED_AT)).to.equal(
+      '2000-01-01T00:00:00.000Z',
+    );
+    expect(createdAtOf(d, { created_at: '9999-12-31T23:59:59Z' }, TRUSTED, RECEIVED_AT)).to.equal(
+      '9999-12-31T23:59:59.000Z',
     );
   });
 });

@@ -37,6 +37,26 @@ function messageOf(result: DecodeResult) {
 
 const codeOf = (d: DeliveryLike): EnvelopeErrorCode => failure(decode(d)).code;
 
+/** The properties of a JSON body. */
+const json = { contentType: 'application/json' } as const;
+
+/** A JSON message body whose `extra` nests `depth` objects, written as text so no test code recurses. */
+const deepExtraBody = (depth: number): string =>
+  `{"content":"hi","extra":${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}}`;
+
+/** A delivery whose reading throws what no rule throws: a stand-in for any bug below the decoder. */
+function throwingDelivery(): DeliveryLike {
+  return {
+    fields: { exchange: EXCHANGE },
+    properties: {
+      get messageId(): unknown {
+        throw new TypeError('boom');
+      },
+    },
+    content: Buffer.from('hi'),
+  };
+}
+
 describe('envelope decodeDelivery', () => {
   describe('a plain-text message', () => {
     it('is the trimmed text of the body, a system message without user_id', () => {
@@ -188,11 +208,56 @@ describe('envelope decodeDelivery', () => {
     });
   });
 
+  describe('hostile input', () => {
+    it('takes an extra 16 levels deep and refuses 17 as extra_too_deep', () => {
+      const deepest = messageOf(decode(delivery(deepExtraBody(16), json)));
+      expect(JSON.stringify(deepest.extra)).to.equal(JSON.stringify(JSON.parse(deepExtraBody(16)).extra));
+      expect(codeOf(delivery(deepExtraBody(17), json))).to.equal('extra_too_deep');
+      expect(codeOf(delivery('{"content":"hi","extra":{"a":[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]}}', json))).to.equal(
+        'extra_too_deep',
+      );
+    });
+
+    it('refuses an extra nested thousands of levels deep (8 KB) as extra_too_deep, not a stack overflow', () => {
+      for (const depth of [1250, 5000, 10_900]) {
+        const d = delivery(deepExtraBody(depth), json);
+        expect(d.content.length).to.be.at.most(65_536);
+        expect(codeOf(d)).to.equal('extra_too_deep');
+      }
+      const arrays = `{"content":"hi","extra":{"a":${'['.repeat(30_000)}${']'.repeat(30_000)}}}`;
+      expect(codeOf(delivery(arrays, json))).to.equal('extra_too_deep');
+    });
+
+    it('ignores a deep field it does not read, and refuses a deep content as invalid_body', () => {
+      const ignored = `{"content":"hi","other":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
+      expect(messageOf(decode(delivery(ignored, json))).content).to.equal('hi');
+      const content = `{"content":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
+      expect(codeOf(delivery(content, json))).to.equal('invalid_body');
+    });
+
+    it('refuses event data nested more than 32 levels as invalid_body', () => {
+      const trusted = { type: 'read', userId: 'chat-api' } as const;
+      const shallow = decode(delivery(`{"a":${'['.repeat(31)}${']'.repeat(31)}}`, trusted));
+      expect(shallow.ok && shallow.kind).to.equal('event');
+      expect(codeOf(delivery(`{"a":${'['.repeat(32)}${']'.repeat(32)}}`, trusted))).to.equal('invalid_body');
+      expect(codeOf(delivery(`${'['.repeat(30_000)}${']'.repeat(30_000)}`, trusted))).to.equal('invalid_body');
+    });
+
+    it('turns anything else thrown while decoding into undecodable, never an exception', () => {
+      const failed = failure(decode(throwingDelivery()));
+      expect(failed).to.deep.equal({
+        ok: false,
+        code: 'undecodable',
+        detail: 'decoding failed unexpectedly (TypeError)',
+      });
+    });
+  });
+
   describe('ids and sessions', () => {
     it('uses a UUID message_id, lower-cased, and derives one when absent', () => {
       expect(messageOf(decode(delivery('hi', { messageId: MESSAGE_ID.toUpperCase() }))).id).to.equal(MESSAGE_ID);
-      const derived = messageOf(decode(delivery('hi', { timestamp: 1 }))).id;
-      expect(messageOf(decode(delivery('hi', { timestamp: 1 }))).id).to.equal(derived);
+      const derived = messageOf(decode(delivery('hi', { timestamp: 1_700_000_000 }))).id;
+      expect(messageOf(decode(delivery('hi', { timestamp: 1_700_000_000 }))).id).to.equal(derived);
     });
 
     it('refuses a message_id that is not a UUID', () => {
@@ -326,16 +391,20 @@ describe('envelope decodeDelivery', () => {
       invalid_body: () => failure(decode(jsonDelivery([]))),
       content_empty: () => failure(decode(delivery(' '))),
       content_too_long: () => failure(decode(delivery('x'.repeat(4001)))),
+      content_invisible: () => failure(decode(delivery('\u200b'))),
       invalid_characters: () => failure(decode(delivery('\u0000'))),
       invalid_type: () => failure(decode(jsonDelivery({ content: 'hi', type: '' }))),
       extra_not_object: () => failure(decode(jsonDelivery({ content: 'hi', extra: [] }))),
       extra_too_large: () => failure(decode(jsonDelivery({ content: 'hi', extra: { k: 'x'.repeat(9000) } }))),
+      extra_too_deep: () => failure(decode(delivery(deepExtraBody(17), json))),
+      invalid_timestamp: () => failure(decode(delivery('hi', { timestamp: 1 }))),
       invalid_created_at: () => failure(decode(jsonDelivery({ content: 'hi', created_at: 'now' }, trusted))),
       invalid_author: () =>
         failure(
           decode(jsonDelivery({ content: 'hi' }, { userId: 'chat-api', headers: { 'x-warren-author-id': USER_ID } })),
         ),
       not_canonical: encodeFailure,
+      undecodable: () => failure(decode(throwingDelivery())),
     };
     expect(Object.keys(cases)).to.have.members([...envelopeErrorCodes]);
     for (const code of envelopeErrorCodes) {

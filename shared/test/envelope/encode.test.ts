@@ -66,7 +66,7 @@ describe('envelope encodeChatMessage', () => {
     const variants: UserMessage[] = [
       message,
       { ...message, extra: { a: 1, nested: { b: [true, null, 'é'] } }, type: 'app.poll' },
-      { ...message, content: 'x'.repeat(4000), created_at: '1999-12-31T23:59:59.000Z' },
+      { ...message, content: 'x'.repeat(4000), created_at: '2000-01-01T00:00:00.000Z' },
     ];
     for (const m of variants) {
       expect(receive(encodeChatMessage({ message: m, publisher: 'chat-api' }))).to.deep.equal({
@@ -99,6 +99,18 @@ describe('envelope encodeChatMessage', () => {
       'invalid_author',
     );
     expect(codeOf(publish({ ...message, extra: { k: 'x'.repeat(8192) } }))).to.equal('extra_too_large');
+    expect(codeOf(publish({ ...message, content: '\u200b\u2060' }))).to.equal('content_invisible');
+    expect(codeOf(publish({ ...message, created_at: '1999-12-31T23:59:59.999Z' }))).to.equal('invalid_created_at');
+    expect(codeOf(publish({ ...message, created_at: '+010000-01-01T00:00:00.000Z' }))).to.equal('invalid_created_at');
+  });
+
+  it('refuses an extra nested too deep before anything recursive runs on it', () => {
+    const publish = (extra: Record<string, unknown>) => () =>
+      encodeChatMessage({ message: { ...message, extra }, publisher: 'chat-api' });
+    for (const depth of [17, 1250, 100_000]) {
+      const extra = JSON.parse(`${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`);
+      expect(codeOf(publish(extra)), String(depth)).to.equal('extra_too_deep');
+    }
   });
 
   it('refuses a message that would not decode to itself', () => {

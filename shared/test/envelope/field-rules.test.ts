@@ -38,6 +38,32 @@ describe('envelope field rules', () => {
       expect(codeOf(() => contentOf('a\ud83db'))).to.equal('invalid_characters');
       expect(codeOf(() => contentOf('a\ude00'))).to.equal('invalid_characters');
     });
+
+    it('refuses content made only of invisible characters as content_invisible', () => {
+      const invisible = [
+        '\u200b',
+        '\u200c\u200d\u2060',
+        '\u200b \u200b',
+        '\u00ad\u061c\u200e\u200f\u202e',
+        '\ufe0f\u034f\u180b',
+        '\u{e0100}\u{e0001}',
+        '\u115f\u1160\u3164\uffa0',
+        '\u2800\u2800',
+        '\u0001\u007f\u0085',
+      ];
+      for (const text of invisible)
+        expect(
+          codeOf(() => contentOf(text)),
+          JSON.stringify(text),
+        ).to.equal('content_invisible');
+    });
+
+    it('keeps invisible characters beside a visible one, and counts marks and emoji as visible', () => {
+      expect(contentOf('\u200bhi\u200b')).to.equal('\u200bhi\u200b');
+      expect(contentOf('👍\ufe0f')).to.equal('👍\ufe0f');
+      expect(contentOf('\u0301')).to.equal('\u0301');
+      expect(contentOf('\ue000')).to.equal('\ue000');
+    });
   });
 
   describe('messageTypeOf', () => {
@@ -93,6 +119,23 @@ describe('envelope field rules', () => {
       expect(codeOf(() => extraOf({ 'a\u0000': 1 }))).to.equal('invalid_characters');
       expect(codeOf(() => extraOf({ a: ['ok', { b: '\ud800' }] }))).to.equal('invalid_characters');
       expect(extraOf({ a: '\\u0000 is fine as text' })).to.deep.equal({ a: '\\u0000 is fine as text' });
+    });
+
+    it('accepts 16 levels of objects and arrays and refuses 17 as extra_too_deep', () => {
+      let sixteen: Record<string, unknown> = { leaf: 1 };
+      for (let level = 1; level < 16; level++) sixteen = { a: sixteen };
+      expect(extraOf(sixteen)).to.equal(sixteen);
+      expect(codeOf(() => extraOf({ a: sixteen }))).to.equal('extra_too_deep');
+      expect(codeOf(() => extraOf({ a: [[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]] }))).to.equal('extra_too_deep');
+      expect(extraOf({ a: [[[[[[[[[[[[[[[]]]]]]]]]]]]]]] })).to.deep.equal({ a: [[[[[[[[[[[[[[[]]]]]]]]]]]]]]] });
+    });
+
+    it('measures depth before size, without recursion: a million levels is extra_too_deep', () => {
+      const million = JSON.parse(`{"a":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`);
+      expect(codeOf(() => extraOf(million))).to.equal('extra_too_deep');
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      expect(codeOf(() => extraOf(cyclic))).to.equal('extra_too_deep');
     });
   });
 });
