@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { ManagementClient, redactUrl } from '@warren/shared';
 import amqp from 'amqplib';
 import pg from 'pg';
@@ -53,4 +54,42 @@ export async function connectPostgresAdmin(databaseUrl: string): Promise<pg.Clie
 export async function ensureDatabase(admin: pg.Client, name: string): Promise<void> {
   const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
   if (!rowCount) await admin.query(`create database ${pg.escapeIdentifier(name)}`);
+}
+
+/** A port `npm start` is to listen on, and the variable that moves it. */
+export interface PlannedPort {
+  /** What listens there: a service's name or `web`. */
+  readonly name: string;
+  readonly port: number;
+  readonly variable: string;
+}
+
+/**
+ * Fails fast, in one line naming the port and the variable that moves it, when two of the planned
+ * ports are the same or one is already taken on `host`: checked before anything starts, so a taken
+ * port leaves nothing running.
+ */
+export async function checkPortsFree(host: string, planned: readonly PlannedPort[]): Promise<void> {
+  for (const [index, entry] of planned.entries()) {
+    const other = planned.slice(0, index).find((earlier) => earlier.port === entry.port);
+    if (other !== undefined) {
+      throw new PreflightError(
+        `${other.variable} and ${entry.variable} are both ${entry.port}: set one of them to another port.`,
+      );
+    }
+    const server = createServer();
+    const taken = await new Promise<boolean>((resolve, reject) => {
+      server.once('listening', () => resolve(false));
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        error.code === 'EADDRINUSE' ? resolve(true) : reject(error),
+      );
+      server.listen(entry.port, host);
+    });
+    if (taken) {
+      throw new PreflightError(
+        `port ${entry.port} on ${host} (${entry.name}) is already in use: set ${entry.variable} to another port, e.g. ${entry.variable}=${entry.port + 1} npm start`,
+      );
+    }
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }

@@ -1,17 +1,18 @@
 // `npm start`: makes sure the database exists and the broker has Warren's topology, builds the web
 // client, starts every service as a child process with readable logs, waits until each is ready,
 // serves the web client at one origin (Vite's preview server, proxying the services' paths) and
-// prints its URL. Ctrl-C (or SIGTERM) stops them all and leaves no process behind.
+// prints its URL. Ctrl-C (or SIGTERM) stops them all and leaves no process behind. Everything listens
+// on HOST (127.0.0.1 unless set), and a port already taken stops it at once, in one line.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { declareDeploymentTopology, parseEnv, portVariable, variables } from '@warren/shared';
+import { ConfigError, declareDeploymentTopology, parseEnv, portVariable, variables } from '@warren/shared';
 import amqp from 'amqplib';
 import { build, type PreviewServer, preview } from 'vite';
 import { z } from 'zod';
 import { webConfig } from '../web/vite.config.ts';
-import { checkRabbitMq, connectPostgresAdmin, ensureDatabase, PreflightError } from './preflight.ts';
+import { checkPortsFree, checkRabbitMq, connectPostgresAdmin, ensureDatabase, PreflightError } from './preflight.ts';
 import { portVariableOf, services, web } from './services.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -19,28 +20,42 @@ const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 12_000;
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
-const config = parseEnv(
-  {
-    RABBITMQ_URL: variables.RABBITMQ_URL,
-    DATABASE_URL: variables.DATABASE_URL,
-    AUTH_URL: z.url().optional(),
-  },
-  process.env,
+const configShape = {
+  RABBITMQ_URL: variables.RABBITMQ_URL,
+  DATABASE_URL: variables.DATABASE_URL,
+  AUTH_URL: z.url().optional(),
+  HOST: variables.HOST,
+};
+const portShape = Object.fromEntries(
+  [...services, web].map((listener) => [portVariableOf(listener), portVariable(listener.port)]),
 );
-const ports = parseEnv(
-  Object.fromEntries(services.map((service) => [portVariableOf(service), portVariable(service.port)])),
-  process.env,
-) as Record<string, number>;
-const portOf = (service: (typeof services)[number]): number => ports[portVariableOf(service)] ?? service.port;
-const webPort = parseEnv({ [portVariableOf(web)]: portVariable(web.port) }, process.env)[portVariableOf(web)] as number;
-const webUrl = `http://127.0.0.1:${webPort}`;
+
+/** Parses the environment; a bad value stops npm start with the message naming it, not a stack trace. */
+function parseOrExit<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+const config = parseOrExit(() => parseEnv({ ...portShape, ...configShape }, process.env));
+const ports = config as unknown as Record<string, number>;
+const portOf = (listener: { name: string; port: number }): number => ports[portVariableOf(listener)] ?? listener.port;
+const webPort = portOf(web);
+/** Where this machine reaches what listens on HOST (any address: over loopback). */
+const reachable = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST === '::' ? '::1' : config.HOST;
+const urlHost = reachable.includes(':') ? `[${reachable}]` : reachable;
+const webUrl = `http://${urlHost}:${webPort}`;
 const amqpUser = decodeURIComponent(new URL(config.RABBITMQ_URL).username) || 'guest';
 
 /** Where a service listens under `npm start`, for the web origin's proxy. */
 function upstreamOf(name: string): string {
   const service = services.find((candidate) => candidate.name === name);
   if (service === undefined) throw new Error(`scripts/services.ts lists no ${name}`);
-  return `http://127.0.0.1:${portOf(service)}`;
+  return `http://${urlHost}:${portOf(service)}`;
 }
 
 /** One pino JSON line as `[service] LEVEL message key=value…`; anything else as it is. */
@@ -69,7 +84,7 @@ async function waitReady(name: string, port: number, child: ChildProcess): Promi
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} while starting`);
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) })
+    const ok = await fetch(`http://${urlHost}:${port}/readyz`, { signal: AbortSignal.timeout(1000) })
       .then((response) => response.ok)
       .catch(() => false);
     if (ok) return;
@@ -89,8 +104,25 @@ async function stopAll(children: readonly ChildProcess[]): Promise<void> {
 }
 
 const [auth] = services;
+const children: ChildProcess[] = [];
+let webServer: PreviewServer | undefined;
+let stopping = false;
+
+/** Stops the web origin and every service started so far, then exits with `code`. */
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  if (children.length > 0) console.log('\nStopping Warren…');
+  await webServer?.close();
+  await stopAll(children);
+  process.exit(code);
+}
 
 async function main(): Promise<void> {
+  await checkPortsFree(config.HOST, [
+    ...services.map((service) => ({ name: service.name, port: portOf(service), variable: portVariableOf(service) })),
+    { name: 'the web client', port: webPort, variable: portVariableOf(web) },
+  ]);
   await checkRabbitMq(config.RABBITMQ_URL);
   const admin = await connectPostgresAdmin(config.DATABASE_URL);
   try {
@@ -106,17 +138,6 @@ async function main(): Promise<void> {
   console.log('Building the web client…');
   await build(webConfig());
 
-  const children: ChildProcess[] = [];
-  let webServer: PreviewServer | undefined;
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\nStopping Warren…');
-    await webServer?.close();
-    await stopAll(children);
-    process.exit(code);
-  };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
@@ -131,7 +152,8 @@ async function main(): Promise<void> {
         env: {
           ...process.env,
           PORT: String(portOf(service)),
-          AUTH_URL: config.AUTH_URL ?? `http://127.0.0.1:${portOf(auth)}`,
+          HOST: config.HOST,
+          AUTH_URL: config.AUTH_URL ?? upstreamOf(auth.name),
           // The gateway takes browsers from the web origin, wherever WEB_PORT put it.
           ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? `${webUrl},http://localhost:${webPort}`,
           // Every service here connects as RABBITMQ_URL's one user, so chat-api publishes as that user:
@@ -156,6 +178,7 @@ async function main(): Promise<void> {
   }
   webServer = await preview(
     webConfig({
+      host: config.HOST,
       port: webPort,
       upstreams: { auth: upstreamOf('auth'), chatApi: upstreamOf('chat-api'), wsGateway: upstreamOf('ws-gateway') },
     }),
@@ -163,7 +186,7 @@ async function main(): Promise<void> {
   console.log(`\nWarren is running: open ${webUrl}/ (Ctrl-C stops it).`);
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   console.error(error instanceof PreflightError ? error.message : error);
-  process.exit(1);
+  await stop(1);
 });

@@ -94,6 +94,7 @@ export async function startAuth(env: BenchEnv): Promise<AuthService> {
       RABBITMQ_URL: env.amqpUrl('auth'),
       DATABASE_URL: env.databaseUrl,
       BCRYPT_COST: '4',
+      REGISTER_MAX_PER_ADDRESS: '100000',
       LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '1000000',
       DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-bench-auth-')),
       LOG_LEVEL,

@@ -103,6 +103,7 @@ export class ChaosWarren {
         RABBITMQ_URL: rabbit.url('auth', DEV_PASSWORDS.auth),
         DATABASE_URL: postgres.url(),
         BCRYPT_COST: '4',
+        REGISTER_MAX_PER_ADDRESS: '100000',
         DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-chaos-auth-')),
       }),
       createLogger({ service: 'auth', level: testConfig().logLevel }),

@@ -230,6 +230,12 @@ describe('docker-compose.yml', function () {
       }
     });
 
+    it('listens on every interface of its container (HOST 0.0.0.0), so the other containers reach it', () => {
+      for (const [name, svc] of dockerfileServices()) {
+        expect(environmentOf(svc).HOST, `${name}: HOST`).to.equal('0.0.0.0');
+      }
+    });
+
     it("connects to the warren vhost as the service's own AMQP user, with that user's password", () => {
       const users = (
         JSON.parse(readFileSync(fromRoot('rabbitmq/definitions.json'), 'utf8')) as {

@@ -1,6 +1,7 @@
 import { execSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,6 +19,21 @@ function groupAlive(pgid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether anything accepts HTTP at `url` (false when the connection is refused). */
+const answers = (url: string): Promise<boolean> =>
+  fetch(url, { signal: AbortSignal.timeout(5000) }).then(
+    () => true,
+    () => false,
+  );
+
+/** A free port for each variable that moves one of npm start's listeners. */
+async function freePorts(): Promise<Record<string, string>> {
+  const names = ['AUTH_PORT', 'CHAT_API_PORT', 'PERSISTER_PORT', 'WS_GATEWAY_PORT', 'WEB_PORT'];
+  const ports: Record<string, string> = {};
+  for (const name of names) ports[name] = String(await freePort());
+  return ports;
 }
 
 describe('npm start (scripts/start.ts)', () => {
@@ -75,6 +91,10 @@ describe('npm start (scripts/start.ts)', () => {
     for (const ready of [port, chatApiPort, persisterPort, gatewayPort]) {
       expect((await fetch(`http://127.0.0.1:${ready}/readyz`)).status, `port ${ready}`).to.equal(200);
     }
+    // Loopback only (HOST unset): 127.0.0.2 is this machine too, but not the address they listen on.
+    for (const listening of [port, chatApiPort, persisterPort, gatewayPort, webPort]) {
+      expect(await answers(`http://127.0.0.2:${listening}/`), `port ${listening} on 127.0.0.2`).to.equal(false);
+    }
     // The services work together: a user registered at auth can use chat-api with its token.
     const credentials = { username: `start_${Date.now().toString(36)}`, password: 'correct horse battery' };
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -110,12 +130,7 @@ describe('npm start (scripts/start.ts)', () => {
   });
 
   it('leaves no service running when the launcher itself is killed with SIGKILL', async () => {
-    const ports = {
-      AUTH_PORT: await freePort(),
-      CHAT_API_PORT: await freePort(),
-      PERSISTER_PORT: await freePort(),
-      WS_GATEWAY_PORT: await freePort(),
-    };
+    const ports = await freePorts();
     const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
       cwd: root,
       detached: true,
@@ -124,7 +139,7 @@ describe('npm start (scripts/start.ts)', () => {
         ...process.env,
         RABBITMQ_URL: testConfig().rabbitmqUrl,
         DATABASE_URL: testConfig().databaseUrl,
-        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+        ...ports,
         DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-start-')),
         BCRYPT_COST: '4',
         LOG_LEVEL: 'warn',
@@ -155,7 +170,7 @@ describe('npm start (scripts/start.ts)', () => {
       const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, ...env },
+        env: { ...process.env, ...(await freePorts()), ...env },
       });
       let stderr = '';
       start.stderr.on('data', (chunk: Buffer) => {
@@ -164,6 +179,50 @@ describe('npm start (scripts/start.ts)', () => {
       const [code] = await once(start, 'exit');
       expect(code).to.equal(1);
       expect(stderr).to.include(expected).and.include(variable);
+    });
+  }
+
+  for (const variable of ['WEB_PORT', 'CHAT_API_PORT']) {
+    it(`stops in one line naming the port and ${variable} when that port is taken, leaving nothing running`, async () => {
+      const ports = await freePorts();
+      // Another program on the port, on every interface as most servers listen.
+      const holder = createServer();
+      holder.listen(Number(ports[variable]));
+      await once(holder, 'listening');
+      try {
+        const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+          cwd: root,
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: {
+            ...process.env,
+            RABBITMQ_URL: testConfig().rabbitmqUrl,
+            DATABASE_URL: testConfig().databaseUrl,
+            ...ports,
+            DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-start-')),
+            LOG_LEVEL: 'warn',
+          },
+        });
+        groups.push(start.pid as number);
+        let stdout = '';
+        let stderr = '';
+        start.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+        });
+        start.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+        });
+        const [code] = await once(start, 'exit');
+        expect(code).to.equal(1);
+        expect(stdout).to.equal('');
+        const lines = stderr.trimEnd().split('\n');
+        expect(lines, stderr).to.have.length(1);
+        expect(lines[0]).to.include(`port ${ports[variable]} `).and.include(`set ${variable} to another port`);
+        await eventually(() => !groupAlive(start.pid as number), { timeoutMs: 5000 });
+      } finally {
+        holder.close();
+        await once(holder, 'close');
+      }
     });
   }
 });

@@ -129,6 +129,7 @@ export class TestWarren {
         RABBITMQ_URL: urls.auth,
         DATABASE_URL: test.databaseUrl,
         BCRYPT_COST: '4',
+        REGISTER_MAX_PER_ADDRESS: '100000',
         DATA_DIR: authDataDir,
       }),
       logger('auth'),

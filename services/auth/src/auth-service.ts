@@ -95,11 +95,15 @@ export async function startAuthService(config: AuthConfig, logger: Logger): Prom
               maxAttemptsPerAddress: config.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
               windowSec: config.LOGIN_WINDOW_SEC,
             },
+            registrationLimits: {
+              maxPerAddress: config.REGISTER_MAX_PER_ADDRESS,
+              windowSec: config.REGISTER_WINDOW_SEC,
+            },
           }),
         );
       },
     );
-    server = await startHttpServer(app, config.PORT);
+    server = await startHttpServer(app, config.PORT, config.HOST);
     logger.info({ port: server.port }, 'auth listening');
     const running = server;
     return {

@@ -7,6 +7,7 @@ import { z } from 'zod';
  */
 export const configShape = {
   PORT: portVariable(3001),
+  HOST: variables.HOST,
   LOG_LEVEL: variables.LOG_LEVEL,
   RABBITMQ_URL: variables.RABBITMQ_URL,
   DATABASE_URL: variables.DATABASE_URL,
@@ -34,6 +35,10 @@ export const configShape = {
   LOGIN_MAX_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
   /** The login rate-limit window in seconds. */
   LOGIN_WINDOW_SEC: z.coerce.number().int().min(1).default(900),
+  /** Registrations allowed per client address within REGISTER_WINDOW_SEC (each costs a bcrypt hash). */
+  REGISTER_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(5),
+  /** The registration rate-limit window in seconds. */
+  REGISTER_WINDOW_SEC: z.coerce.number().int().min(1).default(600),
 };
 
 /** The auth service's configuration. */

@@ -1,6 +1,8 @@
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { AuthErrors } from './errors.ts';
+import { tooManyRequests } from './too-many-requests.ts';
+import { usernameKey } from './username-key.ts';
 
 /** Options of {@link loginRateLimits}. */
 export interface LoginRateLimitOptions {
@@ -16,20 +18,15 @@ export interface LoginRateLimitOptions {
  * The two login limits of HTTP.md: per client address (every attempt counts) and per username
  * (failures count, so a user who logs in often is never locked out by their own successes). Counts
  * are kept in memory: per instance, documented in docs/auth.md.
+ *
+ * The username limit is counted under the same key the user is looked up by ({@link usernameKey}),
+ * so every spelling that finds a user shares its budget. A name no user can have finds nobody
+ * whatever the password, so it has no budget to guard: only the address limit counts it.
  */
 export function loginRateLimits(options: LoginRateLimitOptions): RequestHandler[] {
   const windowMs = options.windowSec * 1000;
-  const handler: RequestHandler = (req, _res, next) => {
-    const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-    const retryAfter = resetTime
-      ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
-      : options.windowSec;
-    next(
-      new AuthErrors.tooManyLoginAttempts(`too many login attempts; try again in ${retryAfter} s`, {
-        headers: { 'Retry-After': String(retryAfter) },
-      }),
-    );
-  };
+  const handler = tooManyRequests(AuthErrors.tooManyLoginAttempts, 'login attempts', options.windowSec);
+  const keyOf = (body: unknown) => usernameKey((body as { username?: unknown } | undefined)?.username);
   return [
     rateLimit({
       windowMs,
@@ -44,10 +41,8 @@ export function loginRateLimits(options: LoginRateLimitOptions): RequestHandler[
       skipSuccessfulRequests: true,
       standardHeaders: false,
       legacyHeaders: false,
-      keyGenerator: (req) => {
-        const username = (req.body as { username?: unknown } | undefined)?.username;
-        return `username:${typeof username === 'string' ? username.toLowerCase() : ''}`;
-      },
+      skip: (req) => keyOf(req.body) === undefined,
+      keyGenerator: (req) => `username:${keyOf(req.body)}`,
       handler,
     }),
   ];

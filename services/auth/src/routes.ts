@@ -12,11 +12,13 @@ import { AuthErrors } from './errors.ts';
 import { type LoginRateLimitOptions, loginRateLimits } from './login-rate-limits.ts';
 import type { PasswordHasher } from './password.ts';
 import type { RefreshTokenStore } from './refresh-token-store.ts';
+import { type RegistrationRateLimitOptions, registrationRateLimit } from './registration-rate-limit.ts';
 import { loginBody, refreshBody, registerBody } from './schemas.ts';
 import type { SigningKey } from './signing-key.ts';
 import type { TokenIssuer, TokenPair } from './token-issuer.ts';
 import { publishUserRegistered } from './user-events.ts';
 import type { User, UserStore } from './user-store.ts';
+import { usernameKey } from './username-key.ts';
 
 /** What the routes need, passed in explicitly. */
 export interface AuthRouteDeps {
@@ -31,6 +33,7 @@ export interface AuthRouteDeps {
   /** The AMQP user auth publishes as (the `user_id` property). */
   publisherUser: string;
   loginLimits: LoginRateLimitOptions;
+  registrationLimits: RegistrationRateLimitOptions;
 }
 
 /** The routes of HTTP.md's auth table, under `/auth`. */
@@ -44,7 +47,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     user,
   });
 
-  router.post('/register', async (req, res) => {
+  router.post('/register', registrationRateLimit(deps.registrationLimits), async (req, res) => {
     const body = validate(registerBody, req.body);
     const passwordHash = await deps.passwords.hash(body.password);
     // The event is confirmed before the user is committed: a registration that answers 201 was
@@ -60,7 +63,10 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   router.post('/login', ...loginRateLimits(deps.loginLimits), async (req, res) => {
     const body = validate(loginBody, req.body);
-    const found = await deps.users.findCredentials(body.username);
+    // A name no user can have (outside the username limits, such as `İ` for `i`) finds nobody and
+    // gets the unknown user's answer after the same decoy hash.
+    const key = usernameKey(body.username);
+    const found = key === undefined ? undefined : await deps.users.findCredentials(key);
     if (!(await deps.passwords.verify(body.password, found?.passwordHash)) || !found) {
       throw new AuthErrors.invalidCredentials('wrong username or password');
     }

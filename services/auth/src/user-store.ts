@@ -62,9 +62,12 @@ export class UserStore {
     }
   }
 
-  /** The user and password hash of a username, case-insensitively. */
-  async findCredentials(username: string): Promise<{ user: User; passwordHash: string } | undefined> {
-    const row = await this.#users().whereRaw('lower(username) = lower(?)', [username]).first();
+  /**
+   * The user and password hash of a username given by its key (`usernameKey`): ASCII letters match
+   * in either case, nothing else is folded (the expression of the unique index).
+   */
+  async findCredentials(key: string): Promise<{ user: User; passwordHash: string } | undefined> {
+    const row = await this.#users().whereRaw('lower(username collate "C") = ?', [key]).first();
     return row ? { user: toUser(row), passwordHash: row.password_hash } : undefined;
   }
 

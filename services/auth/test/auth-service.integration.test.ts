@@ -102,6 +102,34 @@ describe('auth service', () => {
     }
   });
 
+  it('limits registrations per client address: over it, 429 with Retry-After and no user made', async () => {
+    // TRUST_PROXY 1: X-Forwarded-For names the client, so the test can be two addresses.
+    const auth = await startTestAuth({ REGISTER_MAX_PER_ADDRESS: '2', REGISTER_WINDOW_SEC: '600', TRUST_PROXY: '1' });
+    const from = (address: string) => ({ 'x-forwarded-for': address });
+    const register = (username: string, address = '198.51.100.1') =>
+      auth.post('/auth/register', { username, password: PASSWORD }, from(address));
+    try {
+      const first = uniqueUsername('Quota');
+      expect((await register(first)).status).to.equal(201);
+      // A body the schema refuses costs no hash and does not count; a taken name does.
+      expect((await register('no')).status).to.equal(400);
+      expect((await register(first)).status).to.equal(409);
+
+      const refused = uniqueUsername('Over');
+      const over = await register(refused);
+      expect(over.status).to.equal(429);
+      expect(over.headers.get('content-type')).to.match(/^application\/problem\+json/);
+      expect(over.body.code).to.equal('TOO_MANY_REGISTRATIONS');
+      const retryAfter = Number(over.headers.get('retry-after'));
+      expect(retryAfter).to.be.greaterThan(0).and.at.most(600);
+      // No user was made: its name logs in to nothing and is free for another address.
+      expect((await auth.post('/auth/login', { username: refused, password: PASSWORD })).status).to.equal(401);
+      expect((await register(refused, '198.51.100.2')).status).to.equal(201);
+    } finally {
+      await auth.service.stop();
+    }
+  });
+
   it('refuses to start, naming the URL, when the broker cannot be reached', async () => {
     const error = await startTestAuth({ RABBITMQ_URL: 'amqp://warren:secret@127.0.0.1:1/' }).then(
       () => null,

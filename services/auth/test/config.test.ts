@@ -7,6 +7,7 @@ describe('auth config', () => {
     const config = loadConfig({});
     expect(config).to.include({
       PORT: 3001,
+      HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672/',
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/warren',
@@ -14,6 +15,8 @@ describe('auth config', () => {
       REFRESH_TOKEN_TTL_SEC: 30 * 86_400,
       BCRYPT_COST: 12,
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      REGISTER_MAX_PER_ADDRESS: 5,
+      REGISTER_WINDOW_SEC: 600,
     });
     expect(config.JWT_PRIVATE_KEY_FILE).to.equal(undefined);
   });

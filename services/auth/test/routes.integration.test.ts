@@ -56,6 +56,8 @@ describe('auth routes (HTTP.md)', () => {
         [{ username: 'ab', password: PASSWORD }, 'username'],
         [{ username: 'a'.repeat(33), password: PASSWORD }, 'username'],
         [{ username: 'bad name!', password: PASSWORD }, 'username'],
+        [{ username: 'al\u0130ce', password: PASSWORD }, 'username'],
+        [{ username: '\u212Aate', password: PASSWORD }, 'username'],
         [{ username: uniqueUsername(), password: 'short' }, 'password'],
         [{ username: uniqueUsername(), password: 'é'.repeat(37) }, 'password'],
         [{ username: uniqueUsername(), password: PASSWORD, email: 'not-an-email' }, 'email'],
@@ -127,6 +129,48 @@ describe('auth routes (HTTP.md)', () => {
       const other = uniqueUsername('Other');
       await register(other);
       expect((await login(other)).status).to.equal(200);
+    });
+  });
+
+  describe('POST /auth/login with usernames JavaScript and PostgreSQL lower-case differently', () => {
+    /** Spellings of `name` (which holds k, i and s) with a look-alike that folds to the letter. */
+    const unicodeSpellings = (name: string) => [
+      name.replace('i', '\u0130'), // İ: PostgreSQL lower-cases it to i, JavaScript to i + U+0307
+      name.replace('k', '\u212A'), // K, the Kelvin sign: both lower-case it to k
+      name.replace('s', '\u017F'), // ſ, long s: upper-cases to S
+      name.toUpperCase().replace('I', '\u0130'),
+    ];
+
+    it('never logs in with a spelling outside the username limits, answering as for an unknown user', async () => {
+      const username = uniqueUsername('kis');
+      await register(username);
+      const unknown = await login(uniqueUsername('Nobody'));
+      for (const spelling of unicodeSpellings(username)) {
+        const response = await login(spelling);
+        expect(response.status, spelling).to.equal(401);
+        expect(response.body, spelling).to.deep.equal(unknown.body);
+      }
+      expect((await login(username.toUpperCase())).status).to.equal(200);
+    });
+
+    it('counts every spelling that finds the user against one budget, and after the lock none logs in', async () => {
+      const username = uniqueUsername('kis');
+      await register(username);
+      const asciiSpellings = [username, username.toUpperCase(), username.replace('k', 'K').replace('s', 'S')];
+      for (let attempt = 1; attempt <= 10; attempt += 1) {
+        const spelling = asciiSpellings[attempt % asciiSpellings.length] as string;
+        expect((await login(spelling, `guess number ${attempt}`)).status, `attempt ${attempt}`).to.equal(401);
+        // Look-alike spellings between the guesses find nobody, whatever the password.
+        for (const other of unicodeSpellings(username)) expect((await login(other)).status, other).to.equal(401);
+      }
+      for (const spelling of asciiSpellings) {
+        const locked = await login(spelling);
+        expect(locked.status, spelling).to.equal(429);
+        expect(locked.body.code).to.equal('TOO_MANY_LOGIN_ATTEMPTS');
+        expect(Number(locked.headers.get('retry-after'))).to.be.greaterThan(0);
+      }
+      for (const spelling of unicodeSpellings(username))
+        expect((await login(spelling)).status, spelling).to.not.equal(200);
     });
   });
 

@@ -9,6 +9,7 @@ const positiveInt = (fallback: number, max: number) => z.coerce.number().int().m
  */
 export const configShape = {
   PORT: portVariable(3002),
+  HOST: variables.HOST,
   LOG_LEVEL: variables.LOG_LEVEL,
   RABBITMQ_URL: variables.RABBITMQ_URL,
   DATABASE_URL: variables.DATABASE_URL,

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Knex, Logger } from '@warren/shared';
+import { type Knex, type Logger, limits } from '@warren/shared';
 import type { Caller } from './caller.ts';
 import { escapeLike } from './like-pattern.ts';
 import { CHAT_SCHEMA } from './migrations/index.ts';
@@ -26,6 +26,23 @@ export interface UserDirectoryEvents {
 const CALLER_CACHE_SIZE = 100_000;
 
 const UNIQUE_VIOLATION = '23505';
+
+/** The characters of README.md's usernames: anything else is in no username. */
+const USERNAME_CHARACTERS = /^[A-Za-z0-9_.-]*$/;
+
+/**
+ * A username lower-cased in ASCII only. Usernames are ASCII, and PostgreSQL and JavaScript fold
+ * other characters differently (PostgreSQL makes `İ` an `i`, JavaScript `i` and U+0307), so a
+ * lookup compares `lower(username)` with this and lets nothing else be folded anywhere.
+ */
+function asciiLower(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+}
+
+/** The lookup key of a name, or undefined when no user can have it (outside the username limits). */
+function usernameKey(name: string): string | undefined {
+  return limits.username.pattern.test(name) ? asciiLower(name) : undefined;
+}
 
 /**
  * chat-api's copy of users (`chat.users`): fed by `user.registered` and filled in from the token of
@@ -56,7 +73,7 @@ export class UserDirectory extends EventEmitter<UserDirectoryEvents> {
     try {
       await this.#db.transaction(async (trx) => {
         await this.#users(trx)
-          .whereRaw('lower(username) = lower(?)', [user.username])
+          .whereRaw('lower(username) = ?', [asciiLower(user.username)])
           .whereNot({ id: user.id })
           .where('created_at', '<=', user.createdAt)
           .delete();
@@ -84,27 +101,30 @@ export class UserDirectory extends EventEmitter<UserDirectoryEvents> {
     this.#knownCallers.add(key);
   }
 
-  /** A user by username, case-insensitively. */
+  /** A user by username, ASCII letters in either case. */
   async findByUsername(username: string, db: Knex | Knex.Transaction = this.#db): Promise<UserSummary | undefined> {
-    return this.#users(db).select('id', 'username').whereRaw('lower(username) = lower(?)', [username]).first();
+    const key = usernameKey(username);
+    if (key === undefined) return undefined;
+    return this.#users(db).select('id', 'username').whereRaw('lower(username) = ?', [key]).first();
   }
 
-  /** The users of these usernames (case-insensitive), and the usernames no user has. */
+  /** The users of these usernames (ASCII letters in either case), and the usernames no user has. */
   async findByUsernames(usernames: readonly string[]): Promise<{ found: UserSummary[]; missing: string[] }> {
-    if (usernames.length === 0) return { found: [], missing: [] };
-    const lower = usernames.map((name) => name.toLowerCase());
-    const found: UserSummary[] = await this.#users()
-      .select('id', 'username')
-      .whereRaw('lower(username) = any(?)', [lower]);
-    const known = new Set(found.map((user) => user.username.toLowerCase()));
-    return { found, missing: usernames.filter((name) => !known.has(name.toLowerCase())) };
+    const keys = usernames.map(usernameKey).filter((key) => key !== undefined);
+    const found: UserSummary[] =
+      keys.length === 0
+        ? []
+        : await this.#users().select('id', 'username').whereRaw('lower(username) = any(?)', [keys]);
+    const known = new Set(found.map((user) => asciiLower(user.username)));
+    return { found, missing: usernames.filter((name) => !known.has(usernameKey(name) ?? '')) };
   }
 
-  /** Up to `limit` users whose username starts with `prefix`, case-insensitively, by username. */
+  /** Up to `limit` users whose username starts with `prefix`, ASCII letters in either case, by username. */
   async search(prefix: string, limit: number): Promise<UserSummary[]> {
+    if (!USERNAME_CHARACTERS.test(prefix)) return [];
     return this.#users()
       .select('id', 'username')
-      .whereRaw(`lower(username) like ? escape '\\'`, [`${escapeLike(prefix.toLowerCase())}%`])
+      .whereRaw(`lower(username) like ? escape '\\'`, [`${escapeLike(asciiLower(prefix))}%`])
       .orderByRaw('lower(username)')
       .limit(limit);
   }

@@ -6,6 +6,7 @@ describe('chat-api config', () => {
   it('has the defaults of OPERATIONS.md and HTTP.md', () => {
     expect(loadConfig({})).to.include({
       PORT: 3002,
+      HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672/',
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/warren',

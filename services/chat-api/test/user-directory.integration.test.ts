@@ -96,6 +96,27 @@ describe('chat-api copy of users', () => {
     expect(await search(name)).to.deep.equal([name.toUpperCase()]);
   });
 
+  it('folds only ASCII letters: look-alike spellings (İ, the Kelvin sign) find nobody, in lookups and search', async () => {
+    const name = uniqueUsername('kis');
+    const id = randomUUID();
+    const heard = remembered((user) => user.id === id);
+    await announce({ user: { id, username: name, created_at: new Date().toISOString() } });
+    await heard;
+    // PostgreSQL lower-cases İ to i and JavaScript the Kelvin sign to k: neither may reach the user.
+    const dotted = name.replace('i', '\u0130');
+    const kelvin = name.replace('k', '\u212A');
+    expect(await h.chat.users.findByUsername(name.toUpperCase())).to.deep.equal({ id, username: name });
+    expect(await h.chat.users.findByUsername(dotted)).to.equal(undefined);
+    expect(await h.chat.users.findByUsername(kelvin)).to.equal(undefined);
+    expect(await h.chat.users.findByUsernames([dotted, name.toUpperCase(), kelvin])).to.deep.equal({
+      found: [{ id, username: name }],
+      missing: [dotted, kelvin],
+    });
+    expect(await search(name.toUpperCase())).to.deep.equal([name]);
+    expect(await search(dotted)).to.deep.equal([]);
+    expect(await search(kelvin)).to.deep.equal([]);
+  });
+
   it('finds up to 20 users whose name starts with q, case-insensitively, wildcards taken literally', async () => {
     const prefix = `zz${Math.random().toString(36).slice(2, 7)}`;
     const names = Array.from({ length: 21 }, (_, i) => `${prefix}_${String(i).padStart(2, '0')}`);

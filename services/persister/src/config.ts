@@ -7,6 +7,7 @@ import { z } from 'zod';
  */
 export const configShape = {
   PORT: portVariable(3004),
+  HOST: variables.HOST,
   LOG_LEVEL: variables.LOG_LEVEL,
   /** The persister's AMQP user: it may read `warren.persister` and write `warren.dead`, nothing else. */
   RABBITMQ_URL: variables.RABBITMQ_URL,

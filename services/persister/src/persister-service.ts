@@ -77,7 +77,7 @@ export async function startPersisterService(config: PersisterConfig, logger: Log
       },
       () => undefined,
     );
-    server = await startHttpServer(app, config.PORT);
+    server = await startHttpServer(app, config.PORT, config.HOST);
     logger.info({ port: server.port }, 'persister listening');
     const running = { server, persister };
     return {

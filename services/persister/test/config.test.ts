@@ -16,6 +16,7 @@ describe('persister config', () => {
   it('has the defaults of OPERATIONS.md and the issue', () => {
     expect(loadConfig({})).to.deep.equal({
       PORT: 3004,
+      HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672/',
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/warren',

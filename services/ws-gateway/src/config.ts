@@ -25,6 +25,7 @@ const isOrigin = (value: string): boolean => {
  */
 export const configShape = {
   PORT: portVariable(3003),
+  HOST: variables.HOST,
   LOG_LEVEL: variables.LOG_LEVEL,
   RABBITMQ_URL: variables.RABBITMQ_URL,
   AUTH_URL: variables.AUTH_URL,

@@ -6,6 +6,7 @@ describe('ws-gateway config', () => {
   it('has the defaults of OPERATIONS.md, WEBSOCKET.md and docs/ws-gateway.md', () => {
     expect(loadConfig({})).to.deep.equal({
       PORT: 3003,
+      HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672/',
       AUTH_URL: 'http://127.0.0.1:3001',

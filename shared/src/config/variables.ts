@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -54,6 +55,14 @@ export const variables = {
   TRUSTED_PUBLISHERS: list(['chat-api']),
   /** How long a service may take to stop after SIGTERM before it exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /**
+   * The address a service's HTTP server listens on: loopback, so a development machine exposes
+   * nothing, unless a deployment opens it (docker-compose.yml sets 0.0.0.0 in every container).
+   */
+  HOST: z
+    .string()
+    .default('127.0.0.1')
+    .refine((value) => isIP(value) !== 0, { message: 'must be an IP address, e.g. 127.0.0.1 or 0.0.0.0' }),
   /** Express `trust proxy`: hops of reverse proxies whose X-Forwarded-For is believed. */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 } as const;

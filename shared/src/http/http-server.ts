@@ -12,8 +12,28 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Listens on `port` (0 picks a free one) on every interface. */
-export async function startHttpServer(handler: RequestListener, port: number): Promise<RunningServer> {
+/** Thrown when another process already listens on the port a server was told to take. */
+export class PortInUseError extends Error {
+  /** The port that was taken. */
+  readonly port: number;
+
+  constructor(port: number, host: string, cause: unknown) {
+    super(`port ${port} on ${host} is already in use`, { cause });
+    this.name = 'PortInUseError';
+    this.port = port;
+  }
+}
+
+/**
+ * Listens on `host` and `port` (0 picks a free one). The host defaults to loopback: a server is
+ * reachable from elsewhere only when its configuration (HOST) says so.
+ * @throws PortInUseError when another process holds the port.
+ */
+export async function startHttpServer(
+  handler: RequestListener,
+  port: number,
+  host = '127.0.0.1',
+): Promise<RunningServer> {
   let closing = false;
   const inFlight = new Set<ServerResponse>();
   const server = createServer((req, res) => {
@@ -24,8 +44,13 @@ export async function startHttpServer(handler: RequestListener, port: number): P
   });
   // Behind nginx or a load balancer, idle keep-alive sockets must outlive the proxy's own timeout.
   server.keepAliveTimeout = 65_000;
-  server.listen(port);
-  await once(server, 'listening');
+  server.listen(port, host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(port, host, error);
+    throw error;
+  }
   return {
     server,
     port: (server.address() as AddressInfo).port,

@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/parse-env.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { PortInUseError } from './http-server.ts';
 import { installShutdown } from './shutdown.ts';
 
 /** What every service's configuration has that running it needs. */
@@ -20,8 +21,8 @@ export interface ServiceEntry<C extends RunnableConfig> {
 
 /**
  * Runs a service as a process: configuration parsed once from `env`, a root logger, the service
- * started, and a graceful shutdown on SIGTERM and SIGINT. A bad configuration or a failed start
- * exits 1 with a message naming the cause, so a misconfigured service stops at once.
+ * started, and a graceful shutdown on SIGTERM and SIGINT. A bad configuration, a taken port or a
+ * failed start exits 1 with a message naming the cause, so a misconfigured service stops at once.
  */
 export async function runService<C extends RunnableConfig>(
   entry: ServiceEntry<C>,
@@ -43,7 +44,12 @@ export async function runService<C extends RunnableConfig>(
       steps: [{ name: entry.name, run: () => service.stop() }],
     });
   } catch (error) {
-    logger.fatal({ err: error }, (error as Error).message);
+    if (error instanceof PortInUseError) {
+      // A taken port is the operator's to fix, like a bad variable: one line naming what moves it.
+      console.error(`${entry.name}: ${error.message}; set PORT to another port`);
+    } else {
+      logger.fatal({ err: error }, (error as Error).message);
+    }
     process.exit(1);
   }
 }

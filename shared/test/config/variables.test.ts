@@ -24,7 +24,14 @@ describe('variables', () => {
       TRUSTED_PUBLISHERS: ['chat-api'],
       SHUTDOWN_TIMEOUT_MS: 10_000,
       TRUST_PROXY: 0,
+      HOST: '127.0.0.1',
     });
+  });
+
+  it('takes an IP address for HOST and refuses anything else, naming HOST', () => {
+    expect(parseEnv(variables, { HOST: '0.0.0.0' }).HOST).to.equal('0.0.0.0');
+    expect(parseEnv(variables, { HOST: '::' }).HOST).to.equal('::');
+    expect(problemsOf(() => parseEnv(variables, { HOST: 'every interface' }))).to.deep.equal(['HOST']);
   });
 
   it('accepts URLs of the right schemes', () => {

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Agent, get } from 'node:http';
 import { expect } from 'chai';
+import { PortInUseError } from '../../src/http/http-server.ts';
 import { startHttpServer } from '../../src/http/index.ts';
 
 /** GETs a URL through `agent` (a fresh connection by default) and reads the whole answer. */
@@ -21,6 +22,33 @@ describe('startHttpServer', () => {
       expect(await fetchText(`http://127.0.0.1:${running.port}/`)).to.equal('hello');
     } finally {
       await running.close();
+    }
+  });
+
+  it('listens on loopback only unless given another host', async () => {
+    const loopback = await startHttpServer((_req, res) => res.end(), 0);
+    const everywhere = await startHttpServer((_req, res) => res.end(), 0, '0.0.0.0');
+    try {
+      expect(loopback.server.address()).to.include({ address: '127.0.0.1' });
+      expect(everywhere.server.address()).to.include({ address: '0.0.0.0' });
+    } finally {
+      await loopback.close();
+      await everywhere.close();
+    }
+  });
+
+  it('rejects with PortInUseError, naming the port, when another server holds it', async () => {
+    const holder = await startHttpServer((_req, res) => res.end(), 0);
+    try {
+      const failed = await startHttpServer((_req, res) => res.end(), holder.port).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failed).to.be.instanceOf(PortInUseError);
+      expect((failed as PortInUseError).port).to.equal(holder.port);
+      expect((failed as Error).message).to.equal(`port ${holder.port} on 127.0.0.1 is already in use`);
+    } finally {
+      await holder.close();
     }
   });
 

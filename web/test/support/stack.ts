@@ -49,6 +49,8 @@ export async function startWebStack(): Promise<WebStack> {
         BCRYPT_COST: '4',
         DATA_DIR: authDir,
         ACCESS_TOKEN_TTL_SEC: String(ACCESS_TOKEN_TTL_SEC),
+        // Every browser signs up from 127.0.0.1, through the one proxy: far more than a person would.
+        REGISTER_MAX_PER_ADDRESS: '1000',
       }),
       logger('auth'),
     );

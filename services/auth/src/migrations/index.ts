@@ -1,9 +1,10 @@
 import { databaseSchemas, type Migration } from '@warren/shared';
 import { usersMigration } from './001-users.ts';
 import { refreshTokensMigration } from './002-refresh-tokens.ts';
+import { usernameAsciiFoldMigration } from './003-username-ascii-fold.ts';
 
 /** The PostgreSQL schema the auth service owns. */
 export const AUTH_SCHEMA = databaseSchemas.auth;
 
 /** The auth service's migrations, in order. */
-export const migrations: readonly Migration[] = [usersMigration, refreshTokensMigration];
+export const migrations: readonly Migration[] = [usersMigration, refreshTokensMigration, usernameAsciiFoldMigration];

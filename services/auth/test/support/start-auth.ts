@@ -30,7 +30,7 @@ async function call(url: string, init: RequestInit): Promise<TestResponse> {
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
 
-/** Starts auth with fast bcrypt and a fresh data folder; `env` overrides any variable. */
+/** Starts auth with fast bcrypt, no registration limit and a fresh data folder; `env` overrides any variable. */
 export async function startTestAuth(env: Record<string, string> = {}): Promise<TestAuth> {
   const test = testConfig();
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'warren-auth-'));
@@ -39,6 +39,8 @@ export async function startTestAuth(env: Record<string, string> = {}): Promise<T
     RABBITMQ_URL: test.rabbitmqUrl,
     DATABASE_URL: test.databaseUrl,
     BCRYPT_COST: '4',
+    // Every test registers from 127.0.0.1: a test of the registration limit sets its own.
+    REGISTER_MAX_PER_ADDRESS: '100000',
     DATA_DIR: dataDir,
     ...env,
   });

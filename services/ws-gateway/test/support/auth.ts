@@ -51,6 +51,7 @@ export async function startTestAuth(env: Record<string, string> = {}): Promise<T
     RABBITMQ_URL: test.users.auth.url,
     DATABASE_URL: test.databaseUrl,
     BCRYPT_COST: '4',
+    REGISTER_MAX_PER_ADDRESS: '100000',
     LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '100000',
     DATA_DIR: dataDir,
     ...env,
