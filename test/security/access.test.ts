@@ -2,10 +2,18 @@ import { expect } from 'chai';
 import { call, type TestResponse, type TestUser, TestWarren } from '../support/warren.ts';
 import { HOSTILE_STRINGS } from './support.ts';
 
+/** A query as knex announces it. */
+interface AnnouncedQuery {
+  sql: string;
+  bindings?: readonly unknown[];
+  __knexTxId?: string;
+}
+
 /**
  * Access to every chat-api route by an anonymous caller and by a signed-in non-member: no reads, no
- * writes, no joins of private sessions, and no way to tell a private session you are not in from one
- * that does not exist. Hostile text in every text field is stored and returned verbatim.
+ * writes, no joins of private sessions, no message of a public session they are not in, and no way
+ * to tell a private session you are not in from one that does not exist (same answer, same database
+ * work). Hostile text in every text field is stored and returned verbatim.
  */
 describe('chat-api access control and hostile text (security)', function () {
   this.timeout(60_000);
@@ -33,6 +41,8 @@ describe('chat-api access control and hostile text (security)', function () {
     await warren?.stop();
   });
 
+  /** An id that names nothing, the same in every request so their queries compare whole. */
+  const nothing = crypto.randomUUID();
   /** Every chat-api route that names a session, with a body that would be valid for a member. */
   const sessionRoutes = (id: string): Array<[string, string, unknown?]> => [
     ['GET', `/api/sessions/${id}`],
@@ -41,11 +51,11 @@ describe('chat-api access control and hostile text (security)', function () {
     ['POST', `/api/sessions/${id}/join`],
     ['POST', `/api/sessions/${id}/leave`],
     ['POST', `/api/sessions/${id}/members`, { username: 'placeholder' }],
-    ['DELETE', `/api/sessions/${id}/members/${crypto.randomUUID()}`],
+    ['DELETE', `/api/sessions/${id}/members/${nothing}`],
     ['GET', `/api/sessions/${id}/messages`],
-    ['GET', `/api/sessions/${id}/messages?after=${crypto.randomUUID()}`],
+    ['GET', `/api/sessions/${id}/messages?after=${nothing}`],
     ['POST', `/api/sessions/${id}/messages`, { content: 'intrusion' }],
-    ['POST', `/api/sessions/${id}/read`, { message_id: crypto.randomUUID() }],
+    ['POST', `/api/sessions/${id}/read`, { message_id: nothing }],
     ['POST', `/api/sessions/${id}/typing`],
   ];
   const everyRoute = (id: string): Array<[string, string, unknown?]> => [
@@ -78,19 +88,73 @@ describe('chat-api access control and hostile text (security)', function () {
     }
   });
 
-  it('gives a non-member the same answer for a private session as for one that does not exist, on every route', async () => {
-    const missing = crypto.randomUUID();
-    const missingRoutes = sessionRoutes(missing);
-    for (const [i, [method, path, body]] of sessionRoutes(privateSession).entries()) {
-      const [, missingPath, missingBody] = missingRoutes[i] as [string, string, unknown?];
-      const [real, none] = [
-        await call(`${warren.chatUrl}${path}`, method, mallory.token, body),
-        await call(`${warren.chatUrl}${missingPath}`, method, mallory.token, missingBody),
-      ];
-      const what = `${method} ${path.replace(privateSession, ':id')}`;
-      expect(real.status, what).to.be.oneOf([404]);
-      expect(shape(real), what).to.deep.equal(shape(none));
+  /**
+   * A request and every query chat-api ran for it, `id` written `:id`; writes of its copy of users
+   * (a `user.registered` handled meanwhile) are left out, they belong to no request.
+   */
+  const measured = async (id: string, method: string, path: string, body: unknown) => {
+    const announced: AnnouncedQuery[] = [];
+    const record = (query: AnnouncedQuery) => announced.push(query);
+    warren.chat.db.on('query', record);
+    let answer: TestResponse;
+    try {
+      answer = await call(`${warren.chatUrl}${path}`, method, mallory.token, body);
+    } finally {
+      warren.chat.db.off('query', record);
     }
+    const userWrites = new Set(
+      announced
+        .filter((query) => /^(insert into|delete from) "?chat"?\."?users/.test(query.sql))
+        .map((q) => q.__knexTxId),
+    );
+    const queries = announced
+      .filter((query) => query.__knexTxId === undefined || !userWrites.has(query.__knexTxId))
+      .map((query) => `${query.sql} ${JSON.stringify(query.bindings ?? [])}`.replaceAll(id, ':id'));
+    return { answer, queries };
+  };
+
+  it('gives a non-member the same answer and database work for a private session as for none, on every route', async () => {
+    const missing = crypto.randomUUID();
+    const hidden = sessionRoutes(privateSession);
+    for (const [i, [method, path, body]] of sessionRoutes(missing).entries()) {
+      const [, hiddenPath, hiddenBody] = hidden[i] as [string, string, unknown?];
+      const none = await measured(missing, method, path, body);
+      const real = await measured(privateSession, method, hiddenPath, hiddenBody);
+      const what = `${method} ${path.replace(missing, ':id')}`;
+      expect(real.answer.status, what).to.equal(404);
+      expect(shape(real.answer), what).to.deep.equal(shape(none.answer));
+      expect(real.queries, what).to.deep.equal(none.queries);
+    }
+  });
+
+  it('shows a non-member of a public session none of its messages, anywhere', async () => {
+    const session = await warren.createSession(alice, [bob]);
+    const name = `open ${crypto.randomUUID()}`;
+    expect(
+      (await warren.api(alice, 'PATCH', `/api/sessions/${session}`, { name, visibility: 'public' })).status,
+    ).to.equal(200);
+    const posted = await warren.api(alice, 'POST', `/api/sessions/${session}/messages`, { content: 'for members' });
+    await warren.stored({ id: posted.body.message.id });
+    const seen = JSON.stringify((await warren.api(bob, 'GET', `/api/sessions/${session}`)).body);
+    expect(seen).to.include('for members');
+
+    const detail = await warren.api(mallory, 'GET', `/api/sessions/${session}`);
+    expect(detail.status).to.equal(200);
+    expect(detail.body).to.include({ last_message: null, unread_count: 0 });
+    const found = await warren.api(mallory, 'GET', `/api/sessions/search?q=${encodeURIComponent(name)}`);
+    expect(found.body.sessions).to.have.length(1);
+    expect(found.body.sessions[0]).to.include({ id: session, is_member: false, last_message: null, unread_count: 0 });
+    for (const [method, path, body] of [
+      ['GET', `/api/sessions/${session}/messages`],
+      ['GET', `/api/sessions/${session}/messages?after=${posted.body.message.id}`],
+      ['POST', `/api/sessions/${session}/read`, { message_id: posted.body.message.id }],
+      ['POST', `/api/sessions/${session}/typing`],
+    ] as Array<[string, string, unknown?]>) {
+      const answer = await warren.api(mallory, method, path, body);
+      expect(answer.status, `${method} ${path}`).to.equal(403);
+      expect(JSON.stringify(answer.body), `${method} ${path}`).not.to.include('for members');
+    }
+    expect(JSON.stringify([detail.body, found.body])).not.to.include('for members');
   });
 
   it('leaves the private session untouched: no member added, no message, nothing read or renamed', async () => {

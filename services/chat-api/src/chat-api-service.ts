@@ -7,6 +7,7 @@ import {
   createHttpApp,
   createRegistry,
   createTokenVerifier,
+  type Knex,
   type Logger,
   migrate,
   Publisher,
@@ -23,6 +24,7 @@ import { CHAT_SCHEMA, migrations } from './migrations/index.ts';
 import { PostRateLimit } from './post-rate-limit.ts';
 import { ReadMarkers } from './read-markers.ts';
 import { apiRoutes } from './routes/api-routes.ts';
+import { SessionAccess } from './session-access.ts';
 import { SessionChanges } from './session-changes.ts';
 import { SessionEvents } from './session-events.ts';
 import { SessionLifecycle } from './session-lifecycle.ts';
@@ -52,10 +54,21 @@ export interface ChatApiService extends EventEmitter<ChatApiServiceEvents> {
   readonly publisher: Publisher;
   /** Its copy of users (tests await its `remembered` events). */
   readonly users: UserDirectory;
+  /** Its database pool (tests watch the queries a request makes). */
+  readonly db: Knex;
   /** Rebuilds every session exchange and member binding from PostgreSQL, as at start. */
   syncTopology(): Promise<TopologySyncResult>;
   /** Stops taking requests, finishes those in flight, closes the broker and database connections. */
   stop(): Promise<void>;
+}
+
+/** What {@link startChatApiService} takes besides its configuration. */
+export interface ChatApiServiceOptions {
+  /**
+   * How long `POST /api/sessions/:id/read` waits for a message that is not stored yet (seen live,
+   * still on its way to the persister) before answering 404. @defaultValue 2000
+   */
+  readMarkerStoreWaitMs?: number;
 }
 
 /**
@@ -64,7 +77,11 @@ export interface ChatApiService extends EventEmitter<ChatApiServiceEvents> {
  * queue, rebuilds the session topology from PostgreSQL, and listens. Rejects at once, naming the
  * URL, when the database or the broker cannot be reached.
  */
-export async function startChatApiService(config: ChatApiConfig, logger: Logger): Promise<ChatApiService> {
+export async function startChatApiService(
+  config: ChatApiConfig,
+  logger: Logger,
+  options: ChatApiServiceOptions = {},
+): Promise<ChatApiService> {
   const db = createDatabase({ url: config.DATABASE_URL, logger });
   let amqp: AmqpClient | undefined;
   let stopFeed: (() => Promise<void>) | undefined;
@@ -89,6 +106,7 @@ export async function startChatApiService(config: ChatApiConfig, logger: Logger)
     const sessions = new SessionStore(db);
     const members = new MemberStore(db);
     const history = new MessageHistory(db);
+    const access = new SessionAccess(db, members);
     const events = new SessionEvents({
       publisher,
       publisherUser: connection.user,
@@ -110,15 +128,14 @@ export async function startChatApiService(config: ChatApiConfig, logger: Logger)
     });
     const routes = apiRoutes(
       {
-        sessions,
-        members,
+        access,
         views: new SessionViews(db, members),
         history,
         users,
-        lifecycle: new SessionLifecycle({ db, logger, sessions, members, users, changes, events }),
-        membership: new Membership({ db, logger, sessions, members, users, changes, events }),
+        lifecycle: new SessionLifecycle({ db, logger, access, sessions, members, users, changes, events }),
+        membership: new Membership({ db, logger, access, members, users, changes, events }),
         posting: new MessagePosting({ history, publisher, publisherUser: connection.user }),
-        readMarkers: new ReadMarkers({ members, history, events }),
+        readMarkers: new ReadMarkers({ members, history, events, storeWaitMs: options.readMarkerStoreWaitMs }),
         events,
         postRateLimit: new PostRateLimit({ ratePerSec: config.POST_RATE_PER_SEC, burst: config.POST_BURST }),
         typingThrottle: new TypingThrottle({ intervalMs: config.TYPING_INTERVAL_MS }),
@@ -139,7 +156,7 @@ export async function startChatApiService(config: ChatApiConfig, logger: Logger)
         app.use('/api', routes);
       },
     );
-    server = await startHttpServer(app, config.PORT);
+    server = await startHttpServer(app, config.PORT, config.HOST);
     logger.info({ port: server.port }, 'chat-api listening');
 
     const running = server;
@@ -149,6 +166,7 @@ export async function startChatApiService(config: ChatApiConfig, logger: Logger)
       amqp: connection,
       publisher,
       users,
+      db,
       syncTopology: sync,
       async stop() {
         connection.off('connected', resync);

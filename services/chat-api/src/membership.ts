@@ -4,17 +4,16 @@ import { transactionWithBroker } from './broker-transaction.ts';
 import type { Caller } from './caller.ts';
 import { ChatApiErrors } from './errors.ts';
 import type { MemberStore } from './member-store.ts';
-import { requireMember, requireOwner } from './session-access.ts';
+import { requireMember, requireOwner, type SessionAccess } from './session-access.ts';
 import type { Departure, SessionChanges } from './session-changes.ts';
 import type { SessionEvents } from './session-events.ts';
-import type { SessionStore } from './session-store.ts';
 import type { UserDirectory } from './user-directory.ts';
 
 /** What {@link Membership} works with. */
 export interface MembershipDeps {
   db: Knex;
   logger: Logger;
-  sessions: SessionStore;
+  access: SessionAccess;
   members: MemberStore;
   users: UserDirectory;
   changes: SessionChanges;
@@ -38,13 +37,9 @@ export class Membership {
    * @throws SESSION_NOT_FOUND (404) for a private session the caller is not in; SESSION_FULL (409).
    */
   async join(caller: Caller, sessionId: string): Promise<void> {
-    const { db, logger, sessions, members, changes, events } = this.#deps;
+    const { db, logger, access, changes, events } = this.#deps;
     const version = await transactionWithBroker(db, logger, async (tx) => {
-      const session = await sessions.lock(tx.trx, sessionId);
-      const member = session && (await members.find(sessionId, caller.id, tx.trx));
-      if (session === undefined || (member === undefined && session.visibility === 'private')) {
-        throw new ChatApiErrors.sessionNotFound(`no session ${sessionId}`);
-      }
+      const { session, member } = await access.lock(tx.trx, caller.id, sessionId);
       if (member !== undefined) return undefined;
       return changes.admit(tx, session, caller.id);
     });
@@ -56,16 +51,17 @@ export class Membership {
    * @throws USER_NOT_FOUND (404); DIRECT_SESSION (409); SESSION_FULL (409); and the member rules.
    */
   async add(caller: Caller, sessionId: string, username: string): Promise<void> {
-    const { db, logger, sessions, members, users, changes, events } = this.#deps;
+    const { db, logger, access, members, users, changes, events } = this.#deps;
     const user = await users.findByUsername(username);
     const version = await transactionWithBroker(db, logger, async (tx) => {
-      const session = await sessions.lock(tx.trx, sessionId);
-      requireMember(sessionId, session, session && (await members.find(sessionId, caller.id, tx.trx)));
-      if (session?.kind === 'direct') {
+      const locked = await access.lock(tx.trx, caller.id, sessionId);
+      requireMember(sessionId, locked);
+      const { session } = locked;
+      if (session.kind === 'direct') {
         throw new ChatApiErrors.directSession('a direct session has exactly its two members');
       }
       if (user === undefined) throw new ChatApiErrors.userNotFound(`no user named ${username}`);
-      if (session === undefined || (await members.find(sessionId, user.id, tx.trx)) !== undefined) return undefined;
+      if ((await members.find(sessionId, user.id, tx.trx)) !== undefined) return undefined;
       return changes.admit(tx, session, user.id);
     });
     if (version !== undefined && user !== undefined) await events.memberJoined(sessionId, user, version);
@@ -73,11 +69,11 @@ export class Membership {
 
   /** Leaves a session: ownership passes on, and the last one out deletes it. */
   async leave(caller: Caller, sessionId: string): Promise<void> {
-    const { db, logger, sessions, members, changes } = this.#deps;
+    const { db, logger, access, changes } = this.#deps;
     const departure = await transactionWithBroker(db, logger, async (tx) => {
-      const session = await sessions.lock(tx.trx, sessionId);
-      requireMember(sessionId, session, session && (await members.find(sessionId, caller.id, tx.trx)));
-      return session && changes.depart(tx, session, caller.id);
+      const locked = await access.lock(tx.trx, caller.id, sessionId);
+      requireMember(sessionId, locked);
+      return changes.depart(tx, locked.session, caller.id);
     });
     await this.#announce(sessionId, caller.id, departure);
   }
@@ -88,14 +84,14 @@ export class Membership {
    * @throws USER_NOT_FOUND (404) for a user id that is not a UUID; and the owner rules.
    */
   async remove(caller: Caller, sessionId: string, userIdParam: string): Promise<void> {
-    const { db, logger, sessions, members, changes } = this.#deps;
+    const { db, logger, access, members, changes } = this.#deps;
     if (!isUuid(userIdParam)) throw new ChatApiErrors.userNotFound(`no user ${userIdParam}`);
     const userId = userIdParam.toLowerCase();
     const departure = await transactionWithBroker(db, logger, async (tx) => {
-      const session = await sessions.lock(tx.trx, sessionId);
-      requireOwner(caller, sessionId, session, session && (await members.find(sessionId, caller.id, tx.trx)));
+      const locked = await access.lock(tx.trx, caller.id, sessionId);
+      requireOwner(caller, sessionId, locked);
       if ((await members.find(sessionId, userId, tx.trx)) === undefined) return undefined;
-      return changes.depart(tx, session, userId);
+      return changes.depart(tx, locked.session, userId);
     });
     await this.#announce(sessionId, userId, departure);
   }

@@ -4,7 +4,7 @@ import { transactionWithBroker } from './broker-transaction.ts';
 import type { Caller } from './caller.ts';
 import { ChatApiErrors } from './errors.ts';
 import type { MemberStore } from './member-store.ts';
-import { requireOwner } from './session-access.ts';
+import { requireOwner, type SessionAccess } from './session-access.ts';
 import type { SessionChanges } from './session-changes.ts';
 import type { SessionEvents } from './session-events.ts';
 import { directKeyOf, type SessionStore, type Visibility } from './session-store.ts';
@@ -14,6 +14,7 @@ import type { UserDirectory, UserSummary } from './user-directory.ts';
 export interface SessionLifecycleDeps {
   db: Knex;
   logger: Logger;
+  access: SessionAccess;
   sessions: SessionStore;
   members: MemberStore;
   users: UserDirectory;
@@ -142,10 +143,11 @@ export class SessionLifecycle {
    * the values are the ones it has.
    */
   async update(caller: Caller, sessionId: string, input: SessionUpdate): Promise<void> {
-    const { db, sessions, members, events } = this.#deps;
+    const { db, access, sessions, events } = this.#deps;
     const updated = await db.transaction(async (trx) => {
-      const session = await sessions.lock(trx, sessionId);
-      requireOwner(caller, sessionId, session, session && (await members.find(sessionId, caller.id, trx)));
+      const locked = await access.lock(trx, caller.id, sessionId);
+      requireOwner(caller, sessionId, locked);
+      const { session } = locked;
       const changes = {
         ...(input.name !== undefined && input.name !== session.name ? { name: input.name } : {}),
         ...(input.visibility !== undefined && input.visibility !== session.visibility
@@ -163,11 +165,11 @@ export class SessionLifecycle {
 
   /** Deletes a session, its members, its messages and its exchange; owner only. */
   async delete(caller: Caller, sessionId: string): Promise<void> {
-    const { db, logger, sessions, members, changes } = this.#deps;
+    const { db, logger, access, changes } = this.#deps;
     await transactionWithBroker(db, logger, async (tx) => {
-      const session = await sessions.lock(tx.trx, sessionId);
-      requireOwner(caller, sessionId, session, session && (await members.find(sessionId, caller.id, tx.trx)));
-      await changes.dissolve(tx, session);
+      const locked = await access.lock(tx.trx, caller.id, sessionId);
+      requireOwner(caller, sessionId, locked);
+      await changes.dissolve(tx, locked.session);
     });
   }
 }

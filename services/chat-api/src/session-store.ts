@@ -30,7 +30,8 @@ export interface SessionChanges {
 
 /**
  * `chat.sessions`, written inside the transactions of membership changes. Every change locks the
- * session's row first, so changes of one session (and their `version`) happen one after the other.
+ * session's row first (through `SessionAccess.lock`), so changes of one session (and their
+ * `version`) happen one after the other.
  */
 export class SessionStore {
   readonly #db: Knex;
@@ -41,16 +42,6 @@ export class SessionStore {
 
   #sessions(trx: Knex | Knex.Transaction = this.#db) {
     return trx.withSchema(CHAT_SCHEMA).table<SessionRow>('sessions');
-  }
-
-  /** The session, without locking it (for reads and checks outside a change). */
-  async find(id: string): Promise<SessionRow | undefined> {
-    return this.#sessions().where({ id }).first();
-  }
-
-  /** The session, its row locked until the transaction ends; undefined when there is none. */
-  async lock(trx: Knex.Transaction, id: string): Promise<SessionRow | undefined> {
-    return this.#sessions(trx).where({ id }).forUpdate().first();
   }
 
   /** Inserts a new group session. */

@@ -44,8 +44,10 @@ interface ViewRow extends Omit<SessionRow, 'last_message_id' | 'direct_key'> {
 
 /**
  * Sessions as a caller sees them: `unread_count` counts the messages after the caller's read marker
- * that others wrote (0 for a session the caller is not in); a direct session is named after the
- * other member, found through its direct key so the name stays when that member has left.
+ * that others wrote; a direct session is named after the other member, found through its direct key
+ * so the name stays when that member has left. Messages are for members: to a caller who is not in
+ * the session (a public one found by search or opened by id) `last_message` is null and
+ * `unread_count` 0, as history refuses them.
  * Bindings: the caller's id, three times.
  */
 const SELECT_VIEW = `
@@ -67,7 +69,7 @@ const SELECT_VIEW = `
     lm.created_at as lm_created_at
   from ${CHAT_SCHEMA}.sessions s
   left join ${CHAT_SCHEMA}.members m on m.session_id = s.id and m.user_id = ?
-  left join ${HISTORY_SCHEMA}.messages lm on lm.id = s.last_message_id`;
+  left join ${HISTORY_SCHEMA}.messages lm on lm.id = s.last_message_id and m.user_id is not null`;
 
 function viewOf(row: ViewRow): SessionView {
   const lastMessage =
@@ -126,31 +128,30 @@ export class SessionViews {
     return rows.map(viewOf);
   }
 
-  /** One session as the caller sees it, whether or not they are a member. */
-  async one(callerId: string, sessionId: string): Promise<SessionView | undefined> {
-    const [row] = await this.#query(callerId, 'where s.id = ?', [sessionId]);
-    return row === undefined ? undefined : viewOf(row);
-  }
-
   /**
-   * One session as the caller sees it, just after the caller changed it.
+   * One session as the caller sees it, once `SessionAccess` has let them (or just after they
+   * changed it), whether or not they are a member.
    * @throws SESSION_NOT_FOUND (404) when it was deleted meanwhile.
    */
   async get(callerId: string, sessionId: string): Promise<SessionView> {
-    const view = await this.one(callerId, sessionId);
-    if (view === undefined) throw new ChatApiErrors.sessionNotFound(`no session ${sessionId}`);
-    return view;
+    const [row] = await this.#query(callerId, 'where s.id = ?', [sessionId]);
+    if (row === undefined) throw new ChatApiErrors.sessionNotFound(`no session ${sessionId}`);
+    return viewOf(row);
   }
 
-  /** One session with its members (the detail route). */
-  async detail(callerId: string, sessionId: string): Promise<(SessionView & { members: MemberView[] }) | undefined> {
-    const view = await this.one(callerId, sessionId);
-    return view === undefined ? undefined : { ...view, members: await this.#members.list(sessionId) };
+  /**
+   * One session with its members (the detail route), once `SessionAccess` has let the caller see it.
+   * @throws SESSION_NOT_FOUND (404) when it was deleted meanwhile.
+   */
+  async detail(callerId: string, sessionId: string): Promise<SessionView & { members: MemberView[] }> {
+    const view = await this.get(callerId, sessionId);
+    return { ...view, members: await this.#members.list(sessionId) };
   }
 
   /**
    * Public sessions whose name contains `text` (case-insensitive, wildcards taken literally), by
-   * name, at most {@link SEARCH_LIMIT}, each saying whether the caller is a member.
+   * name, at most {@link SEARCH_LIMIT}, each saying whether the caller is a member (and showing
+   * its last message only then).
    */
   async searchPublic(callerId: string, text: string): Promise<(SessionView & { is_member: boolean })[]> {
     const rows = await this.#query(

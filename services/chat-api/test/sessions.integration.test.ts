@@ -239,18 +239,55 @@ describe('chat-api sessions', () => {
 
     it('answer 403 to non-members on member routes, and show them their detail', async () => {
       const session = await create(alice, { name: 'look but do not touch', visibility: 'public' });
+      const said = await h.say(alice, session.id, 'members only');
       const detail = await h.api(carol).get(`/api/sessions/${session.id}`);
       expect(detail.status).to.equal(200);
       expect(detail.body.members).to.have.length(1);
       for (const answer of [
         await h.api(carol).get(`/api/sessions/${session.id}/messages`),
+        await h.api(carol).get(`/api/sessions/${session.id}/messages?before=${said.id}`),
         await h.api(carol).post(`/api/sessions/${session.id}/messages`, { content: 'hi' }),
+        await h.api(carol).post(`/api/sessions/${session.id}/read`, { message_id: said.id }),
+        await h.api(carol).post(`/api/sessions/${session.id}/typing`),
         await h.api(carol).post(`/api/sessions/${session.id}/leave`),
+        await h.api(carol).post(`/api/sessions/${session.id}/members`, { username: bob.username }),
         await h.api(carol).patch(`/api/sessions/${session.id}`, { name: 'mine now' }),
+        await h.api(carol).delete(`/api/sessions/${session.id}`),
       ]) {
         expect(answer.status).to.equal(403);
         expect(answer.body.code).to.equal('NOT_A_MEMBER');
       }
+    });
+
+    it('show non-members no message: no last_message and no unread count, in detail and search', async () => {
+      const tag = Math.random().toString(36).slice(2, 10);
+      const session = await create(alice, { name: `news ${tag}`, visibility: 'public' });
+      const said = await h.say(alice, session.id, 'for members');
+      const mine = await h.api(alice).get(`/api/sessions/${session.id}`);
+      expect(mine.body.last_message.id).to.equal(said.id);
+
+      const outsider = async () => {
+        const detail = await h.api(carol).get(`/api/sessions/${session.id}`);
+        expect(detail.status).to.equal(200);
+        const found = await h.api(carol).get(`/api/sessions/search?q=${tag}`);
+        expect(found.body.sessions).to.have.length(1);
+        for (const view of [detail.body, found.body.sessions[0]]) {
+          expect(view).to.include({ id: session.id, last_message: null, unread_count: 0 });
+        }
+        expect(found.body.sessions[0].is_member).to.equal(false);
+      };
+      await outsider();
+      const aliceFound = await h.api(alice).get(`/api/sessions/search?q=${tag}`);
+      expect(aliceFound.body.sessions[0]).to.deep.include({ is_member: true });
+      expect(aliceFound.body.sessions[0].last_message.id).to.equal(said.id);
+
+      // Joining makes Carol a member: the join's answer shows her the last message; leaving hides it.
+      const joined = await h.api(carol).post(`/api/sessions/${session.id}/join`);
+      expect(joined.status).to.equal(200);
+      expect(joined.body.last_message.id).to.equal(said.id);
+      expect(joined.body.unread_count).to.equal(1);
+      expect((await h.api(carol).post(`/api/sessions/${session.id}/leave`)).status).to.equal(204);
+      await outsider();
     });
 
     it('hand ownership to the longest-standing member when the owner leaves', async () => {

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { callerOf } from '../caller.ts';
 import { ChatApiErrors } from '../errors.ts';
 import { historyQuery, postMessageBody } from '../schemas.ts';
-import { accessOf, requireMember, sessionIdOf } from '../session-access.ts';
+import { sessionIdOf } from '../session-access.ts';
 import type { RouteDeps } from './route-deps.ts';
 
 /** History and posting. */
@@ -13,8 +13,7 @@ export function messageRoutes(deps: RouteDeps): Router {
   router.get('/sessions/:id/messages', async (req, res) => {
     const caller = callerOf(res);
     const sessionId = sessionIdOf(req.params.id);
-    const { session, member } = await accessOf(deps.sessions, deps.members, sessionId, caller.id);
-    requireMember(sessionId, session, member);
+    await deps.access.member(caller.id, sessionId);
     const query = validate(historyQuery, req.query, 'query');
     const seqOf = async (messageId: string | undefined) => {
       if (messageId === undefined) return undefined;
@@ -44,8 +43,7 @@ export function messageRoutes(deps: RouteDeps): Router {
         headers: { 'Retry-After': String(retryAfter) },
       });
     }
-    const { session, member } = await accessOf(deps.sessions, deps.members, sessionId, caller.id);
-    requireMember(sessionId, session, member);
+    await deps.access.member(caller.id, sessionId);
     const body = validate(postMessageBody, req.body);
     const message = await deps.posting.post(caller, sessionId, body);
     res.status(202).json({ message });

@@ -2,7 +2,7 @@ import { validate } from '@warren/shared';
 import { Router } from 'express';
 import { callerOf } from '../caller.ts';
 import { readBody } from '../schemas.ts';
-import { accessOf, requireMember, sessionIdOf } from '../session-access.ts';
+import { sessionIdOf } from '../session-access.ts';
 import type { RouteDeps } from './route-deps.ts';
 
 /** Read markers. */
@@ -12,8 +12,7 @@ export function readMarkerRoutes(deps: RouteDeps): Router {
   router.post('/sessions/:id/read', async (req, res) => {
     const caller = callerOf(res);
     const sessionId = sessionIdOf(req.params.id);
-    const { session, member } = await accessOf(deps.sessions, deps.members, sessionId, caller.id);
-    requireMember(sessionId, session, member);
+    await deps.access.member(caller.id, sessionId);
     const { message_id } = validate(readBody, req.body);
     await deps.readMarkers.markRead(caller, sessionId, message_id.toLowerCase());
     res.status(204).end();

@@ -1,9 +1,8 @@
 import { validate } from '@warren/shared';
 import { Router } from 'express';
 import { callerOf } from '../caller.ts';
-import { ChatApiErrors } from '../errors.ts';
 import { createSessionBody, searchQuery, updateSessionBody } from '../schemas.ts';
-import { accessOf, requireVisible, sessionIdOf } from '../session-access.ts';
+import { sessionIdOf } from '../session-access.ts';
 import type { RouteDeps } from './route-deps.ts';
 
 /** Sessions themselves: create, list, search, detail, change, delete. */
@@ -29,11 +28,8 @@ export function sessionRoutes(deps: RouteDeps): Router {
   router.get('/sessions/:id', async (req, res) => {
     const caller = callerOf(res);
     const sessionId = sessionIdOf(req.params.id);
-    const { session, member } = await accessOf(deps.sessions, deps.members, sessionId, caller.id);
-    requireVisible(sessionId, session, member);
-    const detail = await deps.views.detail(caller.id, sessionId);
-    if (detail === undefined) throw new ChatApiErrors.sessionNotFound(`no session ${sessionId}`);
-    res.json(detail);
+    await deps.access.visible(caller.id, sessionId);
+    res.json(await deps.views.detail(caller.id, sessionId));
   });
 
   router.patch('/sessions/:id', async (req, res) => {

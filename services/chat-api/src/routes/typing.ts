@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { callerOf } from '../caller.ts';
-import { accessOf, requireMember, sessionIdOf } from '../session-access.ts';
+import { sessionIdOf } from '../session-access.ts';
 import type { RouteDeps } from './route-deps.ts';
 
 /** Typing indicators: published at most once per user and session per interval, the rest accepted. */
@@ -10,8 +10,7 @@ export function typingRoutes(deps: RouteDeps): Router {
   router.post('/sessions/:id/typing', async (req, res) => {
     const caller = callerOf(res);
     const sessionId = sessionIdOf(req.params.id);
-    const { session, member } = await accessOf(deps.sessions, deps.members, sessionId, caller.id);
-    requireMember(sessionId, session, member);
+    await deps.access.member(caller.id, sessionId);
     if (deps.typingThrottle.admit(caller.id, sessionId)) await deps.events.typing(sessionId, caller);
     res.status(204).end();
   });

@@ -10,7 +10,7 @@ import {
 } from '@warren/persister';
 import { createDatabase, createLogger, type Knex } from '@warren/shared';
 import { testConfig } from '@warren/shared/testing';
-import { type ChatApiService, loadConfig, startChatApiService } from '../../src/index.ts';
+import { type ChatApiService, type ChatApiServiceOptions, loadConfig, startChatApiService } from '../../src/index.ts';
 
 /** An HTTP answer with its JSON body parsed (undefined when empty). */
 export interface TestResponse {
@@ -68,7 +68,11 @@ const logger = () => createLogger({ service: 'test', level: testConfig().logLeve
  * Starts chat-api in this process on a free port, as the run's `chat-api` AMQP user (its real
  * permissions apply), in the run's database; `env` overrides any variable.
  */
-export async function startTestChatApi(authUrl: string, env: Record<string, string> = {}): Promise<ChatApiService> {
+export async function startTestChatApi(
+  authUrl: string,
+  env: Record<string, string> = {},
+  options: ChatApiServiceOptions = {},
+): Promise<ChatApiService> {
   const test = testConfig();
   return startChatApiService(
     loadConfig({
@@ -77,6 +81,21 @@ export async function startTestChatApi(authUrl: string, env: Record<string, stri
       DATABASE_URL: test.databaseUrl,
       AUTH_URL: authUrl,
       ...env,
+    }),
+    logger(),
+    options,
+  );
+}
+
+/** Starts a persister in this process, as the run's `persister` AMQP user, trusting chat-api. */
+function startTestPersister(): Promise<PersisterService> {
+  const test = testConfig();
+  return startPersisterService(
+    loadPersisterConfig({
+      PORT: '0',
+      RABBITMQ_URL: test.users.persister.url,
+      DATABASE_URL: test.databaseUrl,
+      TRUSTED_PUBLISHERS: test.users['chat-api'].name,
     }),
     logger(),
   );
@@ -88,7 +107,9 @@ export async function startTestChatApi(authUrl: string, env: Record<string, stri
  */
 export class ChatHarness {
   readonly auth: AuthService;
-  readonly persister: PersisterService;
+  /** The running persister; {@link stopPersister} and {@link startPersister} replace it. */
+  persister: PersisterService;
+  #persisterRunning = true;
   readonly chat: ChatApiService;
   readonly authUrl: string;
   readonly baseUrl: string;
@@ -104,7 +125,7 @@ export class ChatHarness {
     this.db = db;
   }
 
-  static async start(env: Record<string, string> = {}): Promise<ChatHarness> {
+  static async start(env: Record<string, string> = {}, options: ChatApiServiceOptions = {}): Promise<ChatHarness> {
     const test = testConfig();
     const auth = await startAuthService(
       loadAuthConfig({
@@ -112,21 +133,27 @@ export class ChatHarness {
         RABBITMQ_URL: test.users.auth.url,
         DATABASE_URL: test.databaseUrl,
         BCRYPT_COST: '4',
+        // Tests register many users from one address: no registration limit gets in their way.
+        REGISTER_MAX_PER_ADDRESS: '100000',
         DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-auth-')),
       }),
       logger(),
     );
-    const chat = await startTestChatApi(`http://127.0.0.1:${auth.port}`, env);
-    const persister = await startPersisterService(
-      loadPersisterConfig({
-        PORT: '0',
-        RABBITMQ_URL: test.users.persister.url,
-        DATABASE_URL: test.databaseUrl,
-        TRUSTED_PUBLISHERS: test.users['chat-api'].name,
-      }),
-      logger(),
-    );
+    const chat = await startTestChatApi(`http://127.0.0.1:${auth.port}`, env, options);
+    const persister = await startTestPersister();
     return new ChatHarness(auth, persister, chat, createDatabase({ url: test.databaseUrl, logger: logger() }));
+  }
+
+  /** Stops the persister: messages posted meanwhile wait in its queue. */
+  async stopPersister(): Promise<void> {
+    await this.persister.stop();
+    this.#persisterRunning = false;
+  }
+
+  /** Starts a persister again after {@link stopPersister}; it stores what waited. */
+  async startPersister(): Promise<void> {
+    this.persister = await startTestPersister();
+    this.#persisterRunning = true;
   }
 
   /** chat-api as a user (or anonymously). */
@@ -181,7 +208,7 @@ export class ChatHarness {
 
   async stop(): Promise<void> {
     await this.chat.stop();
-    await this.persister.stop();
+    if (this.#persisterRunning) await this.persister.stop();
     await this.auth.stop();
     await this.db.destroy();
   }
