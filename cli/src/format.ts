@@ -1,8 +1,11 @@
 import type { Author, DecodeResult } from '@warren/shared';
 
-/** How a chat author reads in a line: `alice`, `bot build-bot`, `system`. */
+/**
+ * How a chat author reads in a line: `alice`, `bot build-bot`, or for a message published without
+ * `user_id` `unverified (no user_id)`: nobody vouches for it, so it never reads as Warren's own (AMQP.md).
+ */
 export function authorLabel(author: Author): string {
-  if (author === null) return 'system';
+  if (author === null) return 'unverified (no user_id)';
   return author.kind === 'user' ? author.username : `bot ${author.name}`;
 }
 

@@ -59,7 +59,7 @@ describe('warren dead-letters', () => {
 
     const list = await runCli(['dead-letters', '--session', sessionId]);
     expect(list.code, list.stderr).to.equal(0);
-    expect(list.stdout).to.include(`${id}  ${sessionId}  system`);
+    expect(list.stdout).to.include(`${id}  ${sessionId}  unattributed (no user_id)`);
     expect(list.stdout).to.match(/why: unknown_session: /);
     expect(list.stdout).to.include('content: Maintenance at 18:00');
     expect(await listed(sessionId)).to.deep.equal([

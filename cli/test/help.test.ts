@@ -51,6 +51,23 @@ describe('warren --help', () => {
     }
   });
 
+  it('documents where a bot may publish, for add-bot and set-sessions alike', async () => {
+    for (const command of ['add-bot', 'set-sessions']) {
+      const { out } = await run(['users', command, '--help']);
+      for (const option of ['<name>', '--sessions <ids>', '--all-sessions', '--json', '--management-url <url>']) {
+        expect(out).to.include(option);
+      }
+      expect(out).to.include('One of --sessions and --all-sessions is required');
+    }
+  });
+
+  it('makes a bot that may publish everywhere only when told so: no scope is a usage error', async () => {
+    const { err, code } = await run(['users', 'add-bot', 'somebot']);
+    expect(code).to.equal('commander.error');
+    expect(err).to.include('say where the bot may publish: --sessions <id>,');
+    expect(err).to.include('(run with --help for usage)');
+  });
+
   it('points to --help after a usage error', async () => {
     const { err, code } = await run(['send', 'hello']);
     expect(code).to.equal('commander.missingMandatoryOptionValue');

@@ -24,7 +24,7 @@ describe('warren tail', () => {
     await warren?.stop();
   });
 
-  it("prints a session's live traffic decoded by the envelope rules: users, bots, system messages and refusals", async () => {
+  it("prints a session's live traffic decoded by the envelope rules: users, bots, unverified messages and refusals", async () => {
     const tail = RunningCli.start(['tail', '--session', sessionId]);
     try {
       await tail.line('stderr', READY);
@@ -43,7 +43,7 @@ describe('warren tail', () => {
         `/exchanges/${encodeURIComponent(warren.vhost)}/${encodeURIComponent(names.sessionExchange(sessionId))}/publish`,
         { properties: {}, routing_key: '', payload: 'Maintenance at 18:00', payload_encoding: 'string' },
       );
-      await tail.line('stdout', / {2}system: Maintenance at 18:00$/);
+      await tail.line('stdout', / {2}unverified \(no user_id\): Maintenance at 18:00$/);
 
       const broken = newMessageId();
       await publishRaw(bot().url, names.sessionExchange(sessionId), '{"content":', {
@@ -79,6 +79,24 @@ describe('warren tail', () => {
       extra: null,
     });
     expect(refused).to.deep.include({ type: 'refused', session_id: sessionId, code: 'content_empty' });
+  });
+
+  it('shows an extra nested thousands of levels deep as refused (extra_too_deep) and goes on', async () => {
+    const tail = RunningCli.start(['tail', '--session', sessionId, '--json', '--count', '2']);
+    await tail.line('stderr', READY);
+    const deep = `{"content":"deep","extra":${'{"a":'.repeat(10_000)}{}${'}'.repeat(10_000)}}`;
+    await publishRaw(bot().url, names.sessionExchange(sessionId), deep, {
+      messageId: newMessageId(),
+      userId: bot().name,
+      contentType: 'application/json',
+    });
+    const next = newMessageId();
+    await publishRaw(bot().url, names.sessionExchange(sessionId), 'next', { messageId: next, userId: bot().name });
+    const result = await tail.exited;
+    expect(result.code, result.stderr).to.equal(0);
+    const [refused, message] = tail.jsonLines() as [Record<string, unknown>, { message: Record<string, unknown> }];
+    expect(refused).to.deep.include({ type: 'refused', session_id: sessionId, code: 'extra_too_deep' });
+    expect(message.message).to.deep.include({ id: next, content: 'next' });
   });
 
   it('ends when the session is deleted', async () => {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ManagementClient, permissions, userLimits } from '@warren/shared';
+import { ManagementClient, permissions, sessionsWritePattern, userLimits } from '@warren/shared';
 import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
@@ -87,11 +87,14 @@ describe('docs/amqp.md examples, run against the test vhost', () => {
     };
   }
 
-  /** The new user has the producer permissions and limits, and the password the example printed. */
-  async function isProducer(name: string, printed: string): Promise<void> {
+  /**
+   * The new user has the producer permissions (writing where `write` says) and limits, and the
+   * password the example printed.
+   */
+  async function isProducer(name: string, printed: string, write = permissions.bot.write): Promise<void> {
     const vhost = encodeURIComponent(warren.vhost);
     const granted = await management().request('GET', `/permissions/${vhost}/${encodeURIComponent(name)}`);
-    expect(granted).to.deep.include(permissions.bot);
+    expect(granted).to.deep.include({ ...permissions.bot, write });
     const limits = await management().request<{ value: unknown }[]>('GET', `/user-limits/${encodeURIComponent(name)}`);
     expect(limits[0]?.value).to.deep.equal(userLimits.bot);
     const password = /^RABBITMQ_URL=amqp:\/\/[^:]+:([^@]+)@/m.exec(printed)?.[1];
@@ -102,7 +105,7 @@ describe('docs/amqp.md examples, run against the test vhost', () => {
   }
 
   const checks: Record<string, (result: Run) => Promise<void>> = {
-    'add-bot-cli': ({ env, stdout }) => isProducer(env.NAME ?? '', stdout),
+    'add-bot-cli': ({ env, stdout }) => isProducer(env.NAME ?? '', stdout, sessionsWritePattern([env.SESSION ?? ''])),
     'add-bot-curl': ({ env, stdout }) => isProducer(env.NAME ?? '', stdout),
     'cli-send': async ({ env }) => {
       const row = await warren.stored({ sessionId: env.SESSION ?? '', content: 'Build 1234 passed' });

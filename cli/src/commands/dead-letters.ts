@@ -28,7 +28,7 @@ interface Outcome {
 const QUEUE = queues.deadLetter.name;
 
 const authorOf = (view: DeadLetterView): string =>
-  view.originalUserId === null ? 'system' : `bot/service ${view.originalUserId}`;
+  view.originalUserId === null ? 'unattributed (no user_id)' : `bot/service ${view.originalUserId}`;
 
 /** `warren dead-letters`: shows `warren.dead-letter`, and with `--requeue` puts letters back once a fix is in. */
 export function deadLettersCommand(): Command {

@@ -165,6 +165,23 @@ export const permissions: Readonly<Record<AmqpUser, PermissionSpec>> = {
   bot: { configure: NOTHING, write: `^${SESSION}$`, read: NOTHING },
 };
 
+/** A UUID in any case; a session id must be one before it goes into a permission regex. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The `write` permission of a bot limited to some sessions (AMQP.md): exactly the exchanges of
+ * those sessions, anchored, so the broker refuses its publishes anywhere else. Ids are lower-cased
+ * (session exchanges are named with canonical ids); no ids means writing to nothing.
+ * @throws RangeError when an id is not a UUID (it would otherwise be read as a regex).
+ */
+export function sessionsWritePattern(sessionIds: readonly string[]): string {
+  const ids = [...new Set(sessionIds.map((id) => id.toLowerCase()))];
+  const bad = ids.find((id) => !UUID.test(id));
+  if (bad !== undefined) throw new RangeError(`not a session id (a UUID): '${bad}'`);
+  if (ids.length === 0) return NOTHING;
+  return `^(${ids.map((id) => re(names.sessionExchange(id))).join('|')})$`;
+}
+
 /**
  * RabbitMQ's per-user limits (`rabbitmqctl set_user_limits`; `limits` of a user in a definitions
  * file): how many connections and channels one AMQP user may hold at once, over all its clients.

@@ -6,6 +6,7 @@ import {
   permissions,
   queues,
   sessionExchange,
+  sessionsWritePattern,
   userExchange,
   WS_QUEUE_MAX_LENGTH,
   wsQueue,
@@ -116,6 +117,34 @@ describe('topology', () => {
       expect(allows('bot', 'write', user)).to.equal(false);
       expect(allows('bot', 'configure', session)).to.equal(false);
       expect(allows('bot', 'read', session)).to.equal(false);
+    });
+
+    describe('a bot limited to some sessions', () => {
+      const OTHER_ID = '7d1e2f3a-4b5c-4d6e-8f70-819a2b3c4d5e';
+      const writes = (pattern: string, name: string) => new RegExp(pattern).test(name);
+
+      it('may write to exactly the exchanges of its sessions, whatever case the ids were given in', () => {
+        const pattern = sessionsWritePattern([SESSION_ID.toUpperCase(), OTHER_ID, SESSION_ID]);
+        expect(pattern).to.equal(`^(warren\\.session\\.${SESSION_ID}|warren\\.session\\.${OTHER_ID})$`);
+        expect(writes(pattern, session)).to.equal(true);
+        expect(writes(pattern, names.sessionExchange(OTHER_ID))).to.equal(true);
+        expect(writes(pattern, names.sessionExchange('0b6a4b6e-4c1f-4a8e-9d55-2f7c9a1e3b11'))).to.equal(false);
+        // Anchored: a longer name that starts or ends with an allowed one is another exchange.
+        expect(writes(pattern, `${session}x`)).to.equal(false);
+        expect(writes(pattern, `x${session}`)).to.equal(false);
+        expect(writes(pattern, user)).to.equal(false);
+      });
+
+      it('may write to nothing when given no sessions', () => {
+        const pattern = sessionsWritePattern([]);
+        expect(pattern).to.equal(permissions.bot.read);
+        expect(writes(pattern, session)).to.equal(false);
+      });
+
+      it('refuses an id that is not a UUID, which would widen the regex', () => {
+        expect(() => sessionsWritePattern(['.+'])).to.throw(RangeError, "not a session id (a UUID): '.+'");
+        expect(() => sessionsWritePattern([`${SESSION_ID}|.+`])).to.throw(RangeError);
+      });
     });
   });
 });

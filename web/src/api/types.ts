@@ -17,7 +17,7 @@ export interface TokenPair {
   readonly user: User;
 }
 
-/** Who wrote a message: a person, a program publishing over AMQP, or the system (`null`). */
+/** Who wrote a message: a person, a program publishing over AMQP, or nobody vouches (`null`: an unverified sender). */
 export type Author =
   | { readonly kind: 'user'; readonly id: string; readonly username: string }
   | { readonly kind: 'bot'; readonly name: string }

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import { MAX_MESSAGE_LENGTH } from '../lib/validation.ts';
+import { MAX_MESSAGE_LENGTH, messageProblem } from '../lib/validation.ts';
 import { useChat } from './chat-context.ts';
 
 /** Where the character count starts to show. */
@@ -18,10 +18,13 @@ export function Composer({ sessionId }: { sessionId: string }) {
   const ref = useRef<HTMLTextAreaElement>(null);
   const length = [...text.trim()].length;
   const tooLong = length > MAX_MESSAGE_LENGTH;
+  const problem = messageProblem(text);
+  // Said only for text that has characters but none to see: empty needs no words, too long has its count.
+  const invisible = length > 0 && !tooLong && problem !== undefined;
 
   const send = () => {
     const content = text.trim();
-    if (content === '' || tooLong) return;
+    if (problem !== undefined) return;
     chat.conversations.send(sessionId, content);
     setText('');
     if (ref.current !== null) {
@@ -57,12 +60,17 @@ export function Composer({ sessionId }: { sessionId: string }) {
           }
         }}
       />
+      {invisible && (
+        <span class="composer-problem" role="status">
+          {problem}
+        </span>
+      )}
       {length >= SHOW_COUNT_FROM && (
         <span class={`count${tooLong ? ' over' : ''}`}>
           {length}/{MAX_MESSAGE_LENGTH}
         </span>
       )}
-      <button type="submit" class="button primary send" disabled={length === 0 || tooLong}>
+      <button type="submit" class="button primary send" disabled={problem !== undefined}>
         Send
       </button>
     </form>

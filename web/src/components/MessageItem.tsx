@@ -1,18 +1,12 @@
-import type { Author } from '../api/types.ts';
+import { authorView } from '../lib/author-view.ts';
 import { formatTime } from '../lib/format.ts';
 import type { ChatItem } from '../state/chat-state.ts';
 import { Avatar } from './Avatar.tsx';
 
-/** How an author is named and drawn. */
-function authorOf(author: Author): { name: string; kind: 'user' | 'bot' | 'system' } {
-  if (author === null) return { name: 'Warren', kind: 'system' };
-  return author.kind === 'bot' ? { name: author.name, kind: 'bot' } : { name: author.username, kind: 'user' };
-}
-
 /**
  * One message. Its text is a text node (Preact escapes it; nothing is ever parsed as HTML), kept
  * with its line breaks. Own messages show whether they are on their way or were refused, with a way
- * to send them again.
+ * to send them again. A message without an author is drawn as from an unverified sender.
  */
 export function MessageItem({
   item,
@@ -27,14 +21,7 @@ export function MessageItem({
   onRetry: () => void;
 }) {
   const { message, status } = item;
-  const author = authorOf(message.author);
-  if (author.kind === 'system') {
-    return (
-      <li class="message system" data-message-id={message.id} data-author-kind="system">
-        <p class="message-text">{message.content}</p>
-      </li>
-    );
-  }
+  const author = authorView(message.author);
   return (
     <li
       class={`message${mine ? ' mine' : ''}${continued ? ' continued' : ''} status-${status}`}
@@ -47,7 +34,11 @@ export function MessageItem({
         {!mine && !continued && (
           <div class="author">
             <span class="author-name">{author.name}</span>
-            {author.kind === 'bot' && <span class="tag bot-tag">bot</span>}
+            {author.tag !== undefined && (
+              <span class={`tag ${author.kind}-tag`} title={author.why}>
+                {author.tag}
+              </span>
+            )}
           </div>
         )}
         <div class="bubble">

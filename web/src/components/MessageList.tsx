@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import { groupKey } from '../lib/author-view.ts';
 import { formatDay, sameDay } from '../lib/format.ts';
 import { type ChatItem, type Conversation, EMPTY_CONVERSATION } from '../state/chat-state.ts';
 import { useChat, useChatState } from './chat-context.ts';
@@ -11,14 +12,10 @@ const AT_BOTTOM_WITHIN_PX = 48;
 /** Messages of one author closer together than this are drawn as one group. */
 const GROUP_WITHIN_MS = 5 * 60_000;
 
-function authorKey(item: ChatItem): string {
-  const { author } = item.message;
-  return author === null ? 'system' : author.kind === 'bot' ? `bot:${author.name}` : `user:${author.id}`;
-}
-
 /** Whether a message continues the group of the one before it. */
 function continues(item: ChatItem, previous: ChatItem | undefined): boolean {
-  if (previous === undefined || authorKey(item) !== authorKey(previous)) return false;
+  const key = groupKey(item.message.author);
+  if (previous === undefined || key === undefined || key !== groupKey(previous.message.author)) return false;
   return Date.parse(item.message.created_at) - Date.parse(previous.message.created_at) < GROUP_WITHIN_MS;
 }
 

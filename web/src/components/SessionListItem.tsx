@@ -1,20 +1,12 @@
 import type { Message, Session } from '../api/types.ts';
+import { previewPrefix } from '../lib/author-view.ts';
 import { formatListTime } from '../lib/format.ts';
 import { displayName } from '../state/session-list.ts';
 import { Avatar } from './Avatar.tsx';
 
 /** Who wrote the last message, as the list shows it before the text. */
 function lastLine(message: Message, myId: string): string {
-  const { author } = message;
-  const who =
-    author === null
-      ? ''
-      : author.kind === 'bot'
-        ? `${author.name}: `
-        : author.id === myId
-          ? 'You: '
-          : `${author.username}: `;
-  return `${who}${message.content}`;
+  return `${previewPrefix(message.author, myId)}${message.content}`;
 }
 
 /** One session in the list: name, last message, time and unread count. */

@@ -19,6 +19,22 @@ export function passwordProblem(password: string): string | undefined {
 /** Most characters a message may have after trimming. */
 export const MAX_MESSAGE_LENGTH = 4000;
 
+/** A character that shows: neither white space nor a format character such as U+200B or U+FEFF. */
+const VISIBLE = /[^\p{White_Space}\p{Cf}]/u;
+
+/**
+ * What is wrong with a message's text, or undefined: 1 to 4000 characters after trimming, at least
+ * one of them visible, as every service checks (README.md limits). Text of only zero-width
+ * characters would show as an empty bubble, and the server refuses it.
+ */
+export function messageProblem(text: string): string | undefined {
+  const content = text.trim();
+  if (content === '') return 'Write something first.';
+  if (!VISIBLE.test(content)) return 'Only invisible characters: a message needs something to read.';
+  const length = [...content].length;
+  return length > MAX_MESSAGE_LENGTH ? `A message can have at most ${MAX_MESSAGE_LENGTH} characters.` : undefined;
+}
+
 /** What is wrong with a session name, or undefined. */
 export function sessionNameProblem(name: string): string | undefined {
   const length = [...name.trim()].length;

@@ -10,6 +10,12 @@ export interface ChatItem {
   readonly status: SendStatus;
   /** Why a `failed` message was refused, in words. */
   readonly error?: string;
+  /**
+   * When it reached the client from anywhere but history (ms, the client's clock): live from the
+   * socket, or the user's own as chat-api took it. Unset once history has given it: until then the
+   * persister may still refuse it, and a gap fill replaces it with what history says.
+   */
+  readonly receivedAt?: number;
 }
 
 /** The loaded part of one session's history, oldest first. */

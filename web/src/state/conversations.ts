@@ -11,8 +11,8 @@ import {
   mergeLatest,
   oldestSentId,
   prependOlder,
-  sentIdsNewestFirst,
   setStatus,
+  storedIdsNewestFirst,
   upsertMessage,
 } from './message-list.ts';
 import { bumpSession } from './session-list.ts';
@@ -25,6 +25,15 @@ const GAP_PAGE_SIZE = 100;
 const MAX_GAP_PAGES = 10;
 /** Cursors tried for `after=`: the newest may not be stored yet (the persister lags a little). */
 const MAX_ANCHORS = 5;
+/**
+ * How long after a live message arrived history must have it: the persister's lag is kept well
+ * under a second (WEBSOCKET.md); this leaves room for a busy moment. A live message history still
+ * lacks after this was refused (an id stored in another session, say), and a gap fill drops it.
+ */
+export const SETTLE_MS = 5000;
+
+/** What arrived live before this (ms) history has stored, unless it refused it. */
+const settledBefore = (): number => Date.now() - SETTLE_MS;
 
 /** A gap too long to fill page by page: the newest page is loaded instead. */
 class GapTooLong extends Error {}
@@ -54,9 +63,14 @@ export class Conversations {
     if (this.#store.get().conversations[id]?.loaded || this.#loading.has(id)) return;
     this.#loading.add(id);
     try {
+      const settled = settledBefore();
       const page = await this.#api.messages(id, {}, PAGE_SIZE);
       this.#update(id, (current) => ({
-        items: mergeLatest(current.items, page.messages, false),
+        items: mergeLatest(current.items, page.messages, {
+          complete: !page.has_more,
+          heldMayBeOlder: false,
+          settledBefore: settled,
+        }),
         loaded: true,
         hasOlder: page.has_more,
         error: undefined,
@@ -125,7 +139,8 @@ export class Conversations {
    * not have stored it when the session is opened, and the first page is merged with it then.
    */
   received(message: Message): void {
-    this.#update(message.session_id, (conversation) => ({ items: upsertMessage(conversation.items, message) }));
+    const at = Date.now();
+    this.#update(message.session_id, (conversation) => ({ items: upsertMessage(conversation.items, message, at) }));
   }
 
   /** Whether the conversation holds a message already (it came live, or the user sent it). */
@@ -157,16 +172,20 @@ export class Conversations {
 
   /**
    * Fills the gap after a reconnect (WEBSOCKET.md): what chat-api stored after the newest message
-   * held, merged by id. A cursor chat-api does not know yet (stored a moment later) is skipped for
-   * the one before; with none that works, or a gap of many pages, the newest page is loaded.
+   * held, merged by id, and live messages history refused dropped (AMQP.md: clients replace what
+   * they saw live with history when they fill a gap). A cursor chat-api does not know yet (stored a
+   * moment later) is skipped for the one before; with none that works, or a gap of many pages, the
+   * newest page is loaded.
    */
   async catchUp(id: string): Promise<void> {
     const current = this.#store.get().conversations[id];
     if (!current?.loaded) return;
-    for (const anchor of sentIdsNewestFirst(current.items).slice(0, MAX_ANCHORS)) {
+    // Taken before asking: history answers with what was stored by the time it is asked.
+    const settled = settledBefore();
+    for (const anchor of storedIdsNewestFirst(current.items).slice(0, MAX_ANCHORS)) {
       try {
         const fetched = await this.#everythingAfter(id, anchor);
-        this.#update(id, (conversation) => ({ items: mergeAfter(conversation.items, anchor, fetched) }));
+        this.#update(id, (conversation) => ({ items: mergeAfter(conversation.items, anchor, fetched, settled) }));
         return;
       } catch (error) {
         if (error instanceof ApiError && error.code === 'MESSAGE_NOT_FOUND') continue;
@@ -176,7 +195,11 @@ export class Conversations {
     }
     const page = await this.#api.messages(id, {}, PAGE_SIZE);
     this.#update(id, (conversation) => ({
-      items: mergeLatest(conversation.items, page.messages, true),
+      items: mergeLatest(conversation.items, page.messages, {
+        complete: !page.has_more,
+        heldMayBeOlder: true,
+        settledBefore: settled,
+      }),
       hasOlder: conversation.hasOlder || page.has_more,
     }));
   }
@@ -197,7 +220,8 @@ export class Conversations {
   async #post(message: Message): Promise<void> {
     try {
       const stored = await this.#api.post(message.session_id, message.id, message.content);
-      this.#update(message.session_id, (conversation) => ({ items: upsertMessage(conversation.items, stored) }));
+      const at = Date.now();
+      this.#update(message.session_id, (conversation) => ({ items: upsertMessage(conversation.items, stored, at) }));
       this.#bump(stored);
     } catch (error) {
       this.#update(message.session_id, (conversation) => ({
