@@ -349,10 +349,12 @@ describe('web client in Chromium', function () {
     await expectTexts(bob.page, ['still there?', 'yes, both tabs']);
   });
 
-  it('takes screenshots of the login page, the session list and a conversation, on a desktop and a phone', async () => {
+  it('takes screenshots of the login page, the session list and a conversation, on a desktop and a phone', async function () {
     const folder = join(import.meta.dirname, '../../docs/screenshots');
     mkdirSync(folder, { recursive: true });
     const shot = (page: Page, name: string) => page.screenshot({ path: join(folder, `${name}.png`) });
+    // Six browsers and a scripted conversation: 20 s on a quiet machine, three times that under load.
+    this.timeout(180_000);
     const desktop = { width: 1280, height: 800 };
     const phone = { width: 390, height: 844 };
 
