@@ -1,7 +1,7 @@
 import { AmqpClient, type Logger, type PublishOptions } from '@warren/shared';
 import type { ConfirmChannel, Message } from 'amqplib';
 import { userOf, vhostOf } from './config.ts';
-import { CliError, explainConnectError } from './errors.ts';
+import { type CliError, CliErrors, explainConnectError } from './errors.ts';
 
 /** How long a publish waits for the broker's confirm: past it the command fails rather than hang. */
 export const CONFIRM_TIMEOUT_MS = 10_000;
@@ -131,7 +131,7 @@ export class ConfirmedPublisher {
 /** Turns a failed publish into the CLI's sentence, using `explain` for the broker's refusals. */
 export function publishFailure(error: unknown, explain: (refusal: Error) => CliError): CliError {
   if (error instanceof PublishError) {
-    return error.refusal ? explain(error.refusal) : new CliError(error.message, { cause: error });
+    return error.refusal ? explain(error.refusal) : new CliErrors.brokerFailed(error.message, { cause: error });
   }
-  return new CliError(error instanceof Error ? error.message : String(error), { cause: error });
+  return new CliErrors.brokerFailed(error instanceof Error ? error.message : String(error), { cause: error });
 }

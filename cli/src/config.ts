@@ -1,6 +1,6 @@
 import { ConfigError, parseEnv, variables } from '@warren/shared';
 import type { z } from 'zod';
-import { CliError } from './errors.ts';
+import { CliErrors } from './errors.ts';
 
 /**
  * Every environment variable the CLI reads, with the services' meanings and defaults
@@ -63,7 +63,7 @@ export function loadConfig<K extends ConfigVariable>(
       const flag = flagNames[variable as ConfigVariable];
       return `${variable}${flag ? ` (or ${flag})` : ''}: ${message}`;
     });
-    throw new CliError(`invalid configuration:\n  ${lines.join('\n  ')}`, { cause: error });
+    throw new CliErrors.invalidConfig(`invalid configuration:\n  ${lines.join('\n  ')}`, { cause: error });
   }
 }
 

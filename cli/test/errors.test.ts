@@ -1,6 +1,15 @@
 import { ManagementApiError } from '@warren/shared';
 import { expect } from 'chai';
-import { type BrokerAction, explainBrokerError, explainConnectError, explainManagementError } from '../src/index.ts';
+import {
+  type BrokerAction,
+  CliError,
+  CliErrors,
+  defineCliError,
+  definedCliErrors,
+  explainBrokerError,
+  explainConnectError,
+  explainManagementError,
+} from '../src/index.ts';
 
 const SESSION = '0194f7d0-3c1e-7a4b-9d2e-5f6a7b8c9d0e';
 const EXCHANGE = `warren.session.${SESSION}`;
@@ -18,6 +27,38 @@ const publish: BrokerAction = {
   hints: { permission: 'Producers may publish only to session exchanges.', userId: 'Leave out --as.' },
 };
 
+describe('CliErrors', () => {
+  it('makes CliErrors with a stable code, the exit status and the cause', () => {
+    const cause = new Error('root');
+    const error = new CliErrors.notFound("there is no AMQP user 'x'", { cause });
+    expect(error).to.be.instanceOf(CliError).and.instanceOf(Error);
+    expect(error).to.include({
+      name: 'CliError',
+      code: 'NOT_FOUND',
+      exitCode: 1,
+      message: "there is no AMQP user 'x'",
+    });
+    expect(error.cause).to.equal(cause);
+    expect(new CliErrors.invalidArgument('no')).to.not.have.property('cause');
+    expect(CliErrors.notFound).to.include({ code: 'NOT_FOUND', exitCode: 1 });
+  });
+
+  it('registers every code once, with its exit status', () => {
+    for (const error of Object.values(CliErrors)) {
+      expect(definedCliErrors().get(error.code)).to.deep.equal({ exitCode: error.exitCode });
+    }
+    const codes = Object.values(CliErrors).map((error) => error.code);
+    expect(new Set(codes).size).to.equal(codes.length);
+    expect(() => defineCliError('NOT_FOUND')).to.throw('CLI error code NOT_FOUND is defined twice');
+  });
+
+  it('takes another exit status', () => {
+    const Interrupted = defineCliError('CLI_TEST_INTERRUPTED', 130);
+    expect(new Interrupted('stopped')).to.include({ code: 'CLI_TEST_INTERRUPTED', exitCode: 130 });
+    expect(definedCliErrors().get('CLI_TEST_INTERRUPTED')).to.deep.equal({ exitCode: 130 });
+  });
+});
+
 describe('explainBrokerError', () => {
   it('says which permission a refusal is about, with the hint', () => {
     const error = closed(
@@ -25,9 +66,12 @@ describe('explainBrokerError', () => {
       'ACCESS-REFUSED',
       "ACCESS_REFUSED - access to exchange 'warren.messages' in vhost 'warren' refused for user 'bot'",
     );
-    expect(explainBrokerError(error, publish).message).to.equal(
+    const explained = explainBrokerError(error, publish);
+    expect(explained.message).to.equal(
       `RabbitMQ refused to let user 'bot' publish to ${EXCHANGE}: it has no write permission on exchange 'warren.messages' in vhost 'warren'. Producers may publish only to session exchanges.`,
     );
+    expect(explained).to.include({ code: 'BROKER_REFUSED', exitCode: 1 });
+    expect(explained.cause).to.equal(error);
   });
 
   it("takes the permission of the refused side of a binding, from an RPC's failure", () => {
@@ -56,6 +100,7 @@ describe('explainBrokerError', () => {
 
   it('names a session that does not exist, and any other missing exchange or queue', () => {
     const session = closed(404, 'NOT-FOUND', `NOT_FOUND - no exchange '${EXCHANGE}' in vhost 'warren'`);
+    expect(explainBrokerError(session, publish).code).to.equal('NOT_FOUND');
     expect(explainBrokerError(session, publish).message).to.equal(
       `session ${SESSION} does not exist: vhost 'warren' has no exchange '${EXCHANGE}' (\`warren sessions\` lists the sessions).`,
     );
@@ -79,9 +124,9 @@ describe('explainBrokerError', () => {
   });
 
   it('falls back to the broker text for anything else', () => {
-    expect(explainBrokerError(new Error('socket hang up'), publish).message).to.equal(
-      `could not publish to ${EXCHANGE}: socket hang up`,
-    );
+    const explained = explainBrokerError(new Error('socket hang up'), publish);
+    expect(explained.message).to.equal(`could not publish to ${EXCHANGE}: socket hang up`);
+    expect(explained.code).to.equal('BROKER_FAILED');
   });
 });
 
@@ -109,13 +154,17 @@ describe('explainConnectError', () => {
 
   it('keeps the shared client sentence for an unreachable broker', () => {
     const error = wrapped('connect ECONNREFUSED 127.0.0.1:5672');
-    expect(explainConnectError(error, 'bot', 'warren').message).to.equal(error.message);
+    const explained = explainConnectError(error, 'bot', 'warren');
+    expect(explained.message).to.equal(error.message);
+    expect(explained).to.include({ code: 'BROKER_UNREACHABLE', cause: error });
   });
 });
 
 describe('explainManagementError', () => {
   it('says the management user needs the administrator tag when refused', () => {
     const error = new ManagementApiError('PUT /users/x answered 401: Not administrator user', 401);
-    expect(explainManagementError(error, "create user 'x'").message).to.include('needs the administrator tag');
+    const explained = explainManagementError(error, "create user 'x'");
+    expect(explained.message).to.include('needs the administrator tag');
+    expect(explained).to.include({ code: 'MANAGEMENT_REFUSED', cause: error });
   });
 });

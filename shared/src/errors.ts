@@ -76,6 +76,11 @@ export const SharedErrors = {
   bodyTooLarge: defineError('BODY_TOO_LARGE', 413, 'Body too large'),
   unsupportedMediaType: defineError('UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported media type'),
   unauthorized: defineError('UNAUTHORIZED', 401, 'Not authenticated'),
+  /**
+   * auth's JWKS could not be fetched and no cached key fits the token: an outage, not a bad token,
+   * so the client retries rather than signs in again.
+   */
+  signingKeysUnavailable: defineError('SIGNING_KEYS_UNAVAILABLE', 503, 'Signing keys unavailable'),
   rateLimited: defineError('RATE_LIMITED', 429, 'Too many requests'),
   brokerUnavailable: defineError('BROKER_UNAVAILABLE', 503, 'Message broker unavailable'),
   databaseUnavailable: defineError('DATABASE_UNAVAILABLE', 503, 'Database unavailable'),

@@ -71,6 +71,7 @@ describe('SharedErrors', () => {
       BROKER_UNAVAILABLE: 503,
       DATABASE_UNAVAILABLE: 503,
       INTERNAL: 500,
+      SIGNING_KEYS_UNAVAILABLE: 503,
     });
     for (const error of Object.values(SharedErrors)) expect(definedErrors().has(error.code)).to.equal(true);
   });

@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { ConfirmedPublisher, connectBroker, publishFailure } from '../broker.ts';
 import { loadConfig } from '../config.ts';
 import { type DeadLetterView, describeDeadLetter, republishOf } from '../dead-letter.ts';
-import { CliError, explainBrokerError } from '../errors.ts';
+import { CliErrors, explainBrokerError } from '../errors.ts';
 import { cliLogger } from '../logger.ts';
 import { URL_HELP, uuidOption } from '../options.ts';
 
@@ -143,7 +143,7 @@ export function deadLettersCommand(): Command {
         }
         const kept = outcomes.filter((outcome) => !outcome.requeued).length;
         if (kept > 0)
-          throw new CliError(
+          throw new CliErrors.requeueIncomplete(
             `${kept} of ${outcomes.length} dead letters could not be requeued; they stay in ${QUEUE}.`,
           );
         if (!options.json) console.log(`${outcomes.length} requeued`);

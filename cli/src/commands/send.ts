@@ -2,7 +2,7 @@ import { contentOf, EnvelopeError, names, newMessageId } from '@warren/shared';
 import { Command } from 'commander';
 import { ConfirmedPublisher, connectBroker, publishFailure } from '../broker.ts';
 import { loadConfig } from '../config.ts';
-import { CliError, explainBrokerError } from '../errors.ts';
+import { CliErrors, explainBrokerError } from '../errors.ts';
 import { cliLogger } from '../logger.ts';
 import { URL_HELP, uuidOption } from '../options.ts';
 
@@ -37,7 +37,8 @@ export function sendCommand(): Command {
         // The persister would dead-letter what the envelope refuses: say so now instead.
         contentOf(text);
       } catch (error) {
-        if (error instanceof EnvelopeError) throw new CliError(`the message would be refused: ${error.message}`);
+        if (error instanceof EnvelopeError)
+          throw new CliErrors.messageRefused(`the message would be refused: ${error.message}`);
         throw error;
       }
       const config = loadConfig(['RABBITMQ_URL'], process.env, { url: options.url });

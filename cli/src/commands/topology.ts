@@ -2,7 +2,7 @@ import { checkDatabase, createDatabase } from '@warren/shared';
 import { Command } from 'commander';
 import { connectBroker } from '../broker.ts';
 import { loadConfig } from '../config.ts';
-import { CliError, explainBrokerError } from '../errors.ts';
+import { CliErrors, explainBrokerError } from '../errors.ts';
 import { cliLogger } from '../logger.ts';
 import { URL_HELP } from '../options.ts';
 
@@ -31,9 +31,10 @@ export function topologyCommand(): Command {
       const db = createDatabase({ url: config.DATABASE_URL, logger });
       try {
         await checkDatabase(db, config.DATABASE_URL).catch((error: Error) => {
-          throw new CliError(error.message.replace('DATABASE_URL', 'DATABASE_URL (or --database-url)'), {
-            cause: error,
-          });
+          throw new CliErrors.databaseUnavailable(
+            error.message.replace('DATABASE_URL', 'DATABASE_URL (or --database-url)'),
+            { cause: error },
+          );
         });
         const broker = await connectBroker(config.RABBITMQ_URL, 'topology-sync', logger);
         try {

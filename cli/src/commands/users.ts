@@ -11,7 +11,7 @@ import {
 } from '@warren/shared';
 import { Command, Option } from 'commander';
 import { loadConfig, vhostOf } from '../config.ts';
-import { CliError, explainManagementError } from '../errors.ts';
+import { CliErrors, explainManagementError } from '../errors.ts';
 
 /** The flags that say where a bot may publish. */
 interface ScopeOptions {
@@ -48,7 +48,9 @@ function scopeOf(options: ScopeOptions, command: Command): SessionScope {
     .filter((id) => id !== '');
   const bad = given.filter((id) => canonicalUuid(id) === null);
   if (bad.length > 0) {
-    throw new CliError(`--sessions takes session ids (UUIDs) separated by commas; not one: ${bad.join(', ')}`);
+    throw new CliErrors.invalidArgument(
+      `--sessions takes session ids (UUIDs) separated by commas; not one: ${bad.join(', ')}`,
+    );
   }
   return { all: false, ids: [...new Set(given.map((id) => canonicalUuid(id) ?? id))] };
 }
@@ -89,7 +91,7 @@ async function exists(management: ManagementClient, path: string): Promise<boole
 /** Refuses the names of the deployment's users and trusted publishers. */
 function refuseReserved(name: string, trusted: readonly string[]): void {
   if (RESERVED.has(name) || trusted.includes(name)) {
-    throw new CliError(`'${name}' is the name of a Warren service or trusted publisher; choose another.`);
+    throw new CliErrors.reservedName(`'${name}' is the name of a Warren service or trusted publisher; choose another.`);
   }
 }
 
@@ -100,7 +102,7 @@ function refuseReserved(name: string, trusted: readonly string[]): void {
 async function checkBot(management: ManagementClient, name: string, vhost: string, trusted: readonly string[]) {
   refuseReserved(name, trusted);
   if (!(await call(`look up vhost '${vhost}'`, () => exists(management, `/vhosts/${encodeURIComponent(vhost)}`)))) {
-    throw new CliError(`vhost '${vhost}' does not exist (the vhost is the path of RABBITMQ_URL or --url).`);
+    throw new CliErrors.notFound(`vhost '${vhost}' does not exist (the vhost is the path of RABBITMQ_URL or --url).`);
   }
 }
 
@@ -119,13 +121,13 @@ async function addBot(
 ): Promise<string> {
   refuseReserved(name, trusted);
   if (!limits.username.pattern.test(name)) {
-    throw new CliError(
+    throw new CliErrors.invalidArgument(
       `a bot's name is 3 to 32 of A-Z a-z 0-9 _ . - (it is shown as the author of its messages); got '${name}'.`,
     );
   }
   await checkBot(management, name, vhost, trusted);
   if (await call(`look up user '${name}'`, () => exists(management, `/users/${encodeURIComponent(name)}`))) {
-    throw new CliError(`AMQP user '${name}' exists already; it is left as it is.`);
+    throw new CliErrors.userExists(`AMQP user '${name}' exists already; it is left as it is.`);
   }
   const password = randomBytes(24).toString('base64url');
   await call(`create user '${name}'`, () =>
@@ -162,7 +164,7 @@ async function setSessions(
 ): Promise<number> {
   await checkBot(management, name, vhost, trusted);
   if (!(await call(`look up user '${name}'`, () => exists(management, `/users/${encodeURIComponent(name)}`)))) {
-    throw new CliError(`there is no AMQP user '${name}'; create it with warren users add-bot.`);
+    throw new CliErrors.notFound(`there is no AMQP user '${name}'; create it with warren users add-bot.`);
   }
   await call(`set the permissions of '${name}'`, () =>
     management.setPermissions(vhost, name, { ...permissions.bot, write: writeOf(scope) }),

@@ -1,4 +1,5 @@
 import { encodeSessionEvent, type Logger, newMessageId, type Publisher, type SessionEventType } from '@warren/shared';
+import type { SessionEventPayloads } from '@warren/shared/contract';
 import { Counter, type Registry } from 'prom-client';
 import type { Caller } from './caller.ts';
 import type { Visibility } from './session-store.ts';
@@ -75,8 +76,16 @@ export class SessionEvents {
     );
   }
 
-  /** @returns whether the broker confirmed the event. */
-  async #publish(sessionId: string, event: SessionEventType, data: unknown, expirationMs?: number): Promise<boolean> {
+  /**
+   * @returns whether the broker confirmed the event. Indexing the contract by the topology's event
+   * types makes an event added to one and not the other a type error.
+   */
+  async #publish<E extends SessionEventType>(
+    sessionId: string,
+    event: E,
+    data: SessionEventPayloads[E],
+    expirationMs?: number,
+  ): Promise<boolean> {
     const { publisher, publisherUser } = this.#options;
     try {
       const outgoing = encodeSessionEvent({

@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { type AccessTokenClaims, type Logger, SharedErrors, type TokenVerifier } from '@warren/shared';
+import type { ServerFrame } from '@warren/shared/contract';
 import type { ConsumeMessage } from 'amqplib';
 import WebSocket, { type RawData } from 'ws';
 import { CloseCode } from './close-codes.ts';
 import type { ConsumerChannel, Subscription } from './consumer-channel.ts';
 import type { DeliveryEncoder } from './delivery-encoder.ts';
-import { encodeFrame, parseClientFrame, type ServerFrame } from './frames.ts';
+import { encodeFrame, parseClientFrame } from './frames.ts';
 import type { GatewayMetrics } from './metrics.ts';
 
 /** setTimeout's longest delay; a later token expiry is checked again when the timer fires. */
@@ -154,8 +155,10 @@ export class ClientConnection extends EventEmitter<ClientConnectionEvents> {
     try {
       claims = await this.#options.verifier.verify(token);
     } catch (error) {
-      if (isKeySetUnavailable(error)) this.close(CloseCode.unavailable, 'cannot verify tokens now');
-      else this.close(CloseCode.notAuthenticated, detailOf(error));
+      // auth's keys being out of reach says nothing about the token: 1011, reconnect with backoff.
+      if (error instanceof SharedErrors.signingKeysUnavailable) {
+        this.close(CloseCode.unavailable, 'cannot verify tokens now');
+      } else this.close(CloseCode.notAuthenticated, detailOf(error));
       return;
     }
     if (this.#state !== 'authenticating') return;
@@ -271,12 +274,9 @@ export class ClientConnection extends EventEmitter<ClientConnectionEvents> {
   }
 }
 
-/** The verifier's safe detail ('token expired', 'token invalid'). */
+/** The verifier's safe detail ('token expired', 'token invalid', 'signing keys unavailable'). */
 function detailOf(error: unknown): string {
-  return error instanceof SharedErrors.unauthorized ? error.message : 'token invalid';
-}
-
-/** Whether verification failed because auth's key set could not be fetched, not because of the token. */
-function isKeySetUnavailable(error: unknown): boolean {
-  return error instanceof SharedErrors.unauthorized && error.message === 'signing keys unavailable';
+  return error instanceof SharedErrors.unauthorized || error instanceof SharedErrors.signingKeysUnavailable
+    ? error.message
+    : 'token invalid';
 }

@@ -1,65 +1,15 @@
-import type { ChatMessage, DecodedEvent, DecodedMessage, SessionEventType } from '@warren/shared';
+// Reading and writing frames; the frames themselves are the contract's (WEBSOCKET.md), declared
+// once for the gateway and the web client.
+import type { DecodedEvent, DecodedMessage } from '@warren/shared';
+import type {
+  ClientFrame,
+  ErrorFrame,
+  EventFrame,
+  FrameErrorCode,
+  MessageFrame,
+  ServerFrame,
+} from '@warren/shared/contract';
 import type { RawData } from 'ws';
-
-/** `{ type: 'ready' }`: the connection's queue is bound and consumed; what is published from now on arrives. */
-export interface ReadyFrame {
-  readonly type: 'ready';
-  readonly user: { readonly id: string; readonly username: string };
-  readonly connection_id: string;
-}
-
-/** `{ type: 'message' }`: a chat message, as HTTP.md's `Message`. */
-export interface MessageFrame {
-  readonly type: 'message';
-  readonly session_id: string;
-  readonly message: ChatMessage;
-}
-
-/** `{ type: 'event' }`: a session event of AMQP.md, its body as `data`. */
-export interface EventFrame {
-  readonly type: 'event';
-  readonly session_id: string;
-  readonly event: SessionEventType;
-  readonly data: unknown;
-}
-
-/** The answer to `{ type: 'ping' }`. */
-export interface PongFrame {
-  readonly type: 'pong';
-}
-
-/** A frame the gateway could not take; the connection stays. */
-export interface ErrorFrame {
-  readonly type: 'error';
-  readonly code: FrameErrorCode;
-  readonly detail: string;
-}
-
-/** Every frame the gateway sends. */
-export type ServerFrame = ReadyFrame | MessageFrame | EventFrame | PongFrame | ErrorFrame;
-
-/** Every frame the gateway takes from a client. */
-export type ClientFrame = { readonly type: 'auth'; readonly token: string } | { readonly type: 'ping' };
-
-/**
- * The `code` of an error frame, stable (clients may branch on it), UPPER_SNAKE like the HTTP API's
- * problem codes:
- * - `INVALID_JSON`: the text frame is not a JSON object;
- * - `BINARY_FRAME`: frames are JSON text, never binary;
- * - `UNKNOWN_FRAME_TYPE`: `type` is not `auth` or `ping`;
- * - `INVALID_FRAME`: a known type with a missing or mistyped field (`auth` without a token string);
- * - `AUTH_IN_PROGRESS`: an `auth` frame while the first authentication is still being checked;
- * - `TOKEN_INVALID`: a fresh token that does not verify; the connection keeps its current token;
- * - `WRONG_USER`: a fresh token of another user; the connection keeps its current token.
- */
-export type FrameErrorCode =
-  | 'INVALID_JSON'
-  | 'BINARY_FRAME'
-  | 'UNKNOWN_FRAME_TYPE'
-  | 'INVALID_FRAME'
-  | 'AUTH_IN_PROGRESS'
-  | 'TOKEN_INVALID'
-  | 'WRONG_USER';
 
 /** What {@link parseClientFrame} makes of a frame: the frame, or the error frame to answer. */
 export type ParsedClientFrame =
@@ -106,11 +56,15 @@ export function parseClientFrame(data: RawData, isBinary: boolean): ParsedClient
   }
 }
 
-/** The frame a decoded delivery becomes: `message` for a chat message, `event` for a session event. */
+/**
+ * The frame a decoded delivery becomes: `message` for a chat message, `event` for a session event.
+ * Event bodies are relayed as published: the decoder believes events only from trusted publishers
+ * (chat-api), which write each body by the contract's `SessionEventPayloads`.
+ */
 export function deliveryFrameOf(decoded: DecodedMessage | DecodedEvent): MessageFrame | EventFrame {
   return decoded.kind === 'message'
     ? { type: 'message', session_id: decoded.sessionId, message: decoded.message }
-    : { type: 'event', session_id: decoded.sessionId, event: decoded.event, data: decoded.data };
+    : ({ type: 'event', session_id: decoded.sessionId, event: decoded.event, data: decoded.data } as EventFrame);
 }
 
 /** The text of a frame on the wire. */

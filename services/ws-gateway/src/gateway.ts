@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Logger, TokenVerifier } from '@warren/shared';
-import { PROBLEM_CONTENT_TYPE, problemType } from '@warren/shared';
+import type { Logger, TokenVerifier, WarrenError } from '@warren/shared';
+import { PROBLEM_CONTENT_TYPE, problemType, SharedErrors } from '@warren/shared';
 import { type ServerOptions, WebSocketServer } from 'ws';
 import { ClientConnection, type ReadyConnection } from './client-connection.ts';
 import { CloseCode, closeCodeLabel } from './close-codes.ts';
 import type { ConsumerChannel } from './consumer-channel.ts';
 import type { DeliveryEncoder } from './delivery-encoder.ts';
+import { WsGatewayErrors } from './errors.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { isOriginAllowed } from './origin-policy.ts';
 
@@ -110,16 +111,16 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     socket.on('error', (error) => this.#log.debug({ err: error }, 'upgrade socket error'));
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname !== WS_PATH) {
-      refuse(socket, 404, 'NOT_FOUND', 'Not found', `WebSockets connect to ${WS_PATH}`);
+      refuse(socket, new SharedErrors.notFound(`WebSockets connect to ${WS_PATH}`));
       return;
     }
     if (!isOriginAllowed(req.headers.origin, this.#allowedOrigins)) {
       this.#log.info({ origin: req.headers.origin }, 'refused a WebSocket from a disallowed origin');
-      refuse(socket, 403, 'ORIGIN_NOT_ALLOWED', 'Origin not allowed', 'this origin may not open WebSockets here');
+      refuse(socket, new WsGatewayErrors.originNotAllowed('this origin may not open WebSockets here'));
       return;
     }
     if (this.#stopping) {
-      refuse(socket, 503, 'SHUTTING_DOWN', 'Shutting down', 'this gateway is shutting down; connect again');
+      refuse(socket, new WsGatewayErrors.shuttingDown('this gateway is shutting down; connect again'));
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
@@ -197,7 +198,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 }
 
 /** Answers an upgrade request with an RFC 9457 problem document (HTTP.md) and closes the socket. */
-function refuse(socket: Duplex, status: number, code: string, title: string, detail: string): void {
+function refuse(socket: Duplex, error: WarrenError): void {
+  const { code, status, title, message: detail } = error;
   const body = JSON.stringify({ type: problemType(code), title, status, detail, code });
   socket.end(
     `HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +

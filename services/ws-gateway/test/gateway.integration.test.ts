@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import WebSocket from 'ws';
 import { startTestAuth, type TestAuth, type TestUser } from './support/auth.ts';
@@ -21,6 +23,16 @@ async function refusedUpgrade(
 }
 
 const nowSec = () => Math.floor(Date.now() / 1000);
+
+/** The base URL of an auth service that is down: a port that was just free and is closed again. */
+async function downAuthUrl(): Promise<string> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return `http://127.0.0.1:${port}`;
+}
 
 describe('gateway', () => {
   let auth: TestAuth;
@@ -111,6 +123,22 @@ describe('gateway', () => {
       const client = await TestClient.open(gateway.wsUrl);
       client.send({ type: 'auth', token: expired });
       expect(await client.closed).to.deep.equal({ code: 4001, reason: 'token expired' });
+    });
+
+    it("closes with 1011, not 4001, when auth's keys cannot be fetched: an outage, not a bad token", async () => {
+      const blind = await startTestGateway(await downAuthUrl());
+      try {
+        // auth's own token, whose kid the blind gateway has never seen.
+        const byFrame = await TestClient.open(blind.wsUrl);
+        byFrame.send({ type: 'auth', token: user.token });
+        expect(await byFrame.closed).to.deep.equal({ code: 1011, reason: 'cannot verify tokens now' });
+        const byQuery = await TestClient.open(blind.wsUrl, { queryToken: user.token });
+        expect(await byQuery.closed).to.deep.equal({ code: 1011, reason: 'cannot verify tokens now' });
+        expect(await blind.metric('warren_ws_closes_total', { code: '1011' })).to.equal(2);
+        expect(await blind.metric('warren_ws_closes_total', { code: '4001' })).to.equal(0);
+      } finally {
+        await blind.stop();
+      }
     });
 
     it('counts closes by code', async () => {

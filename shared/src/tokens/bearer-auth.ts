@@ -7,7 +7,8 @@ import type { TokenVerifier } from './token-verifier.ts';
  * Express middleware that admits a request carrying a valid `Authorization: Bearer <token>` and
  * keeps its claims for {@link authOf}. Otherwise it passes a 401 error on to the error handler,
  * with the `WWW-Authenticate` header of RFC 6750 §3: `Bearer`, plus `error="invalid_token"` when
- * a token was given.
+ * a token was given; or, when auth's signing keys cannot be fetched, the verifier's 503
+ * `SIGNING_KEYS_UNAVAILABLE`.
  */
 export function bearerAuth(verifier: Pick<TokenVerifier, 'verify'>): RequestHandler {
   return async (req, res, next) => {
@@ -20,6 +21,11 @@ export function bearerAuth(verifier: Pick<TokenVerifier, 'verify'>): RequestHand
     try {
       claims = await verifier.verify(token);
     } catch (error) {
+      // An outage of auth's keys is a 503: the client should retry, not sign in again.
+      if (error instanceof SharedErrors.signingKeysUnavailable) {
+        next(error);
+        return;
+      }
       // Keeps the verifier's safe detail and, for logs, its cause; anything else is a plain refusal.
       const refusal = error instanceof SharedErrors.unauthorized ? error : undefined;
       next(

@@ -42,8 +42,8 @@ export class RemoteKeySet {
   /**
    * The key with this id.
    *
-   * @throws WarrenError (unauthorized) when the kid is unknown even after a refetch, or when the set
-   * could not be fetched (then with the fetch error as cause).
+   * @throws WarrenError `UNAUTHORIZED` (401) when the kid is unknown even after a refetch;
+   * `SIGNING_KEYS_UNAVAILABLE` (503), with the fetch error as cause, when the set could not be fetched.
    */
   async keyFor(kid: string): Promise<VerificationKey> {
     const fresh = this.#options.now() - this.#loadedAt < this.#options.maxAgeMs;
@@ -52,7 +52,7 @@ export class RemoteKeySet {
     try {
       await this.#refresh();
     } catch (error) {
-      throw new SharedErrors.unauthorized('signing keys unavailable', { cause: error });
+      throw new SharedErrors.signingKeysUnavailable('signing keys unavailable', { cause: error });
     }
     const key = this.#keys.get(kid);
     if (key === undefined) throw new SharedErrors.unauthorized('token invalid');

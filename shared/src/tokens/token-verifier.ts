@@ -77,8 +77,9 @@ export class TokenVerifier extends EventEmitter<TokenVerifierEvents> {
   /**
    * The claims of a valid access token.
    *
-   * @throws WarrenError (unauthorized, 401) with detail 'token expired', 'token invalid' or, with
-   * the fetch error as cause, 'signing keys unavailable'.
+   * @throws WarrenError `UNAUTHORIZED` (401) with detail 'token expired' or 'token invalid';
+   * `SIGNING_KEYS_UNAVAILABLE` (503), with the fetch error as cause, when auth's JWKS cannot be
+   * fetched and no cached key fits: an outage, which says nothing about the token.
    */
   async verify(token: string): Promise<AccessTokenClaims> {
     const header = jwt.decode(token, { complete: true })?.header;

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import express, { type ErrorRequestHandler, type Response } from 'express';
 import { SharedErrors, WarrenError } from '../../src/errors.ts';
 import { authOf, bearerAuth, createTokenVerifier, publicJwkOf } from '../../src/tokens/index.ts';
-import { AUDIENCE, ISSUER, JwksServer, keys, signToken } from './fixtures.ts';
+import { AUDIENCE, deadUrl, ISSUER, JwksServer, keys, signToken } from './fixtures.ts';
 
 /** Just enough of a problem-document error handler to see what the middleware passed on. */
 const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
@@ -24,6 +24,11 @@ describe('bearerAuth', () => {
     const verifier = createTokenVerifier({ jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE });
     const app = express();
     app.get('/me', bearerAuth(verifier), (_req, res) => {
+      res.json(authOf(res));
+    });
+    // Verifies against an auth service that is down.
+    const outage = createTokenVerifier({ jwksUrl: await deadUrl(), issuer: ISSUER, audience: AUDIENCE });
+    app.get('/outage', bearerAuth(outage), (_req, res) => {
       res.json(authOf(res));
     });
     app.get('/open', (_req, res) => {
@@ -83,6 +88,17 @@ describe('bearerAuth', () => {
       expect(response.status).to.equal(200);
       expect(await response.json()).to.deep.include({ sub: '6f1c1c2e-3c4b-4f38-9f52-6b0f0f1e2a11', name: 'alice' });
     }
+  });
+
+  it('answers 503 SIGNING_KEYS_UNAVAILABLE, not 401, when the JWKS cannot be fetched for an unknown kid', async () => {
+    const response = await get('/outage', `Bearer ${signToken(keys.es256.privateKey, { kid: jwk.kid })}`);
+    expect(response.status).to.equal(503);
+    // Nothing is wrong with the token: no Bearer challenge asks for another.
+    expect(response.headers.get('www-authenticate')).to.equal(null);
+    expect(await response.json()).to.deep.equal({
+      code: 'SIGNING_KEYS_UNAVAILABLE',
+      detail: 'signing keys unavailable',
+    });
   });
 
   it('turns a verifier that fails otherwise into a 401 that keeps the cause', async () => {

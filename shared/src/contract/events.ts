@@ -1,0 +1,35 @@
+// Types only: the web client imports this module, so it must never pull runtime code in.
+import type { UserRef, Visibility } from './http.ts';
+
+/**
+ * The body of each event chat-api publishes on a session exchange (AMQP.md "Events on a session
+ * exchange"), by its `type` property. `event` frames carry the same body as `data`. AMQP.md's
+ * message-change, reaction and presence events join this map when Warren publishes them.
+ */
+export interface SessionEventPayloads {
+  /** A user joined or was added. */
+  readonly 'member.joined': { readonly session_id: string; readonly user: UserRef; readonly version: number };
+  /** A member left or was removed. */
+  readonly 'member.left': { readonly session_id: string; readonly user_id: string; readonly version: number };
+  /** Renamed, or made public or private. */
+  readonly 'session.updated': {
+    readonly session_id: string;
+    readonly name: string | null;
+    readonly visibility: Visibility;
+    readonly version: number;
+  };
+  /** Deleted: published before its exchange goes, so members hear it. */
+  readonly 'session.deleted': { readonly session_id: string };
+  /** A member's read marker moved forward. */
+  readonly read: { readonly session_id: string; readonly user_id: string; readonly message_id: string };
+  /** A member is typing; published with a short `expiration`. */
+  readonly typing: { readonly session_id: string; readonly user: UserRef };
+}
+
+/** The `type` of a session event. */
+export type SessionEventName = keyof SessionEventPayloads;
+
+/** A session event with its body, discriminated by `event`, as `event` frames carry it. */
+export type SessionEvent = {
+  readonly [E in SessionEventName]: { readonly event: E; readonly data: SessionEventPayloads[E] };
+}[SessionEventName];

@@ -1,0 +1,35 @@
+/**
+ * @packageDocumentation
+ * `@warren/shared/contract`: the wire shapes of HTTP.md, AMQP.md and WEBSOCKET.md, declared once
+ * for the services and the web client. Types only, so a browser bundle that imports it (with
+ * `import type`) gains no code.
+ */
+export type { SessionEvent, SessionEventName, SessionEventPayloads } from './events.ts';
+export type {
+  AuthFrame,
+  ClientFrame,
+  ErrorFrame,
+  EventFrame,
+  FrameErrorCode,
+  MessageFrame,
+  PingFrame,
+  PongFrame,
+  ReadyFrame,
+  ServerFrame,
+} from './frames.ts';
+export type {
+  Author,
+  BotAuthor,
+  Member,
+  Message,
+  MessagePage,
+  SearchHit,
+  Session,
+  SessionDetail,
+  SessionKind,
+  TokenPair,
+  User,
+  UserAuthor,
+  UserRef,
+  Visibility,
+} from './http.ts';
