@@ -2,8 +2,16 @@
 // themselves at start; this is for operators who migrate ahead of a deployment).
 import { AUTH_SCHEMA, migrations as authMigrations } from '@warren/auth';
 import { CHAT_SCHEMA, migrations as chatMigrations } from '@warren/chat-api';
-import { HISTORY_SCHEMA, migrations as historyMigrations } from '@warren/persister';
-import { checkDatabase, createDatabase, createLogger, migrate, parseEnv, variables } from '@warren/shared';
+import {
+  checkDatabase,
+  createDatabase,
+  createLogger,
+  HISTORY_SCHEMA,
+  historyMigrations,
+  migrate,
+  parseEnv,
+  variables,
+} from '@warren/shared';
 
 const config = parseEnv({ DATABASE_URL: variables.DATABASE_URL, LOG_LEVEL: variables.LOG_LEVEL }, process.env);
 const db = createDatabase({

@@ -39,6 +39,23 @@ describe('warren sessions', () => {
     });
   });
 
+  it('counts a stored message as activity: the session it went to moves above newer ones', async () => {
+    const owner = await warren.register('owner');
+    const quiet = await warren.createSession(owner);
+    const busy = await warren.createSession(owner);
+    const newest = await warren.createSession(owner);
+    const posted = await warren.api(owner, 'POST', `/api/sessions/${busy}/messages`, { content: 'news' });
+    expect(posted.status).to.equal(202);
+    await warren.stored({ id: posted.body.message.id });
+
+    const json = await runCli(['sessions', '--json', '--limit', '1000']);
+    expect(json.code, json.stderr).to.equal(0);
+    const ids = JSON.parse(json.stdout).map((session: { id: string }) => session.id);
+    const [busyAt, newestAt, quietAt] = [busy, newest, quiet].map((id) => ids.indexOf(id));
+    expect(busyAt, 'the session with a message first').to.be.within(0, newestAt - 1);
+    expect(newestAt, 'then by creation').to.be.within(0, quietAt - 1);
+  });
+
   it('names a direct session after its members', async () => {
     const alice = await warren.register('alice');
     const bob = await warren.register('bob');

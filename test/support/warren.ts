@@ -10,7 +10,15 @@ import {
   type PersisterService,
   startPersisterService,
 } from '@warren/persister';
-import { type AmqpUser, amqpUsers, createDatabase, createLogger, databaseSchemas, type Knex } from '@warren/shared';
+import {
+  type AmqpUser,
+  amqpUsers,
+  createDatabase,
+  createLogger,
+  HISTORY_SCHEMA,
+  type Knex,
+  type MessageRow,
+} from '@warren/shared';
 import { testConfig } from '@warren/shared/testing';
 import { loadConfig as loadGatewayConfig, startWsGatewayService, type WsGatewayService } from '@warren/ws-gateway';
 
@@ -26,18 +34,6 @@ export interface TestResponse {
   readonly status: number;
   // biome-ignore lint/suspicious/noExplicitAny: tests inspect bodies field by field.
   readonly body: any;
-}
-
-/** A row of `history.messages`. */
-export interface MessageRow {
-  id: string;
-  session_id: string;
-  author_kind: 'user' | 'bot' | 'system';
-  author_id: string | null;
-  author_name: string | null;
-  type: string;
-  content: string;
-  created_at: Date;
 }
 
 const PASSWORD = 'correct horse battery';
@@ -217,7 +213,7 @@ export class TestWarren {
       const abort = new AbortController();
       // Listening before looking, so a batch that commits in between is not missed.
       const next = once(persister, 'batch-stored', { signal: abort.signal }).catch(() => undefined);
-      const query = this.db.withSchema(databaseSchemas.history).from<MessageRow>('messages');
+      const query = this.db.withSchema(HISTORY_SCHEMA).from<MessageRow>('messages');
       const row = await ('id' in where
         ? query.where({ id: where.id })
         : query.where({ session_id: where.sessionId, content: where.content })

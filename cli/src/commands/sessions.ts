@@ -1,7 +1,7 @@
-import { checkDatabase, createDatabase, databaseSchemas, names, redactUrl } from '@warren/shared';
+import { checkDatabase, createDatabase, databaseSchemas, HISTORY_SCHEMA, names, redactUrl } from '@warren/shared';
 import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
-import { CliError } from '../errors.ts';
+import { CliErrors } from '../errors.ts';
 import { oneLine } from '../format.ts';
 import { cliLogger } from '../logger.ts';
 import { positiveIntOption } from '../options.ts';
@@ -48,7 +48,7 @@ export function sessionsCommand(): Command {
     .description(
       "Lists the sessions in chat-api's database, most recently active first, with the exchange each one " +
         'publishes on (warren.session.<id>). Reads DATABASE_URL (or --database-url) in a read-only ' +
-        'transaction; a role with only SELECT on the chat schema is enough.',
+        'transaction; a role with only SELECT on the chat schema and history.session_activity is enough.',
     )
     .option('--limit <n>', 'list at most n sessions', positiveIntOption, 100)
     .option('--json', 'print JSON instead of a table')
@@ -59,37 +59,40 @@ export function sessionsCommand(): Command {
       let rows: SessionRow[];
       try {
         await checkDatabase(db, config.DATABASE_URL).catch((error: Error) => {
-          throw new CliError(error.message.replace('DATABASE_URL', 'DATABASE_URL (or --database-url)'), {
-            cause: error,
-          });
+          throw new CliErrors.databaseUnavailable(
+            error.message.replace('DATABASE_URL', 'DATABASE_URL (or --database-url)'),
+            { cause: error },
+          );
         });
         rows = await db.transaction(async (trx): Promise<SessionRow[]> => {
           await trx.raw('set transaction read only');
           const chat = databaseSchemas.chat;
           // A direct session has no name of its own: each member sees it named after the other.
-          return trx
-            .withSchema(chat)
-            .from('sessions as s')
-            .leftJoin('members as m', 'm.session_id', 's.id')
-            .leftJoin('users as u', 'u.id', 'm.user_id')
-            .groupBy('s.id')
-            .orderBy([
-              { column: 's.bumped_at', order: 'desc' },
-              { column: 's.id', order: 'asc' },
-            ])
-            .limit(options.limit)
-            .select(
-              's.id',
-              's.kind',
-              's.visibility',
-              trx.raw("coalesce(s.name, string_agg(u.username, ', ' order by lower(u.username))) as name"),
-              trx.raw('count(m.user_id) as members'),
-              's.bumped_at',
-            );
+          return (
+            trx
+              .withSchema(chat)
+              .from('sessions as s')
+              .leftJoin('members as m', 'm.session_id', 's.id')
+              .leftJoin('users as u', 'u.id', 'm.user_id')
+              // Messages bump a session in the persister's history.session_activity (a raw name:
+              // withSchema would put it in the chat schema); the later of the two is its activity.
+              .leftJoin(trx.raw('??.session_activity as a', [HISTORY_SCHEMA]), 'a.session_id', 's.id')
+              .groupBy('s.id', 'a.session_id')
+              .orderByRaw('greatest(s.bumped_at, a.bumped_at) desc, s.id asc')
+              .limit(options.limit)
+              .select(
+                's.id',
+                's.kind',
+                's.visibility',
+                trx.raw("coalesce(s.name, string_agg(u.username, ', ' order by lower(u.username))) as name"),
+                trx.raw('count(m.user_id) as members'),
+                trx.raw('greatest(s.bumped_at, a.bumped_at) as bumped_at'),
+              )
+          );
         });
       } catch (error) {
         if ((error as { code?: unknown }).code === UNDEFINED_TABLE) {
-          throw new CliError(
+          throw new CliErrors.databaseNotMigrated(
             `${redactUrl(config.DATABASE_URL)} has no ${databaseSchemas.chat}.sessions table: chat-api has not migrated this database yet (start chat-api once).`,
             { cause: error },
           );

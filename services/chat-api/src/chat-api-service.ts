@@ -1,19 +1,13 @@
 import { EventEmitter } from 'node:events';
-import { HISTORY_SCHEMA, migrations as historyMigrations } from '@warren/persister';
 import {
-  AmqpClient,
-  checkDatabase,
-  createDatabase,
-  createHttpApp,
-  createRegistry,
   createTokenVerifier,
+  HISTORY_SCHEMA,
+  historyMigrations,
   type Knex,
   type Logger,
-  migrate,
   Publisher,
-  pingDatabase,
-  type RunningServer,
-  startHttpServer,
+  type RunningService,
+  startService,
 } from '@warren/shared';
 import type { ChatApiConfig } from './config.ts';
 import { MemberStore } from './member-store.ts';
@@ -45,11 +39,7 @@ export interface ChatApiServiceEvents {
 }
 
 /** A running chat-api. */
-export interface ChatApiService extends EventEmitter<ChatApiServiceEvents> {
-  /** The HTTP port it listens on. */
-  readonly port: number;
-  /** Its broker connection (tests await its events). */
-  readonly amqp: AmqpClient;
+export interface ChatApiService extends EventEmitter<ChatApiServiceEvents>, RunningService {
   /** Its confirming publisher (tests await its `settled` events). */
   readonly publisher: Publisher;
   /** Its copy of users (tests await its `remembered` events). */
@@ -58,8 +48,6 @@ export interface ChatApiService extends EventEmitter<ChatApiServiceEvents> {
   readonly db: Knex;
   /** Rebuilds every session exchange and member binding from PostgreSQL, as at start. */
   syncTopology(): Promise<TopologySyncResult>;
-  /** Stops taking requests, finishes those in flight, closes the broker and database connections. */
-  stop(): Promise<void>;
 }
 
 /** What {@link startChatApiService} takes besides its configuration. */
@@ -72,35 +60,30 @@ export interface ChatApiServiceOptions {
 }
 
 /**
- * Starts chat-api: migrates its schema (and the persister's, whose messages it reads, so it never
- * fails on a missing table), connects to RabbitMQ (connection name `chat-api`), consumes its users
+ * Starts chat-api: migrates its schema (and `history`, whose messages it reads through the shared
+ * history model, so it never fails on a missing table), connects to RabbitMQ (connection name `chat-api`), consumes its users
  * queue, rebuilds the session topology from PostgreSQL, and listens. Rejects at once, naming the
  * URL, when the database or the broker cannot be reached.
  */
-export async function startChatApiService(
+export function startChatApiService(
   config: ChatApiConfig,
   logger: Logger,
   options: ChatApiServiceOptions = {},
 ): Promise<ChatApiService> {
-  const db = createDatabase({ url: config.DATABASE_URL, logger });
-  let amqp: AmqpClient | undefined;
-  let stopFeed: (() => Promise<void>) | undefined;
-  let server: RunningServer | undefined;
-  try {
-    await checkDatabase(db, config.DATABASE_URL);
-    await migrate(db, CHAT_SCHEMA, migrations);
-    await migrate(db, HISTORY_SCHEMA, historyMigrations);
-
-    amqp = new AmqpClient({ url: config.RABBITMQ_URL, connectionName: 'chat-api', logger });
-    await amqp.start();
-    const connection = amqp;
-    const registry = createRegistry('chat-api');
-    const publisher = new Publisher(connection, { registry, confirmTimeoutMs: config.CONFIRM_TIMEOUT_MS });
-
+  const database = {
+    url: config.DATABASE_URL,
+    schemas: [
+      { schema: CHAT_SCHEMA, migrations },
+      { schema: HISTORY_SCHEMA, migrations: historyMigrations },
+    ],
+  };
+  return startService({ name: 'chat-api', config, logger, database }, async ({ db, amqp, registry, resources }) => {
+    const publisher = new Publisher(amqp, { registry, confirmTimeoutMs: config.CONFIRM_TIMEOUT_MS });
     const users = new UserDirectory(db, logger);
-    stopFeed = (await startUserFeed(connection, users, { prefetch: config.USERS_PREFETCH, logger })).stop;
+    const feed = await startUserFeed(amqp, users, { prefetch: config.USERS_PREFETCH, logger });
+    resources.add('user feed', feed.stop);
 
-    const sync = () => syncTopology({ db, amqp: connection, logger });
+    const sync = () => syncTopology({ db, amqp, logger });
     await sync();
 
     const sessions = new SessionStore(db);
@@ -109,7 +92,7 @@ export async function startChatApiService(
     const access = new SessionAccess(db, members);
     const events = new SessionEvents({
       publisher,
-      publisherUser: connection.user,
+      publisherUser: amqp.user,
       logger,
       registry,
       typingExpirationMs: config.TYPING_EXPIRATION_MS,
@@ -118,7 +101,7 @@ export async function startChatApiService(
       sessions,
       members,
       history,
-      topology: new SessionTopology(connection),
+      topology: new SessionTopology(amqp),
       events,
     });
     const verifier = createTokenVerifier({
@@ -134,7 +117,7 @@ export async function startChatApiService(
         users,
         lifecycle: new SessionLifecycle({ db, logger, access, sessions, members, users, changes, events }),
         membership: new Membership({ db, logger, access, members, users, changes, events }),
-        posting: new MessagePosting({ history, publisher, publisherUser: connection.user }),
+        posting: new MessagePosting({ history, publisher, publisherUser: amqp.user }),
         readMarkers: new ReadMarkers({ members, history, events, storeWaitMs: options.readMarkerStoreWaitMs }),
         events,
         postRateLimit: new PostRateLimit({ ratePerSec: config.POST_RATE_PER_SEC, burst: config.POST_BURST }),
@@ -142,39 +125,12 @@ export async function startChatApiService(
       },
       verifier,
     );
-    const app = createHttpApp(
-      {
-        logger,
-        registry,
-        trustProxy: config.TRUST_PROXY,
-        readiness: [
-          { name: 'rabbitmq', check: () => connection.connected },
-          { name: 'database', check: () => pingDatabase(db) },
-        ],
-      },
-      (app) => {
-        app.use('/api', routes);
-      },
-    );
-    server = await startHttpServer(app, config.PORT, config.HOST);
-    logger.info({ port: server.port }, 'chat-api listening');
 
-    const running = server;
-    const feedStop = stopFeed;
     const service = Object.assign(new EventEmitter<ChatApiServiceEvents>(), {
-      port: running.port,
-      amqp: connection,
       publisher,
       users,
       db,
       syncTopology: sync,
-      async stop() {
-        connection.off('connected', resync);
-        await running.close();
-        await feedStop();
-        await connection.close();
-        await db.destroy();
-      },
     });
     // A broker that comes back may have lost its definitions (a new node, a reset): rebuild them.
     const resync = () => {
@@ -186,13 +142,15 @@ export async function startChatApiService(
         },
       );
     };
-    connection.on('connected', resync);
-    return service;
-  } catch (error) {
-    await server?.close().catch(() => undefined);
-    await stopFeed?.().catch(() => undefined);
-    await amqp?.close().catch(() => undefined);
-    await db.destroy().catch(() => undefined);
-    throw error;
-  }
+    return {
+      routes: (app) => app.use('/api', routes),
+      listening: () => {
+        amqp.on('connected', resync);
+        resources.add('topology resync', () => {
+          amqp.off('connected', resync);
+        });
+      },
+      service,
+    };
+  });
 }

@@ -1,53 +1,12 @@
-import { HISTORY_SCHEMA } from '@warren/persister';
-import type { ChatMessage, Knex } from '@warren/shared';
-
-/** A row of `history.messages` (the persister's table; chat-api only reads it). */
-export interface MessageRow {
-  /** bigint, as pg returns it: a decimal string. */
-  seq: string;
-  id: string;
-  session_id: string;
-  author_kind: 'user' | 'bot' | 'system';
-  author_id: string | null;
-  author_name: string | null;
-  type: string;
-  content: string;
-  extra: Record<string, unknown> | null;
-  created_at: Date;
-}
-
-/** The columns of a message, for queries that select them. */
-const MESSAGE_COLUMNS = [
-  'seq',
-  'id',
-  'session_id',
-  'author_kind',
-  'author_id',
-  'author_name',
-  'type',
-  'content',
-  'extra',
-  'created_at',
-] as const;
-
-/** The `Message` of HTTP.md for a stored row. */
-export function messageOf(row: MessageRow): ChatMessage {
-  const author =
-    row.author_kind === 'user'
-      ? { kind: 'user' as const, id: row.author_id ?? '', username: row.author_name ?? '' }
-      : row.author_kind === 'bot'
-        ? { kind: 'bot' as const, name: row.author_name ?? '' }
-        : null;
-  return {
-    id: row.id,
-    session_id: row.session_id,
-    author,
-    type: row.type,
-    content: row.content,
-    extra: row.extra,
-    created_at: row.created_at.toISOString(),
-  };
-}
+import {
+  type ChatMessage,
+  deleteSessionHistory,
+  HISTORY_SCHEMA,
+  type Knex,
+  MESSAGE_COLUMNS,
+  type MessageRow,
+  messageOf,
+} from '@warren/shared';
 
 /** A page of history. */
 export interface HistoryPage {
@@ -66,8 +25,8 @@ export class MessageHistory {
     this.#db = db;
   }
 
-  #messages(db: Knex | Knex.Transaction = this.#db) {
-    return db.withSchema(HISTORY_SCHEMA).table<MessageRow>('messages');
+  #messages() {
+    return this.#db.withSchema(HISTORY_SCHEMA).table<MessageRow>('messages');
   }
 
   /** The stored message with this id, in any session. */
@@ -99,8 +58,8 @@ export class MessageHistory {
     return { messages: rows.slice(0, limit).map(messageOf), has_more: rows.length > limit };
   }
 
-  /** Deletes a deleted session's messages, inside its transaction. */
+  /** Deletes a deleted session's history, inside its transaction. */
   async deleteSession(trx: Knex.Transaction, sessionId: string): Promise<void> {
-    await this.#messages(trx).where({ session_id: sessionId }).delete();
+    await deleteSessionHistory(trx, sessionId);
   }
 }

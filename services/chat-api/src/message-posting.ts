@@ -4,6 +4,7 @@ import {
   EnvelopeError,
   encodeChatMessage,
   extraOf,
+  messageOf,
   messageTypeOf,
   newMessageId,
   type Publisher,
@@ -12,7 +13,7 @@ import {
 } from '@warren/shared';
 import type { Caller } from './caller.ts';
 import { ChatApiErrors } from './errors.ts';
-import { type MessageHistory, messageOf } from './message-history.ts';
+import type { MessageHistory } from './message-history.ts';
 
 /** `POST /api/sessions/:id/messages`, its fields as the client sent them (the body's shape checked). */
 export interface NewMessage {

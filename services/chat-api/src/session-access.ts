@@ -33,8 +33,7 @@ export interface MemberAccess extends Access {
  * them apart. Bindings: the caller's id, the session id.
  */
 const VISIBLE = `
-  select s.id, s.kind, s.name, s.visibility, s.owner_id, s.created_at, s.bumped_at, s.version,
-    s.last_message_id, s.direct_key,
+  select s.id, s.kind, s.name, s.visibility, s.owner_id, s.created_at, s.bumped_at, s.version, s.direct_key,
     m.session_id as m_session_id, m.user_id as m_user_id, m.role as m_role, m.joined_at as m_joined_at,
     m.read_seq as m_read_seq
   from ${CHAT_SCHEMA}.sessions s

@@ -1,4 +1,4 @@
-import type { Knex } from '@warren/shared';
+import { HISTORY_SCHEMA, type Knex } from '@warren/shared';
 import { CHAT_SCHEMA } from './migrations/index.ts';
 
 /** Who may find a session by search and join it. */
@@ -14,10 +14,13 @@ export interface SessionRow {
   /** null for direct sessions, which have no owner. */
   owner_id: string | null;
   created_at: Date;
+  /** Its creation; messages bump a session further in `history.session_activity` (see `SessionViews`). */
   bumped_at: Date;
-  /** bigint, as pg returns it: a decimal string. */
+  /**
+   * Its own changes (members, name, visibility), a bigint as pg returns it: a decimal string. The
+   * messages stored in it count on top, in `history.session_activity`.
+   */
   version: string;
-  last_message_id: string | null;
   direct_key: string | null;
 }
 
@@ -71,12 +74,21 @@ export class SessionStore {
     return this.#sessions(trx).where({ direct_key: directKey }).forUpdate().first();
   }
 
-  /** Applies changes (if any) and increases the version by one. @returns the new version. */
+  /**
+   * Applies changes (if any) and increases the version by one.
+   * @returns the session's new version: its own plus the messages stored in it, which no batch can
+   * change meanwhile, since the persister locks the session's row too.
+   */
   async change(trx: Knex.Transaction, id: string, changes: SessionChanges = {}): Promise<number> {
     const [row] = await this.#sessions(trx)
       .where({ id })
       .update({ ...changes, version: trx.raw('version + 1') })
-      .returning('version');
+      .returning(
+        trx.raw(
+          'version + coalesce((select a.stored_messages from ??.session_activity a where a.session_id = ?), 0) as version',
+          [HISTORY_SCHEMA, id],
+        ),
+      );
     return Number(row?.version);
   }
 

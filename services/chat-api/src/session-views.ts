@@ -1,9 +1,7 @@
-import { HISTORY_SCHEMA } from '@warren/persister';
-import type { ChatMessage, Knex } from '@warren/shared';
+import { type AuthorKind, type ChatMessage, HISTORY_SCHEMA, type Knex, messageOf } from '@warren/shared';
 import { ChatApiErrors } from './errors.ts';
 import { escapeLike } from './like-pattern.ts';
 import type { MemberStore, MemberView } from './member-store.ts';
-import { type MessageRow, messageOf } from './message-history.ts';
 import { CHAT_SCHEMA } from './migrations/index.ts';
 import type { SessionRow } from './session-store.ts';
 
@@ -25,7 +23,7 @@ export interface SessionView {
 /** Most public sessions a search returns. */
 export const SEARCH_LIMIT = 50;
 
-interface ViewRow extends Omit<SessionRow, 'last_message_id' | 'direct_key'> {
+interface ViewRow extends Omit<SessionRow, 'direct_key'> {
   member_count: number;
   is_member: boolean;
   unread_count: number;
@@ -33,7 +31,7 @@ interface ViewRow extends Omit<SessionRow, 'last_message_id' | 'direct_key'> {
   peer_name: string | null;
   lm_seq: string | null;
   lm_id: string | null;
-  lm_author_kind: MessageRow['author_kind'] | null;
+  lm_author_kind: AuthorKind | null;
   lm_author_id: string | null;
   lm_author_name: string | null;
   lm_type: string | null;
@@ -42,16 +40,22 @@ interface ViewRow extends Omit<SessionRow, 'last_message_id' | 'direct_key'> {
   lm_created_at: Date | null;
 }
 
+/** A session's `bumped_at`: `greatest` skips the null of a session no message was stored for. */
+const BUMPED_AT = 'greatest(s.bumped_at, a.bumped_at)';
+
 /**
- * Sessions as a caller sees them: `unread_count` counts the messages after the caller's read marker
- * that others wrote; a direct session is named after the other member, found through its direct key
- * so the name stays when that member has left. Messages are for members: to a caller who is not in
+ * Sessions as a caller sees them: chat-api's row with what storing messages did to it (the
+ * persister's `history.session_activity`): `version` is the session's own plus the messages stored,
+ * `bumped_at` the greater of both, `last_message` the one stored last. `unread_count` counts the
+ * messages after the caller's read marker that others wrote; a direct session is named after the
+ * other member, found through its direct key so the name stays when that member has left. Messages are for members: to a caller who is not in
  * the session (a public one found by search or opened by id) `last_message` is null and
  * `unread_count` 0, as history refuses them.
  * Bindings: the caller's id, three times.
  */
 const SELECT_VIEW = `
-  select s.id, s.kind, s.name, s.visibility, s.owner_id, s.created_at, s.bumped_at, s.version,
+  select s.id, s.kind, s.name, s.visibility, s.owner_id, s.created_at,
+    ${BUMPED_AT} as bumped_at, s.version + coalesce(a.stored_messages, 0) as version,
     (select count(*) from ${CHAT_SCHEMA}.members c where c.session_id = s.id)::int as member_count,
     m.user_id is not null as is_member,
     case when m.user_id is null then 0 else (
@@ -69,7 +73,8 @@ const SELECT_VIEW = `
     lm.created_at as lm_created_at
   from ${CHAT_SCHEMA}.sessions s
   left join ${CHAT_SCHEMA}.members m on m.session_id = s.id and m.user_id = ?
-  left join ${HISTORY_SCHEMA}.messages lm on lm.id = s.last_message_id and m.user_id is not null`;
+  left join ${HISTORY_SCHEMA}.session_activity a on a.session_id = s.id
+  left join ${HISTORY_SCHEMA}.messages lm on lm.id = a.last_message_id and m.user_id is not null`;
 
 function viewOf(row: ViewRow): SessionView {
   const lastMessage =
@@ -124,7 +129,7 @@ export class SessionViews {
 
   /** The caller's sessions, most recently bumped first. */
   async listOf(callerId: string): Promise<SessionView[]> {
-    const rows = await this.#query(callerId, 'where m.user_id is not null order by s.bumped_at desc, s.id', []);
+    const rows = await this.#query(callerId, `where m.user_id is not null order by ${BUMPED_AT} desc, s.id`, []);
     return rows.map(viewOf);
   }
 

@@ -1,7 +1,17 @@
-import { names } from '@warren/shared';
+import { randomUUID } from 'node:crypto';
+import { HISTORY_SCHEMA, names } from '@warren/shared';
+import { testConfig } from '@warren/shared/testing';
+import amqp, { type ConsumeMessage } from 'amqplib';
 import { expect } from 'chai';
 import { exchangeExists } from './support/broker-admin.ts';
 import { ChatHarness, type TestUser } from './support/chat-api-harness.ts';
+import { bodyOf, Tap } from './support/tap.ts';
+
+/** The fields of a Session (HTTP.md) the tests of views read. */
+interface Session {
+  id: string;
+  bumped_at: string;
+}
 
 describe('chat-api sessions', () => {
   let h: ChatHarness;
@@ -417,6 +427,109 @@ describe('chat-api sessions', () => {
           ...('errors' in answer.body ? ['errors'] : []),
         ]);
       }
+    });
+  });
+
+  /**
+   * A session as chat-api shows it is its own row plus what storing messages did to it, which the
+   * persister keeps in `history.session_activity`: these check the two are combined as one session.
+   */
+  describe('as shown, with what storing messages did to them', () => {
+    /** A session of a new user's, who is its owner. */
+    async function sessionOf(name: string, visibility = 'private'): Promise<{ owner: TestUser; session: Session }> {
+      const owner = await h.register('owner');
+      const created = await h.api(owner).post('/api/sessions', { name, visibility });
+      expect(created.status, JSON.stringify(created.body)).to.equal(201);
+      return { owner, session: created.body };
+    }
+
+    /** Publishes a message as the run's bot with an AMQP `timestamp` (its created_at) and waits until it is stored. */
+    async function botSays(sessionId: string, content: string, timestamp: Date): Promise<string> {
+      const bot = testConfig().users.bot;
+      const connection = await amqp.connect(bot.url);
+      try {
+        const channel = await connection.createConfirmChannel();
+        const id = randomUUID();
+        channel.publish(names.sessionExchange(sessionId), '', Buffer.from(content), {
+          messageId: id,
+          userId: bot.name,
+          timestamp: Math.floor(timestamp.getTime() / 1000),
+        });
+        await channel.waitForConfirms();
+        await h.stored(id);
+        return id;
+      } finally {
+        await connection.close();
+      }
+    }
+
+    it('counts the messages stored in the version, in answers and in the events of later changes', async () => {
+      const { owner: alice, session } = await sessionOf('counted', 'public');
+      const bob = await h.register('bob');
+      const sessionId = session.id;
+      const tap = await Tap.open(names.sessionExchange(sessionId));
+      try {
+        await h.say(alice, sessionId, 'one');
+        const second = await h.say(alice, sessionId, 'two');
+        const view = (await h.api(alice).get(`/api/sessions/${sessionId}`)).body;
+        expect(view).to.deep.include({ version: 2 });
+        expect(view.last_message).to.deep.include({ id: second.id, content: 'two' });
+
+        const joined = await h.api(bob).post(`/api/sessions/${sessionId}/join`);
+        expect(joined.body).to.include({ version: 3 });
+        const event = await tap.waitFor((m: ConsumeMessage) => m.properties.type === 'member.joined');
+        expect(bodyOf(event)).to.include({ version: 3 });
+
+        await h.say(bob, sessionId, 'three');
+        const renamed = await h.api(alice).patch(`/api/sessions/${sessionId}`, { name: 'recounted' });
+        expect(renamed.body).to.include({ version: 5 });
+        const updated = await tap.waitFor((m: ConsumeMessage) => m.properties.type === 'session.updated');
+        expect(bodyOf(updated)).to.include({ version: 5 });
+      } finally {
+        await tap.close();
+      }
+    });
+
+    it('keeps bumped_at at the later of the session’s own and its messages’, never in the future', async () => {
+      const { owner: alice, session } = await sessionOf('dated');
+      const sessionId = session.id;
+      const view = async () => (await h.api(alice).get(`/api/sessions/${sessionId}`)).body;
+
+      const old = await botSays(sessionId, 'written long ago', new Date('2001-01-01T00:00:00Z'));
+      const afterOld = await view();
+      expect(afterOld.bumped_at, 'not moved back').to.equal(session.bumped_at);
+      expect(afterOld.last_message).to.deep.include({ id: old, created_at: '2001-01-01T00:00:00.000Z' });
+      expect(afterOld.version).to.equal(1);
+
+      const before = Date.now();
+      await botSays(sessionId, 'written in the future', new Date('9999-01-01T00:00:00Z'));
+      const after = Date.now();
+      const bumped = Date.parse((await view()).bumped_at);
+      // now() is the storing transaction's start; the clocks of the test and PostgreSQL are the machine's.
+      expect(bumped).to.be.within(before - 1000, after + 1000);
+    });
+
+    it('orders the caller’s sessions by the later of both bumps', async () => {
+      const carol = await h.register('carol');
+      const first = (await h.api(carol).post('/api/sessions', { name: 'first' })).body;
+      const second = (await h.api(carol).post('/api/sessions', { name: 'second' })).body;
+      const order = async () =>
+        (await h.api(carol).get('/api/sessions')).body.sessions.map((s: { id: string }) => s.id);
+      // A message older than both sessions bumps neither.
+      await botSays(first.id, 'old news', new Date('2001-01-01T00:00:00Z'));
+      expect(await order()).to.deep.equal([second.id, first.id]);
+      await h.say(carol, first.id, 'fresh');
+      expect(await order()).to.deep.equal([first.id, second.id]);
+    });
+
+    it('erases a deleted session’s activity with its messages', async () => {
+      const { owner: alice, session } = await sessionOf('erased');
+      const sessionId = session.id;
+      await h.say(alice, sessionId, 'soon gone');
+      const activity = () => h.db.withSchema(HISTORY_SCHEMA).from('session_activity').where({ session_id: sessionId });
+      expect(await activity()).to.have.length(1);
+      expect((await h.api(alice).delete(`/api/sessions/${sessionId}`)).status).to.equal(204);
+      expect(await activity()).to.deep.equal([]);
     });
   });
 });

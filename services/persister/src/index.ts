@@ -4,7 +4,6 @@
  * batches, idempotently, acknowledging only after commit.
  */
 export { configShape, loadConfig, type PersisterConfig } from './config.ts';
-export { HISTORY_SCHEMA, migrations } from './migrations/index.ts';
 export type {
   BatchStored,
   DeadLetterCode,

@@ -1,9 +1,4 @@
-import { databaseSchemas } from '@warren/shared';
-
-const CHAT_SCHEMA = databaseSchemas.chat;
-
-import type { ChatMessage, Knex } from '@warren/shared';
-import { HISTORY_SCHEMA } from './migrations/index.ts';
+import { type ChatMessage, databaseSchemas, HISTORY_SCHEMA, type Knex, messageRowOf } from '@warren/shared';
 
 /** What became of one message of a batch. */
 export type MessageOutcome =
@@ -41,7 +36,7 @@ interface StoredOrigin {
   author_name: string | null;
 }
 
-/** What a session's row learns from one batch. */
+/** What a session's activity learns from one batch. */
 interface SessionBump {
   lastId: string;
   lastSeq: bigint;
@@ -60,27 +55,12 @@ export function isRejectedData(error: unknown): boolean {
   return typeof code === 'string' && /^2[23]/.test(code);
 }
 
-function rowOf(message: ChatMessage) {
-  const { author } = message;
-  return {
-    id: message.id,
-    session_id: message.session_id,
-    author_kind: author === null ? 'system' : author.kind,
-    author_id: author?.kind === 'user' ? author.id : null,
-    author_name: author === null ? null : author.kind === 'user' ? author.username : author.name,
-    type: message.type,
-    content: message.content,
-    extra: message.extra,
-    created_at: message.created_at,
-  };
-}
-
 /**
  * Whether a stored row is the same message's: same session and same author (a chat user by id, a
  * bot by name, or both system messages). A redelivery, or a client's retry through chat-api, is.
  */
 function isSameOrigin(stored: StoredOrigin, message: ChatMessage): boolean {
-  const row = rowOf(message);
+  const row = messageRowOf(message);
   return (
     stored.session_id === row.session_id &&
     stored.author_kind === row.author_kind &&
@@ -90,13 +70,15 @@ function isSameOrigin(stored: StoredOrigin, message: ChatMessage): boolean {
 }
 
 /**
- * Writes batches of messages into `history.messages` and keeps `chat.sessions` in step, each batch
- * in one transaction:
+ * Writes batches of messages into `history.messages` and keeps `history.session_activity` in step,
+ * each batch in one transaction:
  *
- * 1. locks the batch's sessions that exist (`select … for update`, in id order so concurrent
- *    persisters cannot deadlock). Holding the lock while inserting means a session's messages get
- *    their `seq` in commit order, so "highest seq" below is the session's newest message even with
- *    several persisters;
+ * 1. locks the batch's sessions that exist: it reads chat-api's `chat.sessions` (`select … for
+ *    update`, in id order so concurrent persisters cannot deadlock), and writes nothing there.
+ *    Holding the lock while inserting means a session's messages get their `seq` in commit order, so
+ *    "highest seq" below is the session's newest message even with several persisters; a session
+ *    being deleted or changed by chat-api waits for the batch (or the batch for it), so no message is
+ *    stored for a deleted session and a change's `version` counts the messages stored before it;
  * 2. inserts the messages of those sessions in one multi-row `insert … on conflict (id) do nothing
  *    returning`: a message whose id is stored already is skipped, so redeliveries are harmless.
  *    Should PostgreSQL refuse a value, the insert is redone row by row (each in a savepoint) and only
@@ -105,11 +87,12 @@ function isSameOrigin(stored: StoredOrigin, message: ChatMessage): boolean {
  *    messages costs nothing more): an id stored for the same session and author is a `duplicate`,
  *    one stored for another session or author an `id_collision` (AMQP.md: refused, dead-lettered),
  *    so a producer reusing an id can never have a message shown live and silently never stored;
- * 4. updates each session that got new messages: `last_message_id` its highest-seq new message,
- *    `bumped_at` the latest of itself and the newest new `created_at`, that taken at most as the
- *    time of storing (`now()`): a message dated in the future never pins its session above newer
- *    activity, and `bumped_at` never moves backwards; `version` + the count of new messages
- *    (duplicates do not count).
+ * 4. records the activity of each session that got new messages, in one `insert … on conflict do
+ *    update` (see `SessionActivityRow`): `last_message_id` its highest-seq new message, `bumped_at`
+ *    the latest of itself and the newest new `created_at`, that taken at most as the time of storing
+ *    (`now()`): a message dated in the future never pins its session above newer activity, and
+ *    `bumped_at` never moves backwards; `stored_messages` + the count of new messages (duplicates do
+ *    not count).
  */
 export class MessageStore {
   readonly #db: Knex;
@@ -127,7 +110,7 @@ export class MessageStore {
     return this.#db.transaction(async (trx) => {
       const sessionIds = [...new Set(messages.map((message) => message.session_id))];
       const existing: { id: string }[] = await trx
-        .withSchema(CHAT_SCHEMA)
+        .withSchema(databaseSchemas.chat)
         .from('sessions')
         .select('id')
         .whereIn('id', sessionIds)
@@ -172,7 +155,7 @@ export class MessageStore {
           bump.newestCreatedAt = message.created_at;
       }
       await this.#findCollisions(trx, messages, candidates, outcomes);
-      await this.#bumpSessions(trx, bumps);
+      await this.#recordActivity(trx, bumps);
       return { outcomes, newest: newest?.message ?? null };
     });
   }
@@ -189,7 +172,7 @@ export class MessageStore {
       db
         .withSchema(HISTORY_SCHEMA)
         .into('messages')
-        .insert(indexes.map((index) => rowOf(messages[index] as ChatMessage)))
+        .insert(indexes.map((index) => messageRowOf(messages[index] as ChatMessage)))
         .onConflict('id')
         .ignore()
         .returning(['seq', 'id']);
@@ -235,19 +218,20 @@ export class MessageStore {
     }
   }
 
-  async #bumpSessions(trx: Knex.Transaction, bumps: ReadonlyMap<string, SessionBump>): Promise<void> {
+  async #recordActivity(trx: Knex.Transaction, bumps: ReadonlyMap<string, SessionBump>): Promise<void> {
     if (bumps.size === 0) return;
     const values: (string | number)[] = [];
     for (const [id, bump] of bumps) values.push(id, bump.lastId, bump.newestCreatedAt, bump.added);
     await trx.raw(
-      `update ??.sessions as s
-          set last_message_id = v.last_id,
-              bumped_at = greatest(s.bumped_at, least(v.newest, now())),
-              version = s.version + v.added
+      `insert into ??.session_activity as a (session_id, last_message_id, bumped_at, stored_messages)
+       select v.id, v.last_id, least(v.newest, now()), v.added
          from (values ${[...bumps.keys()].map(() => '(?::uuid, ?::uuid, ?::timestamptz, ?::bigint)').join(', ')})
               as v(id, last_id, newest, added)
-        where s.id = v.id`,
-      [CHAT_SCHEMA, ...values],
+       on conflict (session_id) do update
+          set last_message_id = excluded.last_message_id,
+              bumped_at = greatest(a.bumped_at, excluded.bumped_at),
+              stored_messages = a.stored_messages + excluded.stored_messages`,
+      [HISTORY_SCHEMA, ...values],
     );
   }
 }

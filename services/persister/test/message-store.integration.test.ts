@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatMessage } from '@warren/shared';
+import { type ChatMessage, databaseSchemas } from '@warren/shared';
 import { expect } from 'chai';
 import { MessageStore } from '../src/message-store.ts';
 import { TestDatabase } from './support/database.ts';
@@ -30,9 +30,9 @@ describe('MessageStore', () => {
     await database?.close();
   });
 
-  async function newSession(bumpedAt?: Date): Promise<string> {
+  async function newSession(): Promise<string> {
     const id = randomUUID();
-    await database.insertSession(id, bumpedAt);
+    await database.insertSession(id);
     return id;
   }
 
@@ -57,30 +57,45 @@ describe('MessageStore', () => {
     expect(rows[2]?.created_at.toISOString()).to.equal('2024-01-02T03:04:05.678Z');
   });
 
-  it('bumps each touched session: newest message, later bumped_at, version by the count stored', async () => {
-    const [a, b] = [await newSession(new Date('2030-01-01T00:00:00Z')), await newSession(new Date(0))];
+  it("records each touched session's activity: newest message, latest created_at, the count stored", async () => {
+    const [a, b] = [await newSession(), await newSession()];
     const batch = [
-      message(a, { created_at: '2024-05-01T00:00:00.000Z' }),
+      message(a, { created_at: '2024-05-01T00:00:03.000Z' }),
       message(b, { created_at: '2024-05-01T00:00:02.000Z' }),
       // Stored after the first of b, though written earlier: b's newest is still this one (highest seq).
       message(b, { created_at: '2024-05-01T00:00:01.000Z' }),
-      message(a, { created_at: '2024-05-01T00:00:03.000Z' }),
+      message(a, { created_at: '2024-05-01T00:00:00.000Z' }),
     ];
     const { outcomes, newest } = await store.store(batch);
     const seqs = outcomes.map((o) => (o.status === 'stored' ? BigInt(o.seq) : -1n));
     expect(seqs).to.deep.equal([...seqs].sort((x, y) => (x < y ? -1 : 1)));
     expect(newest?.id).to.equal(batch[3]?.id);
 
-    const sessionA = await database.session(a);
-    expect(sessionA.version).to.equal('2');
-    expect(sessionA.last_message_id).to.equal(batch[3]?.id);
-    // bumped_at never goes back: a's was later than any of its messages.
-    expect(sessionA.bumped_at.toISOString()).to.equal('2030-01-01T00:00:00.000Z');
+    const sessionA = await database.activity(a);
+    expect(sessionA?.stored_messages).to.equal('2');
+    expect(sessionA?.last_message_id).to.equal(batch[3]?.id);
+    // The latest created_at, though not the last message's.
+    expect(sessionA?.bumped_at.toISOString()).to.equal('2024-05-01T00:00:03.000Z');
 
-    const sessionB = await database.session(b);
-    expect(sessionB.version).to.equal('2');
-    expect(sessionB.last_message_id).to.equal(batch[2]?.id);
-    expect(sessionB.bumped_at.toISOString()).to.equal('2024-05-01T00:00:02.000Z');
+    const sessionB = await database.activity(b);
+    expect(sessionB?.stored_messages).to.equal('2');
+    expect(sessionB?.last_message_id).to.equal(batch[2]?.id);
+    expect(sessionB?.bumped_at.toISOString()).to.equal('2024-05-01T00:00:02.000Z');
+
+    const later = message(a, { created_at: '2024-04-01T00:00:00.000Z' });
+    await store.store([later]);
+    const again = await database.activity(a);
+    expect(again?.stored_messages).to.equal('3');
+    expect(again?.last_message_id).to.equal(later.id);
+    expect(again?.bumped_at.toISOString(), 'never backwards').to.equal('2024-05-01T00:00:03.000Z');
+  });
+
+  it("writes nothing into chat-api's chat.sessions", async () => {
+    const session = await newSession();
+    const before = await database.db.withSchema(databaseSchemas.chat).from('sessions').where({ id: session }).first();
+    await store.store([message(session), message(session, { created_at: '9999-12-31T23:59:59.000Z' })]);
+    const after = await database.db.withSchema(databaseSchemas.chat).from('sessions').where({ id: session }).first();
+    expect(after).to.deep.equal(before);
   });
 
   it('stores an id once: a second batch and a repeat inside one batch are duplicates that do not count', async () => {
@@ -92,24 +107,24 @@ describe('MessageStore', () => {
     expect(outcomes.map((o) => o.status)).to.deep.equal(['duplicate', 'stored', 'duplicate']);
     expect(newest?.id).to.equal(again.id);
     expect((await database.message(again.id))?.content).to.equal('hello');
-    const row = await database.session(session);
-    expect(row.version).to.equal('2');
-    expect(row.last_message_id).to.equal(again.id);
+    const row = await database.activity(session);
+    expect(row?.stored_messages).to.equal('2');
+    expect(row?.last_message_id).to.equal(again.id);
   });
 
   it('bumps a session to at most the time of storing for a message dated in the future', async () => {
-    const session = await newSession(new Date('2024-01-01T00:00:00Z'));
+    const session = await newSession();
     const before = Date.now();
     const { outcomes } = await store.store([message(session, { created_at: '9999-12-31T23:59:59.000Z' })]);
     const after = Date.now();
     expect(outcomes.map((o) => o.status)).to.deep.equal(['stored']);
-    const bumped = (await database.session(session)).bumped_at.getTime();
+    const bumped = (await database.activity(session))?.bumped_at.getTime();
     // now() is the transaction's start; the clocks of the test and PostgreSQL are the machine's.
     expect(bumped).to.be.within(before - 1000, after + 1000);
 
     const next = message(session, { created_at: '2024-06-01T00:00:00.000Z' });
     await store.store([next]);
-    expect((await database.session(session)).bumped_at.getTime(), 'never backwards').to.equal(bumped);
+    expect((await database.activity(session))?.bumped_at.getTime(), 'never backwards').to.equal(bumped);
   });
 
   it('refuses an id stored for another session or author as id_collision, and keeps the stored one', async () => {
@@ -134,7 +149,7 @@ describe('MessageStore', () => {
     ]);
     expect(await database.message(first.id)).to.deep.include({ session_id: session, content: 'hello' });
     expect(await database.countOf(other)).to.equal(0);
-    expect((await database.session(other)).version).to.equal('0');
+    expect(await database.activity(other)).to.equal(undefined);
 
     const fromUser = message(session, { author: user });
     await store.store([fromUser]);
@@ -157,11 +172,11 @@ describe('MessageStore', () => {
     const session = await newSession();
     const stored = message(session);
     await store.store([stored]);
-    const before = await database.session(session);
+    const before = await database.activity(session);
     const { outcomes, newest } = await store.store([stored]);
     expect(outcomes).to.deep.equal([{ status: 'duplicate' }]);
     expect(newest).to.equal(null);
-    expect(await database.session(session)).to.deep.equal(before);
+    expect(await database.activity(session)).to.deep.equal(before);
   });
 
   it('reports messages of sessions that do not exist and stores the others', async () => {
@@ -180,9 +195,9 @@ describe('MessageStore', () => {
     const { outcomes } = await store.store(batch);
     expect(outcomes.map((o) => o.status)).to.deep.equal(['stored', 'rejected', 'stored']);
     expect(outcomes[1]).to.deep.include({ detail: 'PostgreSQL refused the message (SQLSTATE 22008)' });
-    const row = await database.session(session);
-    expect(row.version).to.equal('2');
-    expect(row.last_message_id).to.equal(batch[2]?.id);
+    const row = await database.activity(session);
+    expect(row?.stored_messages).to.equal('2');
+    expect(row?.last_message_id).to.equal(batch[2]?.id);
   });
 
   it('stores nothing and throws when the transaction cannot commit', async () => {

@@ -6,6 +6,7 @@ import {
   createRegistry,
   encodeChatMessage,
   envelopeHeaders,
+  HISTORY_SCHEMA,
   ManagementClient,
   messageIdOf,
   names,
@@ -15,7 +16,6 @@ import { eventually, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { MessageStore } from '../src/message-store.ts';
 import { createPersisterMetrics } from '../src/metrics.ts';
-import { HISTORY_SCHEMA } from '../src/migrations/index.ts';
 import { Persister } from '../src/persister.ts';
 import type { PersisterService } from '../src/persister-service.ts';
 import { type RawPublisher, TestBroker, users } from './support/broker.ts';
@@ -314,7 +314,7 @@ describe('persister', () => {
       expect((await recorder.deadLettered(forged)).reason).to.equal('untrusted_event');
       await broker.takeDeadLetter(forged);
       expect(await database.message(trusted)).to.equal(undefined);
-      expect((await database.session(session)).version).to.equal('0');
+      expect(await database.activity(session)).to.equal(undefined);
     });
 
     it('stores a message delivered twice once, and the version grows by one', async () => {
@@ -328,9 +328,9 @@ describe('persister', () => {
 
       expect(recorder.storedCount.get(id)).to.equal(1);
       expect(await database.countOf(session)).to.equal(1);
-      const row = await database.session(session);
-      expect(row.version).to.equal('1');
-      expect(row.last_message_id).to.equal(id);
+      const row = await database.activity(session);
+      expect(row?.stored_messages).to.equal('1');
+      expect(row?.last_message_id).to.equal(id);
     });
 
     it('stores 1000 messages published at once in far fewer transactions, each once', async () => {
@@ -346,9 +346,9 @@ describe('persister', () => {
       expect(batches.length).to.be.at.most(100);
       expect(ids.every((id) => recorder.storedCount.get(id) === 1)).to.equal(true);
       expect(await database.countOf(session)).to.equal(1000);
-      const row = await database.session(session);
-      expect(row.version).to.equal('1000');
-      expect(row.last_message_id).to.equal(ids[999]);
+      const row = await database.activity(session);
+      expect(row?.stored_messages).to.equal('1000');
+      expect(row?.last_message_id).to.equal(ids[999]);
     });
 
     it('answers /healthz and /readyz, and names its connection `persister`', async () => {
@@ -439,7 +439,7 @@ describe('persister', () => {
       await recorder.stored(...ids);
       expect(ids.every((id) => recorder.storedCount.get(id) === 1)).to.equal(true);
       expect(await database.countOf(session)).to.equal(ids.length);
-      expect((await database.session(session)).version).to.equal(String(ids.length));
+      expect((await database.activity(session))?.stored_messages).to.equal(String(ids.length));
       expect((await getText(service.port, '/readyz')).status).to.equal(200);
     });
   });

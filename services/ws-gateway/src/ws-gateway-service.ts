@@ -1,12 +1,4 @@
-import {
-  AmqpClient,
-  createHttpApp,
-  createRegistry,
-  createTokenVerifier,
-  type Logger,
-  type RunningServer,
-  startHttpServer,
-} from '@warren/shared';
+import { createTokenVerifier, type Logger, type RunningService, startService } from '@warren/shared';
 import type { WsGatewayConfig } from './config.ts';
 import { ConsumerChannel } from './consumer-channel.ts';
 import { DeliveryEncoder } from './delivery-encoder.ts';
@@ -14,11 +6,9 @@ import { Gateway } from './gateway.ts';
 import { createGatewayMetrics } from './metrics.ts';
 
 /** A running ws-gateway. */
-export interface WsGatewayService {
+export interface WsGatewayService extends RunningService {
   /** The port of its HTTP server, which also takes the WebSocket upgrades on `/ws`. */
   readonly port: number;
-  /** Its broker connection (tests await `connected` and `disconnected`). */
-  readonly amqp: AmqpClient;
   /** Its WebSocket side (tests await `ready`, `closing` and `closed`). */
   readonly gateway: Gateway;
   /** Closes every WebSocket with 1001, then the HTTP server and the broker connection. */
@@ -36,14 +26,10 @@ function jwksUrlOf(authUrl: string): string {
  * at once, naming the URL, when the broker cannot be reached. It reads no database and calls no
  * other service but auth's JWKS.
  */
-export async function startWsGatewayService(config: WsGatewayConfig, logger: Logger): Promise<WsGatewayService> {
-  const amqp = new AmqpClient({ url: config.RABBITMQ_URL, connectionName: 'ws-gateway', logger });
-  let server: RunningServer | undefined;
-  try {
-    const registry = createRegistry('ws-gateway');
+export function startWsGatewayService(config: WsGatewayConfig, logger: Logger): Promise<WsGatewayService> {
+  return startService({ name: 'ws-gateway', config, logger }, async ({ amqp, registry, resources }) => {
     const metrics = createGatewayMetrics(registry);
     const consumers = new ConsumerChannel({ logger, onDeliveryFailed: () => metrics.failedDeliveries.inc() });
-    await amqp.start();
     await amqp.attach(consumers);
 
     const verifier = createTokenVerifier({
@@ -69,36 +55,18 @@ export async function startWsGatewayService(config: WsGatewayConfig, logger: Log
       maxFrameBytes: config.MAX_FRAME_BYTES,
       maxConnectionsPerUser: config.MAX_CONNECTIONS_PER_USER,
     });
-
-    const app = createHttpApp(
-      {
-        logger,
-        registry,
-        trustProxy: config.TRUST_PROXY,
-        readiness: [{ name: 'rabbitmq', check: () => amqp.connected }],
-      },
-      // No routes of its own: the WebSocket upgrade on /ws bypasses express.
-      () => undefined,
-    );
-    server = await startHttpServer(app, config.PORT, config.HOST);
-    server.server.on('upgrade', gateway.handleUpgrade);
-    logger.info({ port: server.port }, 'ws-gateway listening');
-    const running = server;
     return {
-      port: running.port,
-      amqp,
-      gateway,
-      async stop() {
-        // Queues go with the broker connection: no consumer is cancelled one by one.
-        consumers.stop();
-        await gateway.stop();
-        await running.close();
-        await amqp.close();
+      // No routes of its own: the WebSocket upgrade on /ws bypasses express.
+      listening: (server) => {
+        server.server.on('upgrade', gateway.handleUpgrade);
+        // Its WebSockets hold the server open, so they close first (1001).
+        resources.add('gateway', async () => {
+          // Queues go with the broker connection: no consumer is cancelled one by one.
+          consumers.stop();
+          await gateway.stop();
+        });
       },
+      service: { gateway },
     };
-  } catch (error) {
-    await server?.close().catch(() => undefined);
-    await amqp.close().catch(() => undefined);
-    throw error;
-  }
+  });
 }

@@ -3,6 +3,4 @@ export { createHttpApp, type HttpAppOptions, type ReadinessCheck } from './http-
 export { type RunningServer, startHttpServer } from './http-server.ts';
 export { createRegistry, httpMetricsMiddleware } from './metrics.ts';
 export { PROBLEM_CONTENT_TYPE, type Problem, problemType } from './problem.ts';
-export { type RunnableConfig, runService, type ServiceEntry } from './run-service.ts';
-export { installShutdown, type ShutdownOptions, type ShutdownStep } from './shutdown.ts';
 export { validate } from './validate.ts';

@@ -2,7 +2,9 @@ import type { Migration } from '@warren/shared';
 
 /**
  * chat-api's own tables: its copy of users, sessions and their members. Messages live in the
- * persister's `history` schema; a session points at its newest one by id.
+ * persister's `history` schema, with what they did to each session (`history.session_activity`).
+ * `sessions.last_message_id` is no longer read or written: history's `002-session-activity` copied
+ * it over, and a later migration drops it once every deployment has run that one.
  */
 export const chatMigration: Migration = {
   name: '001-chat',

@@ -1,35 +1,51 @@
-import { CHAT_SCHEMA, migrations as chatMigrations } from '@warren/chat-api';
-import { createDatabase, createLogger, type Knex, migrate } from '@warren/shared';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import {
+  createDatabase,
+  createLogger,
+  databaseSchemas,
+  HISTORY_SCHEMA,
+  type Knex,
+  type MessageRow,
+  type SessionActivityRow,
+} from '@warren/shared';
 import { testConfig } from '@warren/shared/testing';
-import { HISTORY_SCHEMA, migrations } from '../../src/migrations/index.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 
 /** A stored message row as `history.messages` holds it. */
-export interface MessageRow {
-  seq: string;
-  id: string;
-  session_id: string;
-  author_kind: 'user' | 'bot' | 'system';
-  author_id: string | null;
-  author_name: string | null;
-  type: string;
-  content: string;
-  extra: Record<string, unknown> | null;
-  created_at: Date;
-  stored_at: Date;
-}
+export type StoredMessageRow = MessageRow & { stored_at: Date };
 
-/** A session row, with the columns the persister keeps up to date. */
-export interface SessionRow {
-  id: string;
-  version: string;
-  last_message_id: string | null;
-  bumped_at: Date;
-}
+let migrated: Promise<void> | undefined;
 
 /**
- * The run's database with chat-api's and the persister's schemas migrated, and the queries the
- * tests check it with.
+ * Brings the run's database up to date once per process with `npm run migrate`'s script, as an
+ * operator does before a deployment. The persister reads `chat.sessions`, which chat-api's
+ * migrations make; running them through the script keeps that table exactly as deployed without
+ * the persister's code or tests importing chat-api.
  */
+function migrateOnce(): Promise<void> {
+  migrated ??= (async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'migrate.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: testConfig().databaseUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`scripts/migrate.ts exited ${code}:\n${output}`);
+  })();
+  return migrated;
+}
+
+/** The run's database with every schema migrated, and the queries the tests check it with. */
 export class TestDatabase {
   readonly db: Knex;
 
@@ -38,39 +54,34 @@ export class TestDatabase {
   }
 
   static async open(): Promise<TestDatabase> {
-    const db = createDatabase({
-      url: testConfig().databaseUrl,
-      logger: createLogger({ service: 'test', level: testConfig().logLevel }),
-    });
-    await migrate(db, CHAT_SCHEMA, chatMigrations);
-    await migrate(db, HISTORY_SCHEMA, migrations);
-    return new TestDatabase(db);
+    await migrateOnce();
+    return new TestDatabase(
+      createDatabase({
+        url: testConfig().databaseUrl,
+        logger: createLogger({ service: 'test', level: testConfig().logLevel }),
+      }),
+    );
   }
 
-  /** Inserts a session into chat.sessions, as chat-api does when it makes one. */
-  async insertSession(id: string, bumpedAt = new Date()): Promise<void> {
+  /** Inserts a session into chat.sessions, with the columns chat-api requires, as it does when it makes one. */
+  async insertSession(id: string): Promise<void> {
     await this.db
-      .withSchema(CHAT_SCHEMA)
+      .withSchema(databaseSchemas.chat)
       .into('sessions')
-      .insert({ id, kind: 'group', name: `test ${id.slice(0, 8)}`, visibility: 'public', bumped_at: bumpedAt });
+      .insert({ id, kind: 'group', name: `test ${id.slice(0, 8)}`, visibility: 'public' });
   }
 
-  async session(id: string): Promise<SessionRow> {
-    const row = await this.db
-      .withSchema(CHAT_SCHEMA)
-      .from('sessions')
-      .where({ id })
-      .first('id', 'version', 'last_message_id', 'bumped_at');
-    if (!row) throw new Error(`no session ${id}`);
-    return row as SessionRow;
+  /** What storing messages did to a session, or undefined when nothing was stored for it. */
+  async activity(sessionId: string): Promise<SessionActivityRow | undefined> {
+    return this.db.withSchema(HISTORY_SCHEMA).from('session_activity').where({ session_id: sessionId }).first();
   }
 
-  async message(id: string): Promise<MessageRow | undefined> {
+  async message(id: string): Promise<StoredMessageRow | undefined> {
     return this.db.withSchema(HISTORY_SCHEMA).from('messages').where({ id }).first();
   }
 
   /** Messages of a session, oldest first. */
-  async messagesOf(sessionId: string): Promise<MessageRow[]> {
+  async messagesOf(sessionId: string): Promise<StoredMessageRow[]> {
     return this.db.withSchema(HISTORY_SCHEMA).from('messages').where({ session_id: sessionId }).orderBy('seq');
   }
 

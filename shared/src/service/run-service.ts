@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/parse-env.ts';
+import { PortInUseError } from '../http/http-server.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
-import { PortInUseError } from './http-server.ts';
 import { installShutdown } from './shutdown.ts';
 
 /** What every service's configuration has that running it needs. */

@@ -1,4 +1,4 @@
-import type { Migration } from '@warren/shared';
+import type { Migration } from '../../db/migrations.ts';
 
 /**
  * Stored chat messages. `id` makes storing idempotent (insert … on conflict do nothing); `seq` is
