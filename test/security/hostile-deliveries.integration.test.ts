@@ -3,8 +3,8 @@ import { testConfig } from '@warren/shared/testing';
 import amqp, { type Options } from 'amqplib';
 import { expect } from 'chai';
 import { takeDeadLetters } from '../amqp/support/dead-letters.ts';
-import { type Frame, SocketClient } from '../support/tap.ts';
-import { type TestUser, TestWarren } from '../support/warren.ts';
+import { type Frame, type SocketClient, useSockets } from '../support/socket-client.ts';
+import { useWarren } from '../support/warren.ts';
 
 /** A message the bot publishes, hostile or not. */
 interface Publish {
@@ -27,25 +27,14 @@ const deepExtra = (depth: number): string =>
  */
 describe('hostile deliveries among good ones (security)', function () {
   this.timeout(60_000);
-  let warren: TestWarren;
-  const sockets: SocketClient[] = [];
+  const warren = useWarren();
+  const connect = useSockets(() => warren.gatewayUrl);
   /** Close codes the gateway decided on. */
   const closings: number[] = [];
 
   before(async () => {
-    warren = await TestWarren.start();
     warren.gateway.gateway.on('closing', (_connectionId, code) => closings.push(code));
   });
-  after(async () => {
-    await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-    await warren?.stop();
-  });
-
-  const connect = async (user: TestUser): Promise<SocketClient> => {
-    const socket = await SocketClient.ready(warren.gatewayUrl, user.token);
-    sockets.push(socket);
-    return socket;
-  };
   const messageFrame = (socket: SocketClient, id: string): Promise<Frame> =>
     socket.waitFor((frame) => frame.type === 'message' && frame.message.id === id);
   const delivered = (socket: SocketClient, id: string): boolean =>

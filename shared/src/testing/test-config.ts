@@ -52,10 +52,15 @@ let cached: TestConfig | undefined;
 
 /**
  * The current run's test configuration.
- * @throws when the tests were not started by `npm test` (which makes the vhost and database).
+ * @throws when the tests were not started by `npm test` (which makes the vhost and database), or are
+ *   in its unit tier (files not named `*.integration.test.ts`).
  */
 export function testConfig(): TestConfig {
   if (cached) return cached;
+  // `npm test` runs `*.test.ts` files as the unit tier with this set and no broker or database.
+  if (parseEnv({ WARREN_TEST_TIER: z.enum(['unit']).optional() }, process.env).WARREN_TEST_TIER === 'unit') {
+    throw new Error('a unit test (*.test.ts) may not use the broker or database: name the file *.integration.test.ts');
+  }
   let env: z.infer<z.ZodObject<typeof shape>>;
   try {
     env = parseEnv(shape, process.env);

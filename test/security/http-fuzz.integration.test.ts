@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { type TestUser, TestWarren } from '../support/warren.ts';
+import { type TestUser, useWarren } from '../support/warren.ts';
 import { Random } from './support.ts';
 
 /**
@@ -15,19 +15,15 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 describe('HTTP fuzz of auth and chat-api (security)', function () {
   this.timeout(180_000);
-  let warren: TestWarren;
+  const warren = useWarren();
   let alice: TestUser;
   let bob: TestUser;
   let session: string;
 
   before(async () => {
-    warren = await TestWarren.start();
     alice = await warren.register('fuzza');
     bob = await warren.register('fuzzb');
     session = await warren.createSession(alice, [bob]);
-  });
-  after(async () => {
-    await warren?.stop();
   });
 
   it(`answers ${REQUESTS} hostile requests with 2xx or 4xx problem+json, never 5xx or a hang (seed ${SEED})`, async () => {

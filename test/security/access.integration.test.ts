@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { call, type TestResponse, type TestUser, TestWarren } from '../support/warren.ts';
+import { call, type TestResponse, type TestUser, UNLIMITED_POSTING, useWarren } from '../support/warren.ts';
 import { HOSTILE_STRINGS } from './support.ts';
 
 /** A query as knex announces it. */
@@ -17,7 +17,7 @@ interface AnnouncedQuery {
  */
 describe('chat-api access control and hostile text (security)', function () {
   this.timeout(60_000);
-  let warren: TestWarren;
+  const warren = useWarren({ chatApi: UNLIMITED_POSTING });
   let alice: TestUser;
   let bob: TestUser;
   let mallory: TestUser;
@@ -25,7 +25,6 @@ describe('chat-api access control and hostile text (security)', function () {
   let messageId: string;
 
   before(async () => {
-    warren = await TestWarren.start({ chatApi: { POST_RATE_PER_SEC: '10000', POST_BURST: '10000' } });
     [alice, bob, mallory] = [
       await warren.register('alice'),
       await warren.register('bob'),
@@ -36,9 +35,6 @@ describe('chat-api access control and hostile text (security)', function () {
     expect(posted.status).to.equal(202);
     messageId = posted.body.message.id;
     await warren.stored({ id: messageId });
-  });
-  after(async () => {
-    await warren?.stop();
   });
 
   /** An id that names nothing, the same in every request so their queries compare whole. */

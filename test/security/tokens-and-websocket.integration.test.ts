@@ -6,8 +6,8 @@ import { GENERATED_KEY_FILE } from '@warren/auth';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import WebSocket from 'ws';
-import { SocketClient } from '../support/tap.ts';
-import { type TestUser, TestWarren } from '../support/warren.ts';
+import { SocketClient } from '../support/socket-client.ts';
+import { type TestUser, UNLIMITED_POSTING, useWarren } from '../support/warren.ts';
 
 /**
  * Forged tokens against chat-api and the ws-gateway (auth's own tests cover auth, refresh reuse and
@@ -17,7 +17,7 @@ import { type TestUser, TestWarren } from '../support/warren.ts';
  */
 describe('forged tokens and hostile WebSocket clients (security)', function () {
   this.timeout(90_000);
-  let warren: TestWarren;
+  const warren = useWarren({ chatApi: UNLIMITED_POSTING });
   let alice: TestUser;
   let bob: TestUser;
   let session: string;
@@ -25,15 +25,11 @@ describe('forged tokens and hostile WebSocket clients (security)', function () {
   let kid: string;
 
   before(async () => {
-    warren = await TestWarren.start({ chatApi: { POST_RATE_PER_SEC: '10000', POST_BURST: '10000' } });
     [alice, bob] = [await warren.register('alice'), await warren.register('bob')];
     session = await warren.createSession(alice, [bob]);
     authKey = createPrivateKey(readFileSync(join(warren.authDataDir, GENERATED_KEY_FILE)));
     kid = (jwt.decode(alice.token, { complete: true })?.header.kid as string | undefined) ?? '';
     if (!authKey) throw new Error("cannot find this auth's signing key");
-  });
-  after(async () => {
-    await warren?.stop();
   });
 
   const forged = (): Record<string, string> => {

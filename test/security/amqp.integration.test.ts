@@ -2,7 +2,7 @@ import { names, newMessageId } from '@warren/shared';
 import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
-import { TestWarren } from '../support/warren.ts';
+import { useWarren } from '../support/warren.ts';
 
 /**
  * What test/amqp (identity, flood, user limits) does not already cover: oversized bodies, invalid
@@ -12,14 +12,7 @@ import { TestWarren } from '../support/warren.ts';
  */
 describe('hostile AMQP producers (security)', function () {
   this.timeout(60_000);
-  let warren: TestWarren;
-
-  before(async () => {
-    warren = await TestWarren.start();
-  });
-  after(async () => {
-    await warren?.stop();
-  });
+  const warren = useWarren();
 
   it('dead-letters oversized, invalid UTF-8, forged-event and unknown-type messages with reasons; odd content types are text', async () => {
     const owner = await warren.register('owner');
