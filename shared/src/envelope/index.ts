@@ -2,11 +2,7 @@
  * The message envelope (AMQP.md "A chat message on the wire"): the one place that reads and writes
  * session-exchange deliveries, so the persister, the ws-gateway and chat-api agree on every rule.
  */
-export { authorOf } from './author.ts';
 export type { Author, BotAuthor, ChatMessage, UserAuthor } from './chat-message.ts';
-export { contentOf } from './content.ts';
-export { isJsonContentType } from './content-type.ts';
-export { createdAtOf } from './created-at.ts';
 export {
   type DecodedEvent,
   type DecodedMessage,
@@ -14,21 +10,28 @@ export {
   type DecodeOptions,
   type DecodeResult,
   decodeDelivery,
-} from './decode-delivery.ts';
-export type { DeliveryLike, DeliveryProperties } from './delivery.ts';
-export { type EncodeChatMessageInput, encodeChatMessage } from './encode-chat-message.ts';
-export { type EncodeSessionEventInput, encodeSessionEvent } from './encode-session-event.ts';
+} from './decode.ts';
+export {
+  type DeliveryLike,
+  type DeliveryProperties,
+  type EnvelopePublishOptions,
+  envelopeHeaders,
+  isJsonContentType,
+  type OutgoingDelivery,
+  type TrustedPublishers,
+} from './delivery.ts';
+export {
+  type EncodeChatMessageInput,
+  type EncodeSessionEventInput,
+  encodeChatMessage,
+  encodeSessionEvent,
+} from './encode.ts';
 export {
   deadLetterReason,
   EnvelopeError,
   type EnvelopeErrorCode,
   type EnvelopeProblem,
   envelopeErrorCodes,
-} from './envelope-error.ts';
-export { extraOf } from './extra.ts';
-export { envelopeHeaders } from './headers.ts';
-export { MESSAGE_ID_NAMESPACE, messageIdOf, newMessageId } from './message-id.ts';
-export { DEFAULT_MESSAGE_TYPE, messageTypeOf } from './message-type.ts';
-export type { EnvelopePublishOptions, OutgoingDelivery } from './outgoing.ts';
-export type { TrustedPublishers } from './trusted-publishers.ts';
-export { canonicalUuid } from './uuid.ts';
+} from './errors.ts';
+export { canonicalUuid, contentOf, DEFAULT_MESSAGE_TYPE, extraOf, messageTypeOf } from './field-rules.ts';
+export { authorOf, createdAtOf, MESSAGE_ID_NAMESPACE, messageIdOf, newMessageId } from './provenance.ts';

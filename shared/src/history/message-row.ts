@@ -1,4 +1,4 @@
-import type { Author, ChatMessage } from '../envelope/chat-message.ts';
+import type { Author, ChatMessage } from '../envelope/index.ts';
 
 /** Who wrote a stored message, as its columns say: a chat user, a bot, or nobody (unattributed). */
 export type AuthorKind = 'user' | 'bot' | 'system';

@@ -1,15 +1,6 @@
 import { expect } from 'chai';
-import { contentOf, EnvelopeError, extraOf, messageTypeOf } from '../../src/envelope/index.ts';
-
-const codeOf = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (error) {
-    if (error instanceof EnvelopeError) return error.code;
-    throw error;
-  }
-  return undefined;
-};
+import { contentOf, extraOf, messageTypeOf } from '../../src/envelope/index.ts';
+import { thrownCode } from './fixtures.ts';
 
 describe('envelope field rules', () => {
   describe('contentOf', () => {
@@ -18,25 +9,25 @@ describe('envelope field rules', () => {
     });
 
     it('refuses content that is empty after trimming', () => {
-      expect(codeOf(() => contentOf(''))).to.equal('content_empty');
-      expect(codeOf(() => contentOf(' \n\t\u3000 '))).to.equal('content_empty');
+      expect(thrownCode(() => contentOf(''))).to.equal('content_empty');
+      expect(thrownCode(() => contentOf(' \n\t\u3000 '))).to.equal('content_empty');
     });
 
     it('accepts 4000 characters and refuses 4001, after trimming', () => {
       expect(contentOf('a'.repeat(4000))).to.have.length(4000);
       expect(contentOf(` ${'a'.repeat(4000)}\n`)).to.have.length(4000);
-      expect(codeOf(() => contentOf('a'.repeat(4001)))).to.equal('content_too_long');
+      expect(thrownCode(() => contentOf('a'.repeat(4001)))).to.equal('content_too_long');
     });
 
     it('counts characters as code points: 4000 emoji fit', () => {
       expect(contentOf('😀'.repeat(4000))).to.have.length(8000);
-      expect(codeOf(() => contentOf('😀'.repeat(4001)))).to.equal('content_too_long');
+      expect(thrownCode(() => contentOf('😀'.repeat(4001)))).to.equal('content_too_long');
     });
 
     it('refuses U+0000 and lone surrogates, which PostgreSQL cannot store', () => {
-      expect(codeOf(() => contentOf('a\u0000b'))).to.equal('invalid_characters');
-      expect(codeOf(() => contentOf('a\ud83db'))).to.equal('invalid_characters');
-      expect(codeOf(() => contentOf('a\ude00'))).to.equal('invalid_characters');
+      expect(thrownCode(() => contentOf('a\u0000b'))).to.equal('invalid_characters');
+      expect(thrownCode(() => contentOf('a\ud83db'))).to.equal('invalid_characters');
+      expect(thrownCode(() => contentOf('a\ude00'))).to.equal('invalid_characters');
     });
 
     it('refuses content made only of invisible characters as content_invisible', () => {
@@ -53,7 +44,7 @@ describe('envelope field rules', () => {
       ];
       for (const text of invisible)
         expect(
-          codeOf(() => contentOf(text)),
+          thrownCode(() => contentOf(text)),
           JSON.stringify(text),
         ).to.equal('content_invisible');
     });
@@ -79,7 +70,7 @@ describe('envelope field rules', () => {
 
     it('refuses anything else', () => {
       for (const type of ['', 'Text', 'a'.repeat(33), 'a b', 'é', 7, null]) {
-        expect(codeOf(() => messageTypeOf(type))).to.equal('invalid_type');
+        expect(thrownCode(() => messageTypeOf(type))).to.equal('invalid_type');
       }
     });
   });
@@ -97,7 +88,8 @@ describe('envelope field rules', () => {
     });
 
     it('refuses anything but an object', () => {
-      for (const extra of [[], [1], 'x', 1, true]) expect(codeOf(() => extraOf(extra))).to.equal('extra_not_object');
+      for (const extra of [[], [1], 'x', 1, true])
+        expect(thrownCode(() => extraOf(extra))).to.equal('extra_not_object');
     });
 
     /** An object whose compact JSON is exactly `bytes` long. */
@@ -106,18 +98,18 @@ describe('envelope field rules', () => {
     it('accepts 8 KiB serialized and refuses one byte more', () => {
       expect(Buffer.byteLength(JSON.stringify(extraOfBytes(8192)))).to.equal(8192);
       expect(extraOf(extraOfBytes(8192))).to.deep.equal(extraOfBytes(8192));
-      expect(codeOf(() => extraOf(extraOfBytes(8193)))).to.equal('extra_too_large');
+      expect(thrownCode(() => extraOf(extraOfBytes(8193)))).to.equal('extra_too_large');
     });
 
     it('counts UTF-8 bytes, not characters', () => {
       const extra = { k: 'é'.repeat(4093) };
       expect(JSON.stringify(extra)).to.have.length(4101);
-      expect(codeOf(() => extraOf(extra))).to.equal('extra_too_large');
+      expect(thrownCode(() => extraOf(extra))).to.equal('extra_too_large');
     });
 
     it('refuses U+0000 and lone surrogates in keys and strings', () => {
-      expect(codeOf(() => extraOf({ 'a\u0000': 1 }))).to.equal('invalid_characters');
-      expect(codeOf(() => extraOf({ a: ['ok', { b: '\ud800' }] }))).to.equal('invalid_characters');
+      expect(thrownCode(() => extraOf({ 'a\u0000': 1 }))).to.equal('invalid_characters');
+      expect(thrownCode(() => extraOf({ a: ['ok', { b: '\ud800' }] }))).to.equal('invalid_characters');
       expect(extraOf({ a: '\\u0000 is fine as text' })).to.deep.equal({ a: '\\u0000 is fine as text' });
     });
 
@@ -125,17 +117,17 @@ describe('envelope field rules', () => {
       let sixteen: Record<string, unknown> = { leaf: 1 };
       for (let level = 1; level < 16; level++) sixteen = { a: sixteen };
       expect(extraOf(sixteen)).to.equal(sixteen);
-      expect(codeOf(() => extraOf({ a: sixteen }))).to.equal('extra_too_deep');
-      expect(codeOf(() => extraOf({ a: [[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]] }))).to.equal('extra_too_deep');
+      expect(thrownCode(() => extraOf({ a: sixteen }))).to.equal('extra_too_deep');
+      expect(thrownCode(() => extraOf({ a: [[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]] }))).to.equal('extra_too_deep');
       expect(extraOf({ a: [[[[[[[[[[[[[[[]]]]]]]]]]]]]]] })).to.deep.equal({ a: [[[[[[[[[[[[[[[]]]]]]]]]]]]]]] });
     });
 
     it('measures depth before size, without recursion: a million levels is extra_too_deep', () => {
       const million = JSON.parse(`{"a":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`);
-      expect(codeOf(() => extraOf(million))).to.equal('extra_too_deep');
+      expect(thrownCode(() => extraOf(million))).to.equal('extra_too_deep');
       const cyclic: Record<string, unknown> = {};
       cyclic.self = cyclic;
-      expect(codeOf(() => extraOf(cyclic))).to.equal('extra_too_deep');
+      expect(thrownCode(() => extraOf(cyclic))).to.equal('extra_too_deep');
     });
   });
 });

@@ -1,6 +1,13 @@
 import { names } from '../../src/amqp/topology.ts';
-import type { DecodeResult, DeliveryLike, DeliveryProperties } from '../../src/envelope/index.ts';
-import { decodeDelivery } from '../../src/envelope/index.ts';
+import type {
+  ChatMessage,
+  DecodeResult,
+  DeliveryLike,
+  DeliveryProperties,
+  OutgoingDelivery,
+  UserAuthor,
+} from '../../src/envelope/index.ts';
+import { decodeDelivery, EnvelopeError } from '../../src/envelope/index.ts';
 
 /** The session every test delivery belongs to. */
 export const SESSION_ID = '0b6a4b6e-4c1f-4a8e-9d55-2f7c9a1e3b10';
@@ -38,3 +45,36 @@ export function authorHeaders(id: string | Buffer = USER_ID, name: string | Buff
 export function decode(d: DeliveryLike, trustedPublishers: readonly string[] = TRUSTED): DecodeResult {
   return decodeDelivery(d, { trustedPublishers, receivedAt: RECEIVED_AT });
 }
+
+/** Decodes an encoder's output as a consumer receives it. */
+export function receive(out: OutgoingDelivery, trustedPublishers: readonly string[] = TRUSTED): DecodeResult {
+  return decode(
+    { fields: { exchange: out.exchange }, properties: out.options, content: out.content },
+    trustedPublishers,
+  );
+}
+
+/** The code of the `EnvelopeError` a call throws, or undefined when it returns. */
+export function thrownCode(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (error) {
+    if (error instanceof EnvelopeError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+/** A chat message as chat-api publishes it: written by a chat user. */
+export type UserMessage = ChatMessage & { readonly author: UserAuthor };
+
+/** A valid, canonical message by alice in the test session. */
+export const USER_MESSAGE: UserMessage = {
+  id: MESSAGE_ID,
+  session_id: SESSION_ID,
+  author: { kind: 'user', id: USER_ID, username: 'alice' },
+  type: 'text',
+  content: 'hello, warren 😀',
+  extra: null,
+  created_at: '2024-05-06T07:08:09.987Z',
+};

@@ -1,21 +1,84 @@
+/**
+ * Reading a delivery from a session exchange (AMQP.md): its body, then every rule, into a chat
+ * message, a session event or the code of the rule it breaks.
+ */
+import { z } from 'zod';
 import { names, type SessionEventType, sessionEventTypes } from '../amqp/topology.ts';
 import { limits } from '../limits.ts';
-import { authorOf } from './author.ts';
 import type { ChatMessage } from './chat-message.ts';
-import { contentOf } from './content.ts';
-import { createdAtOf } from './created-at.ts';
-import { type DeliveryLike, stringProperty } from './delivery.ts';
-import { EnvelopeError, type EnvelopeErrorCode } from './envelope-error.ts';
-import { extraOf } from './extra.ts';
-import { inspectJson } from './json-limits.ts';
-import { bodyJson, messageBodyOf } from './message-body.ts';
-import { messageIdOf } from './message-id.ts';
-import { messageTypeOf } from './message-type.ts';
-import { isTrustedPublisher, type TrustedPublishers } from './trusted-publishers.ts';
-import { canonicalUuid } from './uuid.ts';
+import {
+  type DeliveryLike,
+  isJsonContentType,
+  isTrustedPublisher,
+  MESSAGE_TYPE_PROPERTY,
+  stringProperty,
+  type TrustedPublishers,
+} from './delivery.ts';
+import { EnvelopeError, type EnvelopeErrorCode } from './errors.ts';
+import { canonicalUuid, contentOf, extraOf, inspectJson, messageTypeOf } from './field-rules.ts';
+import { authorOf, createdAtOf, messageIdOf } from './provenance.ts';
 
-/** The `type` property of a chat message; absent means the same. */
-export const MESSAGE_TYPE_PROPERTY = 'message';
+/** The fields of a message body before the field rules run (see `contentOf`, `messageTypeOf`, `extraOf`). */
+interface MessageBody {
+  readonly content: string;
+  readonly type?: string | undefined;
+  readonly extra?: unknown;
+  readonly created_at?: string | undefined;
+}
+
+/** A JSON message body (AMQP.md); other fields are ignored, the session above all. */
+const jsonBody = z.object({
+  content: z.string(),
+  type: z.string().optional(),
+  extra: z.unknown().optional(),
+  created_at: z.string().optional(),
+});
+
+/** The error code of a schema problem, by the field it is in. */
+const codeOfField: Readonly<Record<string, EnvelopeErrorCode>> = {
+  type: 'invalid_type',
+  created_at: 'invalid_created_at',
+};
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body bytes as UTF-8 text (a leading byte-order mark is dropped). */
+function bodyText(delivery: DeliveryLike): string {
+  try {
+    return utf8.decode(delivery.content);
+  } catch {
+    throw new EnvelopeError('invalid_utf8', 'the body is not valid UTF-8');
+  }
+}
+
+/** The body as JSON. */
+function bodyJson(delivery: DeliveryLike): unknown {
+  const text = bodyText(delivery);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new EnvelopeError('invalid_json', 'the body is not valid JSON');
+  }
+}
+
+/**
+ * The message body of a delivery: with an `application/json` content type, the JSON object
+ * `{ content, type?, extra?, created_at? }`; with any other content type or none, the UTF-8 text of
+ * the body is the content.
+ *
+ * @throws EnvelopeError `invalid_utf8`, `invalid_json`, `invalid_body` (not an object, or `content`
+ * not a string), `invalid_type` or `invalid_created_at` (not a string).
+ */
+function messageBodyOf(delivery: DeliveryLike): MessageBody {
+  if (!isJsonContentType(delivery.properties.contentType)) return { content: bodyText(delivery) };
+  const parsed = jsonBody.safeParse(bodyJson(delivery));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path[0];
+  const code = (typeof field === 'string' ? codeOfField[field] : undefined) ?? 'invalid_body';
+  const where = field === undefined ? 'the body' : String(field);
+  throw new EnvelopeError(code, `${where}: ${issue?.message ?? 'invalid'}`);
+}
 
 /** What {@link decodeDelivery} needs besides the delivery. */
 export interface DecodeOptions {

@@ -1,7 +1,7 @@
 /**
  * Why a delivery is refused: stable snake_case codes, written into dead letters and logs, so
- * operators and tests can rely on them. The encoders reuse them when asked to publish what no
- * consumer would accept.
+ * operators and tests can rely on them. The field rules and the encoders' guards throw the same
+ * codes.
  */
 export const envelopeErrorCodes = [
   'not_a_session',
@@ -23,7 +23,6 @@ export const envelopeErrorCodes = [
   'invalid_timestamp',
   'invalid_created_at',
   'invalid_author',
-  'not_canonical',
   'undecodable',
 ] as const;
 
