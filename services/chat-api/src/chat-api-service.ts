@@ -9,26 +9,32 @@ import {
   type RunningService,
   startService,
 } from '@warren/shared';
+import { SessionEvents } from './broker/session-events.ts';
+import { SessionTopology } from './broker/session-topology.ts';
+import { syncTopology, type TopologySyncResult } from './broker/topology-sync.ts';
+import { startUserFeed } from './broker/user-feed.ts';
 import type { ChatApiConfig } from './config.ts';
-import { MemberStore } from './member-store.ts';
-import { Membership } from './membership.ts';
-import { MessageHistory } from './message-history.ts';
-import { MessagePosting } from './message-posting.ts';
-import { CHAT_SCHEMA, migrations } from './migrations/index.ts';
-import { PostRateLimit } from './post-rate-limit.ts';
-import { ReadMarkers } from './read-markers.ts';
-import { apiRoutes } from './routes/api-routes.ts';
-import { SessionAccess } from './session-access.ts';
-import { SessionChanges } from './session-changes.ts';
-import { SessionEvents } from './session-events.ts';
-import { SessionLifecycle } from './session-lifecycle.ts';
-import { SessionStore } from './session-store.ts';
-import { SessionTopology } from './session-topology.ts';
-import { SessionViews } from './session-views.ts';
-import { syncTopology, type TopologySyncResult } from './topology-sync.ts';
-import { TypingThrottle } from './typing-throttle.ts';
-import { UserDirectory } from './user-directory.ts';
-import { startUserFeed } from './user-feed.ts';
+import { apiRoutes } from './http/api-routes.ts';
+import { HistoryReading } from './messages/history-reading.ts';
+import { MessagePosting } from './messages/message-posting.ts';
+import { PostRateLimit } from './messages/post-rate-limit.ts';
+import { Membership } from './sessions/membership.ts';
+import { ReadMarkers } from './sessions/read-markers.ts';
+import { SessionAccess } from './sessions/session-access.ts';
+import { SessionChanges } from './sessions/session-changes.ts';
+import { SessionLifecycle } from './sessions/session-lifecycle.ts';
+import { SessionViews } from './sessions/session-views.ts';
+import { typingIndicator } from './sessions/typing-indicator.ts';
+import { TypingThrottle } from './sessions/typing-throttle.ts';
+import { MemberStore } from './stores/member-store.ts';
+import { MessageHistory } from './stores/message-history.ts';
+import { CHAT_SCHEMA, migrations } from './stores/migrations/index.ts';
+import { SessionStore } from './stores/session-store.ts';
+import { SessionViewStore } from './stores/session-view-store.ts';
+import { Transactions } from './stores/transactions.ts';
+import { UserStore } from './stores/user-store.ts';
+import { VisibleSessions } from './stores/visible-session.ts';
+import { UserDirectory } from './users/user-directory.ts';
 
 /** Events of a running chat-api, for logs and tests. */
 export interface ChatApiServiceEvents {
@@ -79,17 +85,18 @@ export function startChatApiService(
   };
   return startService({ name: 'chat-api', config, logger, database }, async ({ db, amqp, registry, resources }) => {
     const publisher = new Publisher(amqp, { registry, confirmTimeoutMs: config.CONFIRM_TIMEOUT_MS });
-    const users = new UserDirectory(db, logger);
+    const users = new UserDirectory(new UserStore(db), logger);
     const feed = await startUserFeed(amqp, users, { prefetch: config.USERS_PREFETCH, logger });
     resources.add('user feed', feed.stop);
 
     const sync = () => syncTopology({ db, amqp, logger });
     await sync();
 
+    const transactions = new Transactions(db);
     const sessions = new SessionStore(db);
     const members = new MemberStore(db);
     const history = new MessageHistory(db);
-    const access = new SessionAccess(db, members);
+    const access = new SessionAccess(new VisibleSessions(db), members);
     const events = new SessionEvents({
       publisher,
       publisherUser: amqp.user,
@@ -112,16 +119,15 @@ export function startChatApiService(
     const routes = apiRoutes(
       {
         access,
-        views: new SessionViews(db, members),
-        history,
+        views: new SessionViews({ views: new SessionViewStore(db), members }),
+        reading: new HistoryReading(history),
         users,
-        lifecycle: new SessionLifecycle({ db, logger, access, sessions, members, users, changes, events }),
-        membership: new Membership({ db, logger, access, members, users, changes, events }),
+        lifecycle: new SessionLifecycle({ transactions, logger, access, sessions, members, users, changes, events }),
+        membership: new Membership({ transactions, logger, access, members, users, changes, events }),
         posting: new MessagePosting({ history, publisher, publisherUser: amqp.user }),
         readMarkers: new ReadMarkers({ members, history, events, storeWaitMs: options.readMarkerStoreWaitMs }),
-        events,
         postRateLimit: new PostRateLimit({ ratePerSec: config.POST_RATE_PER_SEC, burst: config.POST_BURST }),
-        typingThrottle: new TypingThrottle({ intervalMs: config.TYPING_INTERVAL_MS }),
+        typing: typingIndicator(new TypingThrottle({ intervalMs: config.TYPING_INTERVAL_MS }), events),
       },
       verifier,
     );

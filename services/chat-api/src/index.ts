@@ -3,6 +3,7 @@
  * services/chat-api: chat sessions, membership (kept as broker topology), history, and the HTTP
  * way into the chat: messages published to each session's fanout exchange with confirms.
  */
+export { syncTopology, type TopologySyncOptions, type TopologySyncResult } from './broker/topology-sync.ts';
 export {
   type ChatApiService,
   type ChatApiServiceEvents,
@@ -11,5 +12,4 @@ export {
 } from './chat-api-service.ts';
 export { type ChatApiConfig, configShape, loadConfig } from './config.ts';
 export { ChatApiErrors } from './errors.ts';
-export { CHAT_SCHEMA, migrations } from './migrations/index.ts';
-export { syncTopology, type TopologySyncOptions, type TopologySyncResult } from './topology-sync.ts';
+export { CHAT_SCHEMA, migrations } from './stores/migrations/index.ts';

@@ -1,8 +1,8 @@
 // `npm run topology:sync`: rebuilds every session exchange and member binding from PostgreSQL, for
 // a broker that lost its definitions while chat-api keeps running. Same variables as chat-api.
 import { AmqpClient, ConfigError, checkDatabase, createDatabase, createLogger } from '@warren/shared';
+import { syncTopology } from './broker/topology-sync.ts';
 import { loadConfig } from './config.ts';
-import { syncTopology } from './topology-sync.ts';
 
 try {
   const config = loadConfig(process.env);

@@ -1,0 +1,107 @@
+import { encodeSessionEvent, type Logger, newMessageId, type Publisher, type SessionEventType } from '@warren/shared';
+import type { SessionEventPayloads } from '@warren/shared/contract';
+import { Counter, type Registry } from 'prom-client';
+import type { Caller } from '../sessions/caller.ts';
+import type { Visibility } from '../stores/session-store.ts';
+
+/** Options of {@link SessionEvents}. */
+export interface SessionEventsOptions {
+  publisher: Publisher;
+  /** The AMQP user chat-api publishes as (`user_id`): consumers believe events only from it. */
+  publisherUser: string;
+  logger: Logger;
+  registry: Registry;
+  /** The `expiration` of `typing` events, in milliseconds. */
+  typingExpirationMs: number;
+}
+
+/**
+ * Publishes the session events of AMQP.md on a session's exchange, with confirms. They describe a
+ * state already committed to PostgreSQL and are live-only, so a publish that fails is logged and
+ * counted (`warren_chat_api_event_failures_total{event}`) and the request that caused it still
+ * succeeds: clients catch up by reading the session again. No method throws.
+ */
+export class SessionEvents {
+  readonly #options: SessionEventsOptions;
+  readonly #log: Logger;
+  readonly #failures: Counter<'event'>;
+
+  constructor(options: SessionEventsOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ module: 'session-events' });
+    this.#failures = new Counter({
+      name: 'warren_chat_api_event_failures_total',
+      help: 'Session events the broker did not confirm, by event type',
+      labelNames: ['event'],
+      registers: [options.registry],
+    });
+  }
+
+  /** `member.joined`. */
+  memberJoined(sessionId: string, user: Caller, version: number): Promise<boolean> {
+    return this.#publish(sessionId, 'member.joined', {
+      session_id: sessionId,
+      user: { id: user.id, username: user.username },
+      version,
+    });
+  }
+
+  /** `member.left`: left or removed. */
+  memberLeft(sessionId: string, userId: string, version: number): Promise<boolean> {
+    return this.#publish(sessionId, 'member.left', { session_id: sessionId, user_id: userId, version });
+  }
+
+  /** `session.updated`: renamed or made public or private. */
+  sessionUpdated(sessionId: string, name: string | null, visibility: Visibility, version: number): Promise<boolean> {
+    return this.#publish(sessionId, 'session.updated', { session_id: sessionId, name, visibility, version });
+  }
+
+  /** `session.deleted`: published before the exchange is deleted, so members hear it. */
+  sessionDeleted(sessionId: string): Promise<boolean> {
+    return this.#publish(sessionId, 'session.deleted', { session_id: sessionId });
+  }
+
+  /** `read`: a member's read marker moved forward. */
+  read(sessionId: string, userId: string, messageId: string): Promise<boolean> {
+    return this.#publish(sessionId, 'read', { session_id: sessionId, user_id: userId, message_id: messageId });
+  }
+
+  /** `typing`, with a short expiration: stale typing is worth nothing. */
+  typing(sessionId: string, user: Caller): Promise<boolean> {
+    return this.#publish(
+      sessionId,
+      'typing',
+      { session_id: sessionId, user: { id: user.id, username: user.username } },
+      this.#options.typingExpirationMs,
+    );
+  }
+
+  /**
+   * @returns whether the broker confirmed the event. Indexing the contract by the topology's event
+   * types makes an event added to one and not the other a type error.
+   */
+  async #publish<E extends SessionEventType>(
+    sessionId: string,
+    event: E,
+    data: SessionEventPayloads[E],
+    expirationMs?: number,
+  ): Promise<boolean> {
+    const { publisher, publisherUser } = this.#options;
+    try {
+      const outgoing = encodeSessionEvent({
+        sessionId,
+        event,
+        data,
+        publisher: publisherUser,
+        messageId: newMessageId(),
+        ...(expirationMs === undefined ? {} : { expirationMs }),
+      });
+      await publisher.publish(outgoing.exchange, outgoing.routingKey, outgoing.content, { ...outgoing.options });
+      return true;
+    } catch (error) {
+      this.#failures.inc({ event });
+      this.#log.warn({ err: error, sessionId, event }, 'session event not published');
+      return false;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { type AmqpClient, Consumer, eventKeys, type Logger, limits, queues } from '@warren/shared';
+import { validate as isUuid } from 'uuid';
+import { z } from 'zod';
+import type { UserDirectory } from '../users/user-directory.ts';
+
+/** The body of `user.registered` (AMQP.md). */
+const userRegistered = z.object({
+  user: z.object({
+    id: z.string().refine(isUuid, 'must be a UUID'),
+    username: z.string().regex(limits.username.pattern),
+    created_at: z.iso.datetime({ offset: true }),
+  }),
+});
+
+/** Options of {@link startUserFeed}. */
+export interface UserFeedOptions {
+  /** Unacknowledged deliveries taken at once. */
+  prefetch: number;
+  logger: Logger;
+}
+
+/**
+ * Feeds the copy of users from `warren.chat-api.users` (bound to `warren.events`, `user.*`): each
+ * `user.registered` is written, then acknowledged. A delivery that is not a valid event is logged
+ * and rejected (the queue has no dead-letter exchange: it is dropped, since retrying cannot fix it);
+ * one that fails to be written (the database is down) is requeued.
+ *
+ * @returns the consumer (tests await its `started`) and how to stop it.
+ */
+export async function startUserFeed(
+  amqp: AmqpClient,
+  directory: UserDirectory,
+  options: UserFeedOptions,
+): Promise<{ consumer: Consumer; stop: () => Promise<void> }> {
+  const log = options.logger.child({ module: 'user-feed' });
+  return Consumer.start(amqp, {
+    queue: queues.chatApiUsers.name,
+    prefetch: options.prefetch,
+    logger: options.logger,
+    requeueOnError: true,
+    onMessage: async (delivery) => {
+      const { routingKey } = delivery.message.fields;
+      if (routingKey !== eventKeys.userRegistered) {
+        // Other user.* events may come one day; none is of use to the copy yet.
+        delivery.ack();
+        return;
+      }
+      let body: z.infer<typeof userRegistered>;
+      try {
+        body = userRegistered.parse(JSON.parse(delivery.message.content.toString('utf8')));
+      } catch (error) {
+        log.warn({ err: error, messageId: delivery.message.properties.messageId }, 'invalid user.registered dropped');
+        delivery.nack(false);
+        return;
+      }
+      const { id, username, created_at } = body.user;
+      await directory.remember({ id: id.toLowerCase(), username, createdAt: new Date(created_at) });
+      delivery.ack();
+    },
+  });
+}

@@ -1,0 +1,38 @@
+import { validate } from '@warren/shared';
+import { Router } from 'express';
+import { ChatApiErrors } from '../../errors.ts';
+import { sessionIdOf } from '../../sessions/session-access.ts';
+import { callerOf } from '../caller.ts';
+import { postedMessageOf } from '../posted-message.ts';
+import type { RouteDeps } from '../route-deps.ts';
+import { historyQuery } from '../schemas.ts';
+
+/** History and posting. */
+export function messageRoutes(deps: RouteDeps): Router {
+  const router = Router();
+
+  router.get('/sessions/:id/messages', async (req, res) => {
+    const caller = callerOf(res);
+    const sessionId = sessionIdOf(req.params.id);
+    await deps.access.member(caller.id, sessionId);
+    const query = validate(historyQuery, req.query, 'query');
+    res.json(await deps.reading.page(sessionId, query));
+  });
+
+  router.post('/sessions/:id/messages', async (req, res) => {
+    const caller = callerOf(res);
+    const sessionId = sessionIdOf(req.params.id);
+    const decision = deps.postRateLimit.take(caller.id);
+    if (!decision.allowed) {
+      const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      throw new ChatApiErrors.tooManyMessages(`too many messages; try again in ${retryAfter} s`, {
+        headers: { 'Retry-After': String(retryAfter) },
+      });
+    }
+    await deps.access.member(caller.id, sessionId);
+    const message = await deps.posting.post(caller, sessionId, postedMessageOf(req.body));
+    res.status(202).json({ message });
+  });
+
+  return router;
+}

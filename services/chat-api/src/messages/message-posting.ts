@@ -1,0 +1,79 @@
+import {
+  type ChatMessage,
+  encodeChatMessage,
+  messageOf,
+  newMessageId,
+  type Publisher,
+  type UserAuthor,
+} from '@warren/shared';
+import { ChatApiErrors } from '../errors.ts';
+import type { Caller } from '../sessions/caller.ts';
+import type { MessageHistory } from '../stores/message-history.ts';
+
+/** A message to post, its fields already held to the envelope's rules (`http/posted-message.ts`). */
+export interface PostedMessage {
+  content: string;
+  type: string;
+  extra: Readonly<Record<string, unknown>> | null;
+  /** A UUID the client chose (lower-case), for retries without duplicates. */
+  id?: string | undefined;
+}
+
+/** What {@link MessagePosting} works with. */
+export interface MessagePostingDeps {
+  history: MessageHistory;
+  publisher: Publisher;
+  /** The AMQP user chat-api publishes as (`user_id`). */
+  publisherUser: string;
+}
+
+/**
+ * Posting a message: the envelope of AMQP.md built by the shared encoder, published persistent to
+ * the session's exchange with confirms and `mandatory`. The caller's membership is checked before.
+ */
+export class MessagePosting {
+  readonly #deps: MessagePostingDeps;
+
+  constructor(deps: MessagePostingDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Publishes a message by the caller to the session and resolves once the broker confirmed it.
+   * A client id already stored for the same author and session answers the stored message without
+   * publishing again; one not stored yet is published again, and the persister stores it once.
+   *
+   * @throws MESSAGE_ID_TAKEN (409) for an id stored for another author or session;
+   * BROKER_UNAVAILABLE (503) when the broker did not confirm.
+   */
+  async post(caller: Caller, sessionId: string, input: PostedMessage): Promise<ChatMessage> {
+    const { content, type, extra, id } = input;
+    if (id !== undefined) {
+      const stored = await this.#deps.history.find(id);
+      if (stored !== undefined) {
+        if (stored.session_id === sessionId && stored.author_kind === 'user' && stored.author_id === caller.id) {
+          return messageOf(stored);
+        }
+        throw new ChatApiErrors.messageIdTaken(`message id ${id} is taken`, {
+          errors: [{ field: 'id', message: 'is already used by another message' }],
+        });
+      }
+    }
+    const author: UserAuthor = { kind: 'user', id: caller.id, username: caller.username };
+    const message: ChatMessage & { author: UserAuthor } = {
+      id: id ?? newMessageId(),
+      session_id: sessionId,
+      author,
+      type,
+      content,
+      extra,
+      created_at: new Date().toISOString(),
+    };
+    const outgoing = encodeChatMessage({ message, publisher: this.#deps.publisherUser });
+    await this.#deps.publisher.publish(outgoing.exchange, outgoing.routingKey, outgoing.content, {
+      ...outgoing.options,
+      headers: { ...outgoing.options.headers },
+    });
+    return message;
+  }
+}

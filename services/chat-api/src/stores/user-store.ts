@@ -1,0 +1,101 @@
+import { type Knex, limits } from '@warren/shared';
+import { escapeLike } from './like-pattern.ts';
+import { CHAT_SCHEMA } from './migrations/index.ts';
+
+/** A user as chat-api shows one. */
+export interface UserSummary {
+  readonly id: string;
+  readonly username: string;
+}
+
+/** A user as auth announced one (`user.registered`) or a token vouches for one. */
+export interface KnownUser extends UserSummary {
+  /** When auth registered the user; a user first met through a token counts from then. */
+  readonly createdAt: Date;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** The characters of README.md's usernames: anything else is in no username. */
+const USERNAME_CHARACTERS = /^[A-Za-z0-9_.-]*$/;
+
+/**
+ * A username lower-cased in ASCII only. Usernames are ASCII, and PostgreSQL and JavaScript fold
+ * other characters differently (PostgreSQL makes `İ` an `i`, JavaScript `i` and U+0307), so a
+ * lookup compares `lower(username)` with this and lets nothing else be folded anywhere.
+ */
+function asciiLower(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+}
+
+/** The lookup key of a name, or undefined when no user can have it (outside the username limits). */
+function usernameKey(name: string): string | undefined {
+  return limits.username.pattern.test(name) ? asciiLower(name) : undefined;
+}
+
+/** `chat.users`, chat-api's copy of users. */
+export class UserStore {
+  readonly #db: Knex;
+
+  constructor(db: Knex) {
+    this.#db = db;
+  }
+
+  #users(db: Knex | Knex.Transaction = this.#db) {
+    return db.withSchema(CHAT_SCHEMA).table('users');
+  }
+
+  /**
+   * Adds or refreshes a user, dropping an older holder of the same username.
+   * @returns false, changing nothing, when a newer user holds the username.
+   */
+  async remember(user: KnownUser): Promise<boolean> {
+    try {
+      await this.#db.transaction(async (trx) => {
+        await this.#users(trx)
+          .whereRaw('lower(username) = ?', [asciiLower(user.username)])
+          .whereNot({ id: user.id })
+          .where('created_at', '<=', user.createdAt)
+          .delete();
+        await trx.raw(
+          `insert into ??.users (id, username, created_at) values (?, ?, ?)
+           on conflict (id) do update set username = excluded.username,
+             created_at = least(users.created_at, excluded.created_at)`,
+          [CHAT_SCHEMA, user.id, user.username, user.createdAt],
+        );
+      });
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      return false;
+    }
+    return true;
+  }
+
+  /** A user by username, ASCII letters in either case. */
+  async findByUsername(username: string): Promise<UserSummary | undefined> {
+    const key = usernameKey(username);
+    if (key === undefined) return undefined;
+    return this.#users().select('id', 'username').whereRaw('lower(username) = ?', [key]).first();
+  }
+
+  /** The users of these usernames (ASCII letters in either case), and the usernames no user has. */
+  async findByUsernames(usernames: readonly string[]): Promise<{ found: UserSummary[]; missing: string[] }> {
+    const keys = usernames.map(usernameKey).filter((key) => key !== undefined);
+    const found: UserSummary[] =
+      keys.length === 0
+        ? []
+        : await this.#users().select('id', 'username').whereRaw('lower(username) = any(?)', [keys]);
+    const known = new Set(found.map((user) => asciiLower(user.username)));
+    return { found, missing: usernames.filter((name) => !known.has(usernameKey(name) ?? '')) };
+  }
+
+  /** Up to `limit` users whose username starts with `prefix`, ASCII letters in either case, by username. */
+  async search(prefix: string, limit: number): Promise<UserSummary[]> {
+    if (!USERNAME_CHARACTERS.test(prefix)) return [];
+    return this.#users()
+      .select('id', 'username')
+      .whereRaw(`lower(username) like ? escape '\\'`, [`${escapeLike(asciiLower(prefix))}%`])
+      .orderByRaw('lower(username)')
+      .limit(limit);
+  }
+}
