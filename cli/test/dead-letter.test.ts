@@ -1,4 +1,5 @@
 import { envelopeHeaders, messageIdOf } from '@warren/shared';
+import { amqpMessage } from '@warren/shared/testing';
 import type { Message } from 'amqplib';
 import { expect } from 'chai';
 import { describeDeadLetter, republishOf } from '../src/index.ts';
@@ -9,27 +10,7 @@ const ID = '0194f7d0-3c1f-7000-8000-000000000001';
 
 /** A letter as amqplib hands it over from warren.dead-letter. */
 function letter(properties: Partial<Message['properties']>, content = 'hello'): Message {
-  return {
-    content: Buffer.from(content),
-    fields: { deliveryTag: 1, redelivered: false, exchange: 'warren.dead', routingKey: '' } as Message['fields'],
-    properties: {
-      contentType: undefined,
-      contentEncoding: undefined,
-      headers: {},
-      deliveryMode: 2,
-      priority: undefined,
-      correlationId: undefined,
-      replyTo: undefined,
-      expiration: undefined,
-      messageId: undefined,
-      timestamp: undefined,
-      type: undefined,
-      userId: undefined,
-      appId: undefined,
-      clusterId: undefined,
-      ...properties,
-    },
-  };
+  return amqpMessage(content, { deliveryMode: 2, ...properties }, { exchange: 'warren.dead' });
 }
 
 /** The persister's letter of a bot's message. */

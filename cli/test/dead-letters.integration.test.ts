@@ -4,20 +4,13 @@ import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
 import { publishRaw } from '../../test/amqp/support/publish.ts';
-import { inVhost, TestWarren } from '../../test/support/warren.ts';
+import { inVhost, useWarren } from '../../test/support/warren.ts';
 import { runCli } from './support/cli.ts';
 
 describe('warren dead-letters', () => {
-  let warren: TestWarren;
+  const warren = useWarren();
   const bot = () => testConfig().users.bot;
   const management = () => new ManagementClient(testConfig().managementUrl);
-
-  before(async () => {
-    warren = await TestWarren.start();
-  });
-  after(async () => {
-    await warren?.stop();
-  });
 
   /**
    * A session whose exchange exists (bound to warren.messages) but whose row does not: what a broker

@@ -3,7 +3,7 @@ import { names } from '@warren/shared';
 import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
-import { inVhost, type TestUser, TestWarren } from '../../test/support/warren.ts';
+import { inVhost, useOwnedSession, useWarren } from '../../test/support/warren.ts';
 import { runCli } from './support/cli.ts';
 
 /** The message id `warren send` reports on stdout. */
@@ -14,28 +14,18 @@ function sentId(stdout: string): string {
 }
 
 describe('warren send', () => {
-  let warren: TestWarren;
-  let owner: TestUser;
-  let sessionId: string;
+  const warren = useWarren();
+  const session = useOwnedSession(warren);
   const bot = () => testConfig().users.bot;
 
-  before(async () => {
-    warren = await TestWarren.start();
-    owner = await warren.register('owner');
-    sessionId = await warren.createSession(owner);
-  });
-  after(async () => {
-    await warren?.stop();
-  });
-
   it('publishes as a producer user with --as its own name: confirmed, then stored as that bot', async () => {
-    const result = await runCli(['send', '--session', sessionId, '--as', bot().name, 'build', '1234', 'passed'], {
+    const result = await runCli(['send', '--session', session.id, '--as', bot().name, 'build', '1234', 'passed'], {
       RABBITMQ_URL: bot().url,
     });
     expect(result.code, result.stderr).to.equal(0);
     const row = await warren.stored({ id: sentId(result.stdout) });
     expect(row).to.deep.include({
-      session_id: sessionId,
+      session_id: session.id,
       author_kind: 'bot',
       author_name: bot().name,
       content: 'build 1234 passed',
@@ -43,7 +33,7 @@ describe('warren send', () => {
   });
 
   it('without --as publishes no user_id: a system message', async () => {
-    const result = await runCli(['send', '--session', sessionId, 'the build farm restarts at noon'], {
+    const result = await runCli(['send', '--session', session.id, 'the build farm restarts at noon'], {
       RABBITMQ_URL: bot().url,
     });
     expect(result.code, result.stderr).to.equal(0);
@@ -56,7 +46,7 @@ describe('warren send', () => {
   it('stores a message sent twice with one --id once', async () => {
     const id = randomUUID();
     for (let i = 0; i < 2; i += 1) {
-      const result = await runCli(['send', '--session', sessionId, '--id', id, 'said once'], {
+      const result = await runCli(['send', '--session', session.id, '--id', id, 'said once'], {
         RABBITMQ_URL: bot().url,
       });
       expect(result.code, result.stderr).to.equal(0);
@@ -68,7 +58,7 @@ describe('warren send', () => {
 
   it('exits 1 when --as names another user: the broker refuses that user_id, and the CLI says so', async () => {
     const chatApi = testConfig().users['chat-api'].name;
-    const result = await runCli(['send', '--session', sessionId, '--as', chatApi, 'I am chat-api'], {
+    const result = await runCli(['send', '--session', session.id, '--as', chatApi, 'I am chat-api'], {
       RABBITMQ_URL: bot().url,
     });
     expect(result.code).to.equal(1);
@@ -87,8 +77,8 @@ describe('warren send', () => {
 
   it('exits 1 naming the missing write permission when the user may not publish to sessions', async () => {
     const persister = testConfig().users.persister;
-    const exchange = names.sessionExchange(sessionId);
-    const result = await runCli(['send', '--session', sessionId, 'hello'], { RABBITMQ_URL: persister.url });
+    const exchange = names.sessionExchange(session.id);
+    const result = await runCli(['send', '--session', session.id, 'hello'], { RABBITMQ_URL: persister.url });
     expect(result.code).to.equal(1);
     expect(result.stderr).to.include(
       `RabbitMQ refused to let user '${persister.name}' publish to ${exchange}: it has no write permission on exchange '${exchange}'`,
@@ -111,12 +101,12 @@ describe('warren send', () => {
   });
 
   it('refuses what the persister would dead-letter before connecting', async () => {
-    const result = await runCli(['send', '--session', sessionId, '   '], {
+    const result = await runCli(['send', '--session', session.id, '   '], {
       RABBITMQ_URL: 'amqp://nobody@127.0.0.1:1/',
     });
     expect(result.code).to.equal(1);
     expect(result.stderr).to.include('the message would be refused: content_empty');
-    const invisible = await runCli(['send', '--session', sessionId, '\u200b\u200d\u2060'], {
+    const invisible = await runCli(['send', '--session', session.id, '\u200b\u200d\u2060'], {
       RABBITMQ_URL: 'amqp://nobody@127.0.0.1:1/',
     });
     expect(invisible.code).to.equal(1);
@@ -124,11 +114,11 @@ describe('warren send', () => {
   });
 
   it('says which variable or flag holds a bad URL, without echoing it', async () => {
-    const fromEnv = await runCli(['send', '--session', sessionId, 'hi'], { RABBITMQ_URL: 'http://bot:secret@host/' });
+    const fromEnv = await runCli(['send', '--session', session.id, 'hi'], { RABBITMQ_URL: 'http://bot:secret@host/' });
     expect(fromEnv.code).to.equal(1);
     expect(fromEnv.stderr).to.include('RABBITMQ_URL (or --url): must be a URL with scheme amqp: or amqps:');
     expect(fromEnv.stderr).not.to.include('secret');
-    const fromFlag = await runCli(['send', '--session', sessionId, '--url', 'not a url', 'hi']);
+    const fromFlag = await runCli(['send', '--session', session.id, '--url', 'not a url', 'hi']);
     expect(fromFlag.code).to.equal(1);
     expect(fromFlag.stderr).to.include('RABBITMQ_URL (or --url)');
   });
@@ -136,13 +126,13 @@ describe('warren send', () => {
   it('says the login was refused for wrong credentials, and names an unreachable broker', async () => {
     const wrong = new URL(bot().url);
     wrong.password = 'wrong-password';
-    const refused = await runCli(['send', '--session', sessionId, 'hi'], { RABBITMQ_URL: wrong.toString() });
+    const refused = await runCli(['send', '--session', session.id, 'hi'], { RABBITMQ_URL: wrong.toString() });
     expect(refused.code).to.equal(1);
     expect(refused.stderr).to.include(
       `RabbitMQ refused the login of user '${bot().name}': wrong user name or password`,
     );
 
-    const away = await runCli(['send', '--session', sessionId, 'hi'], {
+    const away = await runCli(['send', '--session', session.id, 'hi'], {
       RABBITMQ_URL: inVhost('amqp://bot:secret@127.0.0.1:1/', warren.vhost),
     });
     expect(away.code).to.equal(1);

@@ -1,17 +1,10 @@
 import { names } from '@warren/shared';
 import { expect } from 'chai';
-import { TestWarren } from '../../test/support/warren.ts';
+import { useWarren } from '../../test/support/warren.ts';
 import { runCli } from './support/cli.ts';
 
 describe('warren sessions', () => {
-  let warren: TestWarren;
-
-  before(async () => {
-    warren = await TestWarren.start();
-  });
-  after(async () => {
-    await warren?.stop();
-  });
+  const warren = useWarren();
 
   it('lists sessions with their exchange names, most recently active first', async () => {
     const owner = await warren.register('owner');

@@ -2,18 +2,11 @@ import { exchanges, ManagementClient, names } from '@warren/shared';
 import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
-import { TestWarren } from '../../test/support/warren.ts';
+import { useWarren } from '../../test/support/warren.ts';
 import { runCli } from './support/cli.ts';
 
 describe('warren topology sync', () => {
-  let warren: TestWarren;
-
-  before(async () => {
-    warren = await TestWarren.start();
-  });
-  after(async () => {
-    await warren?.stop();
-  });
+  const warren = useWarren();
 
   it("rebuilds a session's exchange and member bindings that the broker lost", async () => {
     const owner = await warren.register('owner');

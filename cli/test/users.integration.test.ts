@@ -5,22 +5,22 @@ import { eventually, testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
 import { publishRaw } from '../../test/amqp/support/publish.ts';
-import { type TestUser, TestWarren, uniqueName } from '../../test/support/warren.ts';
+import { type TestUser, uniqueName, useWarren } from '../../test/support/warren.ts';
 import { runCli } from './support/cli.ts';
 
-describe('warren users', () => {
-  let warren: TestWarren;
+describe('warren users', function () {
+  // Each test runs the CLI several times (a tsx process each): 5-20 s alone, more under load.
+  this.timeout(120_000);
+  const warren = useWarren();
   let owner: TestUser;
   const management = () => new ManagementClient(testConfig().managementUrl);
   const created: string[] = [];
 
   before(async () => {
-    warren = await TestWarren.start();
     owner = await warren.register('owner');
   });
   after(async () => {
     for (const name of created) await management().deleteUser(name);
-    await warren?.stop();
   });
 
   const grantedTo = (name: string) =>

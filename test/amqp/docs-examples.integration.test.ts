@@ -7,7 +7,7 @@ import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
 import { WARREN_BIN } from '../../cli/test/support/cli.ts';
-import { type TestUser, TestWarren, uniqueName } from '../support/warren.ts';
+import { type TestUser, uniqueName, useWarren } from '../support/warren.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GUIDE = readFileSync(new URL('../../docs/amqp.md', import.meta.url), 'utf8');
@@ -57,18 +57,16 @@ async function run(example: Example, env: Record<string, string>): Promise<Run> 
 }
 
 describe('docs/amqp.md examples, run against the test vhost', () => {
-  let warren: TestWarren;
+  const warren = useWarren();
   let owner: TestUser;
   const management = () => new ManagementClient(testConfig().managementUrl);
   const made: string[] = [];
 
   before(async () => {
-    warren = await TestWarren.start();
     owner = await warren.register('owner');
   });
   after(async () => {
     for (const name of made) await management().deleteUser(name);
-    await warren?.stop();
   });
 
   /** The variables the guide tells readers to set, with this run's values and a session of its own. */

@@ -2,7 +2,7 @@ import { envelopeHeaders, names, newMessageId, queues } from '@warren/shared';
 import { eventually, testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
-import { TestWarren } from '../support/warren.ts';
+import { useWarren } from '../support/warren.ts';
 import { takeDeadLetters } from './support/dead-letters.ts';
 
 /** Ways a producer's message breaks the envelope rules, with the code the persister files it under. */
@@ -14,14 +14,7 @@ const BROKEN = [
 ] as const;
 
 describe("a producer's flood of bad messages does not hold up the good ones", () => {
-  let warren: TestWarren;
-
-  before(async () => {
-    warren = await TestWarren.start();
-  });
-  after(async () => {
-    await warren?.stop();
-  });
+  const warren = useWarren();
 
   it('the persister stores every good message, dead-letters every bad one with why, and drains its queue', async () => {
     const owner = await warren.register('owner');

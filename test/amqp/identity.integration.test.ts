@@ -3,7 +3,7 @@ import { envelopeHeaders, exchanges, names, newMessageId, queues } from '@warren
 import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
-import { type TestUser, TestWarren } from '../support/warren.ts';
+import { useOwnedSession, useWarren } from '../support/warren.ts';
 import { publishRaw } from './support/publish.ts';
 
 /** RabbitMQ's reply codes. */
@@ -11,24 +11,14 @@ const ACCESS_REFUSED = 403;
 const PRECONDITION_FAILED = 406;
 
 describe('identity on the bus: a producer user cannot pass for anyone else', () => {
-  let warren: TestWarren;
-  let owner: TestUser;
-  let sessionId: string;
+  const warren = useWarren();
+  const session = useOwnedSession(warren);
   const bot = () => testConfig().users.bot;
   const chatApi = () => testConfig().users['chat-api'];
 
-  before(async () => {
-    warren = await TestWarren.start();
-    owner = await warren.register('owner');
-    sessionId = await warren.createSession(owner);
-  });
-  after(async () => {
-    await warren?.stop();
-  });
-
   it('a bot publishing with user_id set to its own name is stored as that bot', async () => {
     const id = newMessageId();
-    const outcome = await publishRaw(bot().url, names.sessionExchange(sessionId), 'deploy finished', {
+    const outcome = await publishRaw(bot().url, names.sessionExchange(session.id), 'deploy finished', {
       messageId: id,
       userId: bot().name,
       persistent: true,
@@ -40,7 +30,7 @@ describe('identity on the bus: a producer user cannot pass for anyone else', () 
       author_name: bot().name,
       content: 'deploy finished',
     });
-    const history = await warren.api(owner, 'GET', `/api/sessions/${sessionId}/messages`);
+    const history = await warren.api(session.owner, 'GET', `/api/sessions/${session.id}/messages`);
     expect(history.body.messages.find((message: { id: string }) => message.id === id).author).to.deep.equal({
       kind: 'bot',
       name: bot().name,
@@ -49,7 +39,7 @@ describe('identity on the bus: a producer user cannot pass for anyone else', () 
 
   it("a bot claiming the chat-api user's name in user_id is refused by the broker (PRECONDITION_FAILED)", async () => {
     const id = newMessageId();
-    const outcome = await publishRaw(bot().url, names.sessionExchange(sessionId), 'I am chat-api', {
+    const outcome = await publishRaw(bot().url, names.sessionExchange(session.id), 'I am chat-api', {
       messageId: id,
       userId: chatApi().name,
     });
@@ -59,17 +49,17 @@ describe('identity on the bus: a producer user cannot pass for anyone else', () 
 
     // Nothing reached the session: a message published after it is stored, the refused one is not.
     const after = newMessageId();
-    await publishRaw(bot().url, names.sessionExchange(sessionId), 'after the refusal', { messageId: after });
+    await publishRaw(bot().url, names.sessionExchange(session.id), 'after the refusal', { messageId: after });
     await warren.stored({ id: after });
     expect(await warren.db.withSchema('history').from('messages').where({ id }).first()).to.equal(undefined);
   });
 
   it("a bot's author headers are not believed: the message is the bot's, not the chat user's", async () => {
     const id = newMessageId();
-    await publishRaw(bot().url, names.sessionExchange(sessionId), 'I am the owner', {
+    await publishRaw(bot().url, names.sessionExchange(session.id), 'I am the owner', {
       messageId: id,
       userId: bot().name,
-      headers: { [envelopeHeaders.authorId]: owner.id, [envelopeHeaders.authorName]: owner.username },
+      headers: { [envelopeHeaders.authorId]: session.owner.id, [envelopeHeaders.authorName]: session.owner.username },
     });
     expect(await warren.stored({ id })).to.deep.include({ author_kind: 'bot', author_name: bot().name });
   });
@@ -78,26 +68,26 @@ describe('identity on the bus: a producer user cannot pass for anyone else', () 
     const id = newMessageId();
     const outcome = await publishRaw(
       chatApi().url,
-      names.sessionExchange(sessionId),
+      names.sessionExchange(session.id),
       JSON.stringify({ content: 'hello from the web', created_at: new Date().toISOString() }),
       {
         messageId: id,
         userId: chatApi().name,
         contentType: 'application/json',
-        headers: { [envelopeHeaders.authorId]: owner.id, [envelopeHeaders.authorName]: owner.username },
+        headers: { [envelopeHeaders.authorId]: session.owner.id, [envelopeHeaders.authorName]: session.owner.username },
       },
     );
     expect(outcome).to.deep.equal({ confirmed: true });
     expect(await warren.stored({ id })).to.deep.include({
       author_kind: 'user',
-      author_id: owner.id,
-      author_name: owner.username,
+      author_id: session.owner.id,
+      author_name: session.owner.username,
     });
   });
 
   for (const [what, exchange] of [
     ['warren.messages, which feeds the persister', () => exchanges.messages.name],
-    ["a user's exchange warren.user.<id>", () => names.userExchange(owner.id)],
+    ["a user's exchange warren.user.<id>", () => names.userExchange(session.owner.id)],
     ['warren.events, where auth announces users', () => exchanges.events.name],
     ['warren.dead, where the persister files dead letters', () => exchanges.dead.name],
   ] as const) {

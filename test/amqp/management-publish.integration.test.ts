@@ -1,8 +1,8 @@
 import { type DecodedMessage, decodeDelivery, ManagementApiError, ManagementClient, names } from '@warren/shared';
-import { testConfig } from '@warren/shared/testing';
+import { AmqpTap, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
-import { SocketClient, Tap } from '../support/tap.ts';
-import { TestWarren } from '../support/warren.ts';
+import { SocketClient } from '../support/socket-client.ts';
+import { useWarren } from '../support/warren.ts';
 
 const MAINTENANCE = 'Maintenance at 18:00';
 
@@ -12,22 +12,15 @@ function publishPath(vhost: string, exchange: string): string {
 }
 
 describe('publishing from the RabbitMQ management UI / HTTP API', () => {
-  let warren: TestWarren;
+  const warren = useWarren();
   const management = () => new ManagementClient(testConfig().managementUrl);
-
-  before(async () => {
-    warren = await TestWarren.start();
-  });
-  after(async () => {
-    await warren?.stop();
-  });
 
   it('plain text with no properties is stored as a system message and delivered live to members', async () => {
     const owner = await warren.register('owner');
     const member = await warren.register('member');
     const sessionId = await warren.createSession(owner, [member]);
     const exchange = names.sessionExchange(sessionId);
-    const tap = await Tap.open(warren.urls.admin, names.userExchange(member.id));
+    const tap = await AmqpTap.open(names.userExchange(member.id), { url: warren.urls.admin });
     const socket = await SocketClient.ready(warren.gatewayUrl, member.token);
     try {
       const answer = await management().request('POST', publishPath(warren.vhost, exchange), {

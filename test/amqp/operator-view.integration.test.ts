@@ -12,7 +12,7 @@ import { eventually, testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
 import { RunningCli } from '../../cli/test/support/cli.ts';
-import { SocketClient } from '../support/tap.ts';
+import { SocketClient } from '../support/socket-client.ts';
 import { inVhost, TestWarren } from '../support/warren.ts';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { type Frame, SocketClient } from '../support/tap.ts';
-import { type TestUser, TestWarren } from '../support/warren.ts';
+import { type Frame, type SocketClient, useSockets } from '../support/socket-client.ts';
+import { type TestUser, UNLIMITED_POSTING, useWarren } from '../support/warren.ts';
 
 /**
  * WEBSOCKET.md end to end, through the real services: chat-api publishes, membership is broker
@@ -9,25 +9,8 @@ import { type TestUser, TestWarren } from '../support/warren.ts';
  * that got the sentinel posted after message M would have got M before it.
  */
 describe('live delivery end to end (WEBSOCKET.md)', () => {
-  let warren: TestWarren;
-  const sockets: SocketClient[] = [];
-
-  before(async () => {
-    // Bulk posting below would trip the per-user posting limit (20/s), which has tests of its own.
-    warren = await TestWarren.start({ chatApi: { POST_RATE_PER_SEC: '10000', POST_BURST: '10000' } });
-  });
-  afterEach(async () => {
-    await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-  });
-  after(async () => {
-    await warren?.stop();
-  });
-
-  const connect = async (user: TestUser): Promise<SocketClient> => {
-    const socket = await SocketClient.ready(warren.gatewayUrl, user.token);
-    sockets.push(socket);
-    return socket;
-  };
+  const warren = useWarren({ chatApi: UNLIMITED_POSTING });
+  const connect = useSockets(() => warren.gatewayUrl);
   const post = async (user: TestUser, session: string, content: string): Promise<string> => {
     const answer = await warren.api(user, 'POST', `/api/sessions/${session}/messages`, { content });
     expect(answer.status, JSON.stringify(answer.body)).to.equal(202);

@@ -19,7 +19,7 @@ import {
   type Knex,
   type MessageRow,
 } from '@warren/shared';
-import { testConfig } from '@warren/shared/testing';
+import { Recorder, serviceEnv, testConfig } from '@warren/shared/testing';
 import { loadConfig as loadGatewayConfig, startWsGatewayService, type WsGatewayService } from '@warren/ws-gateway';
 
 /** A registered, logged-in chat user. */
@@ -81,8 +81,7 @@ export class TestWarren {
   readonly authDataDir: string;
   /** AMQP URLs of the run's users in this vhost. */
   readonly urls: Readonly<Record<AmqpUser | 'admin', string>>;
-  /** Every dead letter the persister reported since it started. */
-  readonly deadLetters: DeadLettered[] = [];
+  readonly #deadLetters = new Recorder<DeadLettered>({ name: "the persister's dead letters" });
 
   private constructor(fields: {
     auth: AuthService;
@@ -102,7 +101,7 @@ export class TestWarren {
     this.vhost = fields.vhost;
     this.authDataDir = fields.authDataDir;
     this.urls = fields.urls;
-    this.persister.persister.on('dead-lettered', (letter) => this.deadLetters.push(letter));
+    this.persister.persister.on('dead-lettered', this.#deadLetters.push);
   }
 
   /**
@@ -117,46 +116,24 @@ export class TestWarren {
       ...Object.fromEntries(amqpUsers.map((user) => [user, inVhost(test.users[user].url, vhost)])),
     } as Record<AmqpUser | 'admin', string>;
     const logger = (service: string) => createLogger({ service, level: test.logLevel });
-    const trusted = test.users['chat-api'].name;
     const authDataDir = mkdtempSync(join(tmpdir(), 'warren-auth-'));
     const auth = await startAuthService(
-      loadAuthConfig({
-        PORT: '0',
-        RABBITMQ_URL: urls.auth,
-        DATABASE_URL: test.databaseUrl,
-        BCRYPT_COST: '4',
-        REGISTER_MAX_PER_ADDRESS: '100000',
-        DATA_DIR: authDataDir,
-      }),
+      loadAuthConfig(serviceEnv('auth', { RABBITMQ_URL: urls.auth, DATA_DIR: authDataDir })),
       logger('auth'),
     );
     const authUrl = `http://127.0.0.1:${auth.port}`;
     const chat = await startChatApiService(
-      loadChatApiConfig({
-        PORT: '0',
-        RABBITMQ_URL: urls['chat-api'],
-        DATABASE_URL: test.databaseUrl,
-        AUTH_URL: authUrl,
-        ...options.chatApi,
-      }),
+      loadChatApiConfig(
+        serviceEnv('chat-api', { RABBITMQ_URL: urls['chat-api'], AUTH_URL: authUrl, ...options.chatApi }),
+      ),
       logger('chat-api'),
     );
     const persister = await startPersisterService(
-      loadPersisterConfig({
-        PORT: '0',
-        RABBITMQ_URL: urls.persister,
-        DATABASE_URL: test.databaseUrl,
-        TRUSTED_PUBLISHERS: trusted,
-      }),
+      loadPersisterConfig(serviceEnv('persister', { RABBITMQ_URL: urls.persister })),
       logger('persister'),
     );
     const gateway = await startWsGatewayService(
-      loadGatewayConfig({
-        PORT: '0',
-        RABBITMQ_URL: urls['ws-gateway'],
-        AUTH_URL: authUrl,
-        TRUSTED_PUBLISHERS: trusted,
-      }),
+      loadGatewayConfig(serviceEnv('ws-gateway', { RABBITMQ_URL: urls['ws-gateway'], AUTH_URL: authUrl })),
       logger('ws-gateway'),
     );
     const db = createDatabase({ url: test.databaseUrl, logger: logger('test') });
@@ -227,17 +204,8 @@ export class TestWarren {
   }
 
   /** The persister's report of the message's dead letter, once it has published it. */
-  async deadLettered(messageId: string): Promise<DeadLettered> {
-    for (;;) {
-      const abort = new AbortController();
-      const next = once(this.persister.persister, 'dead-lettered', { signal: abort.signal }).catch(() => undefined);
-      const letter = this.deadLetters.find((each) => each.messageId === messageId);
-      if (letter) {
-        abort.abort();
-        return letter;
-      }
-      await next;
-    }
+  deadLettered(messageId: string): Promise<DeadLettered> {
+    return this.#deadLetters.waitFor((each) => each.messageId === messageId, { what: `dead letter ${messageId}` });
   }
 
   async stop(): Promise<void> {
@@ -247,4 +215,64 @@ export class TestWarren {
     await this.auth.stop();
     await this.db.destroy();
   }
+}
+
+/** chat-api variables that lift the per-user posting limit, for tests that post in bulk (it has tests of its own). */
+export const UNLIMITED_POSTING: Readonly<Record<string, string>> = { POST_RATE_PER_SEC: '10000', POST_BURST: '10000' };
+
+/**
+ * Starts a {@link TestWarren} before the enclosing `describe`'s tests and stops it after them (its
+ * `after` hook runs before any the suite registers later). Call it in the `describe` body.
+ * @returns the warren, usable from the suite's hooks and tests once it has started.
+ */
+export function useWarren(options: Parameters<typeof TestWarren.start>[0] = {}): TestWarren {
+  let started: TestWarren | undefined;
+  before(async () => {
+    started = await TestWarren.start(options);
+  });
+  after(async () => {
+    await started?.stop();
+  });
+  // Forwards to the warren once started, so suites keep one `warren` constant instead of a let
+  // assigned in their own hooks.
+  return new Proxy({} as TestWarren, {
+    get(_target, key) {
+      if (!started) throw new Error('the warren starts in a before hook: use it in hooks and tests, not at load');
+      const value: unknown = Reflect.get(started, key, started);
+      // Methods are bound to the warren; fields (the database handle is a function) are as they are.
+      return typeof value === 'function' && !Object.hasOwn(started, key) ? value.bind(started) : value;
+    },
+  });
+}
+
+/** A user and a session of theirs, made for a suite. */
+export interface OwnedSession {
+  readonly owner: TestUser;
+  /** The session's id. */
+  readonly id: string;
+}
+
+/**
+ * Registers an owner and creates a session of theirs on `warren` before the enclosing `describe`'s
+ * tests. Call it in the `describe` body, after {@link useWarren}.
+ * @returns the session, filled in once the suite's `before` hooks have run.
+ */
+export function useOwnedSession(warren: TestWarren): OwnedSession {
+  const made: { owner?: TestUser; id?: string } = {};
+  before(async () => {
+    made.owner = await warren.register('owner');
+    made.id = await warren.createSession(made.owner);
+  });
+  const ready = () => {
+    if (!made.owner || !made.id) throw new Error('the session is made in a before hook: use it in hooks and tests');
+    return { owner: made.owner, id: made.id };
+  };
+  return {
+    get owner() {
+      return ready().owner;
+    },
+    get id() {
+      return ready().id;
+    },
+  };
 }

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { testConfig } from '@warren/shared/testing';
 import amqp, { type Options } from 'amqplib';
 import { expect } from 'chai';
-import { launchBrowser, type Person, type TestBrowser } from './support/browser.ts';
-import { startWebStack, type WebStack } from './support/stack.ts';
-import { connection, createGroup, expectTexts, live, open, say, signUp, uniqueName } from './support/ui.ts';
+import { useBrowserSuite } from './support/browser-suite.ts';
+import { connection, createGroup, expectTexts, live, open, say } from './support/ui.ts';
 
 /** Publishes text to a session as the deployment's example producer, with the properties given. */
 async function publish(sessionId: string, content: string, properties: Options.Publish): Promise<void> {
@@ -21,22 +20,12 @@ async function publish(sessionId: string, content: string, properties: Options.P
 
 describe('web client against hostile producers and input', function () {
   this.timeout(60_000);
-  let stack: WebStack;
-  let chromium: TestBrowser;
-  const people: Person[] = [];
-
-  async function person(prefix: string): Promise<Person & { name: string }> {
-    const someone = await chromium.person(stack.origin);
-    people.push(someone);
-    const name = uniqueName(prefix);
-    await signUp(someone.page, name);
-    await live(someone.page);
-    return { ...someone, name };
-  }
+  const suite = useBrowserSuite();
+  const { person } = suite;
 
   /** Resolves once the persister has dealt with a message: stored it, found it stored, or dead-lettered it. */
   function handled(id: string): Promise<void> {
-    const { persister } = stack.persister;
+    const { persister } = suite.stack.persister;
     return new Promise((resolve) => {
       const done = () => {
         persister.off('batch-stored', onBatch);
@@ -53,19 +42,6 @@ describe('web client against hostile producers and input', function () {
       persister.on('dead-lettered', onDead);
     });
   }
-
-  before(async function () {
-    this.timeout(120_000);
-    stack = await startWebStack();
-    chromium = await launchBrowser();
-  });
-  afterEach(async () => {
-    await Promise.all(people.splice(0).map((someone) => someone.context.close()));
-  });
-  after(async () => {
-    await chromium?.close();
-    await stack?.stop();
-  });
 
   it('shows a message published without user_id as from an unverified sender, live and from history', async () => {
     const alice = await person('alice');

@@ -1,22 +1,21 @@
 import { once } from 'node:events';
 import { exchanges, ManagementClient, queues } from '@warren/shared';
-import { eventually, testConfig } from '@warren/shared/testing';
+import { AmqpTap, eventually, rejectionOf, testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
-import { EventRecorder } from './support/event-recorder.ts';
 import { startTestAuth, type TestAuth, uniqueUsername } from './support/start-auth.ts';
 
 const PASSWORD = 'correct horse battery';
 
 describe('auth service', () => {
-  let events: EventRecorder;
+  let events: AmqpTap;
   const management = () => new ManagementClient(testConfig().managementUrl);
 
   before(async () => {
-    events = await new EventRecorder().start();
+    events = await AmqpTap.open(exchanges.events.name, { routingKey: 'user.*' });
   });
   after(async () => {
-    await events?.stop();
+    await events?.close();
   });
 
   describe('with its broker connection', () => {
@@ -131,18 +130,12 @@ describe('auth service', () => {
   });
 
   it('refuses to start, naming the URL, when the broker cannot be reached', async () => {
-    const error = await startTestAuth({ RABBITMQ_URL: 'amqp://warren:secret@127.0.0.1:1/' }).then(
-      () => null,
-      (e: unknown) => e as Error,
-    );
+    const error = await rejectionOf(startTestAuth({ RABBITMQ_URL: 'amqp://warren:secret@127.0.0.1:1/' }));
     expect(error?.message).to.include('amqp://warren:***@127.0.0.1:1/').and.include('RABBITMQ_URL');
   });
 
   it('refuses to start, naming the URL, when the database cannot be reached', async () => {
-    const error = await startTestAuth({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/warren' }).then(
-      () => null,
-      (e: unknown) => e as Error,
-    );
+    const error = await rejectionOf(startTestAuth({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/warren' }));
     expect(error?.message).to.include('postgres://postgres@127.0.0.1:1/warren').and.include('DATABASE_URL');
   });
 });

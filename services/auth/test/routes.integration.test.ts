@@ -1,25 +1,26 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { exchanges } from '@warren/shared';
+import { AmqpTap } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import jwt from 'jsonwebtoken';
 import { GENERATED_KEY_FILE } from '../src/signing-key.ts';
-import { EventRecorder } from './support/event-recorder.ts';
 import { startTestAuth, type TestAuth, uniqueUsername } from './support/start-auth.ts';
 
 const PASSWORD = 'correct horse battery';
 
 describe('auth routes (HTTP.md)', () => {
   let auth: TestAuth;
-  let events: EventRecorder;
+  let events: AmqpTap;
 
   before(async () => {
     auth = await startTestAuth();
-    events = await new EventRecorder().start();
+    events = await AmqpTap.open(exchanges.events.name, { routingKey: 'user.*' });
   });
   after(async () => {
-    await events?.stop();
+    await events?.close();
     await auth?.service.stop();
   });
 

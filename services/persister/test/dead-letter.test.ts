@@ -1,38 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { envelopeHeaders, messageIdOf, names } from '@warren/shared';
+import { amqpMessage } from '@warren/shared/testing';
 import type { Message } from 'amqplib';
 import { expect } from 'chai';
 import { deadLetterOf } from '../src/dead-letter.ts';
 
-/** A delivery as amqplib hands it over: every property present, absent ones undefined. */
+/** A delivery to a session's exchange as amqplib hands it over. */
 function delivery(properties: Partial<Message['properties']>, content = 'hello'): Message {
-  return {
-    content: Buffer.from(content),
-    fields: {
-      deliveryTag: 1,
-      redelivered: false,
-      exchange: names.sessionExchange(randomUUID()),
-      routingKey: '',
-      messageCount: 0,
-    } as Message['fields'],
-    properties: {
-      contentType: undefined,
-      contentEncoding: undefined,
-      headers: {},
-      deliveryMode: undefined,
-      priority: undefined,
-      correlationId: undefined,
-      replyTo: undefined,
-      expiration: undefined,
-      messageId: undefined,
-      timestamp: undefined,
-      type: undefined,
-      userId: undefined,
-      appId: undefined,
-      clusterId: undefined,
-      ...properties,
-    },
-  };
+  return amqpMessage(content, properties, { exchange: names.sessionExchange(randomUUID()) });
 }
 
 describe('deadLetterOf', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { names } from '@warren/shared';
-import { eventually, testConfig } from '@warren/shared/testing';
+import { eventually, rejectionOf, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { type RawPublisher, TestBroker, users } from './support/broker.ts';
 import { ChildPersister } from './support/child-persister.ts';
@@ -113,18 +113,12 @@ describe('persister service', () => {
   });
 
   it('refuses to start, naming the URL, when the broker cannot be reached', async () => {
-    const error = await startTestPersister({ RABBITMQ_URL: 'amqp://persister:secret@127.0.0.1:1/' }).then(
-      () => null,
-      (e: unknown) => e as Error,
-    );
+    const error = await rejectionOf(startTestPersister({ RABBITMQ_URL: 'amqp://persister:secret@127.0.0.1:1/' }));
     expect(error?.message).to.include('amqp://persister:***@127.0.0.1:1/').and.include('RABBITMQ_URL');
   });
 
   it('refuses to start, naming the URL, when the database cannot be reached', async () => {
-    const error = await startTestPersister({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/warren' }).then(
-      () => null,
-      (e: unknown) => e as Error,
-    );
+    const error = await rejectionOf(startTestPersister({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/warren' }));
     expect(error?.message).to.include('postgres://postgres@127.0.0.1:1/warren').and.include('DATABASE_URL');
   });
 });

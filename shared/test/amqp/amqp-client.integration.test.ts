@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { expect } from 'chai';
 import { AmqpClient, type AmqpClientOptions, Consumer, type Delivery, Publisher } from '../../src/amqp/index.ts';
-import { eventually, testConfig } from '../../src/testing/index.ts';
+import { eventually, Recorder, rejectionOf, testConfig } from '../../src/testing/index.ts';
 import { closedPort } from '../support/closed-port.ts';
-import { Inbox } from '../support/inbox.ts';
 import { connectionNamed, managementClient, testLogger, unique } from '../support/integration.ts';
 
 describe('AmqpClient', () => {
@@ -27,7 +26,7 @@ describe('AmqpClient', () => {
 
   /** Consumes `queue` through `client` into an inbox; every delivery is acked unless `ack` is false. */
   async function consume(client: AmqpClient, queue: string, ack = true) {
-    const inbox = new Inbox<Delivery>();
+    const inbox = new Recorder<Delivery>();
     const { consumer } = await Consumer.start(client, {
       queue,
       prefetch: 10,
@@ -170,10 +169,7 @@ describe('AmqpClient', () => {
     const connectionName = unique('test-service');
     const client = newClient({ connectionName });
     await client.start();
-    const error = await consume(client, unique('test.missing')).then(
-      () => null,
-      (thrown: unknown) => thrown,
-    );
+    const error = await rejectionOf(consume(client, unique('test.missing')));
     expect(error).to.be.instanceOf(Error).with.property('message').that.contains('NOT_FOUND');
 
     const reconnected = once(client, 'connected');
@@ -189,10 +185,7 @@ describe('AmqpClient', () => {
     client.on('connect-failed', () => {
       failures += 1;
     });
-    const error = await client.start().then(
-      () => null,
-      (thrown: unknown) => thrown,
-    );
+    const error = await rejectionOf(client.start());
     expect(error).to.be.instanceOf(Error);
     const { message } = error as Error;
     expect(message).to.contain(`amqp://warren:***@127.0.0.1:${port}/some-vhost`).and.contain('RABBITMQ_URL');
@@ -208,10 +201,7 @@ describe('AmqpClient', () => {
         await channel.checkExchange(unique('test.absent'));
       },
     });
-    const error = await client.start().then(
-      () => null,
-      (thrown: unknown) => thrown,
-    );
+    const error = await rejectionOf(client.start());
     expect(error).to.be.instanceOf(Error).with.property('message').that.contains('NOT_FOUND');
   });
 
@@ -232,10 +222,7 @@ describe('AmqpClient', () => {
       ),
     );
     expect(reconnects).to.equal(0);
-    const error = await client.createChannel().then(
-      () => null,
-      (thrown: unknown) => thrown,
-    );
+    const error = await rejectionOf(client.createChannel());
     expect(error).to.have.property('code', 'BROKER_UNAVAILABLE');
   });
 });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { AmqpClient } from '../../src/amqp/index.ts';
 import { WarrenError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logging/index.ts';
+import { rejectionOf } from '../../src/testing/index.ts';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 
@@ -17,10 +18,7 @@ describe('AmqpClient (not started)', () => {
     const client = new AmqpClient({ url: 'amqp://127.0.0.1/', connectionName: 'test', logger });
     expect(client.connected).to.equal(false);
     for (const open of [() => client.createChannel(), () => client.createConfirmChannel()]) {
-      const error = await open().then(
-        () => null,
-        (thrown: unknown) => thrown,
-      );
+      const error = await rejectionOf(open());
       expect(error).to.be.instanceOf(WarrenError).and.include({ code: 'BROKER_UNAVAILABLE', status: 503 });
     }
   });

@@ -3,8 +3,7 @@ import { once } from 'node:events';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { expect } from 'chai';
 import { AmqpClient, Consumer, type ConsumerOptions, type Delivery, Publisher } from '../../src/amqp/index.ts';
-import { eventually, testConfig } from '../../src/testing/index.ts';
-import { Inbox } from '../support/inbox.ts';
+import { eventually, Recorder, testConfig } from '../../src/testing/index.ts';
 import { testLogger, unique } from '../support/integration.ts';
 
 describe('Consumer', () => {
@@ -50,7 +49,7 @@ describe('Consumer', () => {
 
   it('hands each delivery to the handler, which acknowledges it', async () => {
     const queue = await newQueue();
-    const inbox = new Inbox<Delivery>();
+    const inbox = new Recorder<Delivery>();
     // With a prefetch of 1, each delivery after the first proves the previous one was acknowledged.
     await start({
       queue,
@@ -82,7 +81,7 @@ describe('Consumer', () => {
 
   it('has a bounded prefetch: with prefetch 2 and no acks, only 2 deliveries arrive', async () => {
     const queue = await newQueue();
-    const inbox = new Inbox<Delivery>();
+    const inbox = new Recorder<Delivery>();
     await start({ queue, prefetch: 2, onMessage: inbox.push });
     await send(queue, '1', '2', '3', '4', '5');
     const first = await inbox.next();
@@ -131,7 +130,7 @@ describe('Consumer', () => {
     const deadQueue = await newQueue();
     await channel.bindQueue(deadQueue, deadLetters, '');
     const queue = await newQueue({ deadLetterExchange: deadLetters });
-    const settled = new Inbox<[string, string]>();
+    const settled = new Recorder<[string, string]>();
     await start({
       queue,
       prefetch: 5,
@@ -157,7 +156,7 @@ describe('Consumer', () => {
 
   it('requeues when told to, so the message is delivered again', async () => {
     const queue = await newQueue();
-    const inbox = new Inbox<Delivery>();
+    const inbox = new Recorder<Delivery>();
     await start({
       queue,
       prefetch: 5,
@@ -177,7 +176,7 @@ describe('Consumer', () => {
 
   it('settles a delivery once: a second ack or nack does not break the channel', async () => {
     const queue = await newQueue();
-    const inbox = new Inbox<Delivery>();
+    const inbox = new Recorder<Delivery>();
     await start({
       queue,
       prefetch: 5,
@@ -198,7 +197,7 @@ describe('Consumer', () => {
 
   it('stops consuming when stopped, leaving later messages in the queue', async () => {
     const queue = await newQueue();
-    const inbox = new Inbox<Delivery>();
+    const inbox = new Recorder<Delivery>();
     const { stop } = await Consumer.start(client, {
       queue,
       prefetch: 5,

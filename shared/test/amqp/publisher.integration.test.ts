@@ -5,16 +5,12 @@ import { expect } from 'chai';
 import { Registry } from 'prom-client';
 import { AmqpClient, Publisher, type PublishResult } from '../../src/amqp/index.ts';
 import { WarrenError } from '../../src/errors.ts';
-import { testConfig } from '../../src/testing/index.ts';
-import { Inbox } from '../support/inbox.ts';
+import { Recorder, rejectionOf, testConfig } from '../../src/testing/index.ts';
 import { connectionNamed, managementClient, testLogger, unique } from '../support/integration.ts';
 
-/** What a publish rejected with. */
-async function rejectionOf(publishing: Promise<void>): Promise<WarrenError> {
-  const error = await publishing.then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
+/** What a publish rejected with, checked to be a WarrenError. */
+async function warrenErrorOf(publishing: Promise<void>): Promise<WarrenError> {
+  const error = await rejectionOf(publishing);
   expect(error).to.be.instanceOf(WarrenError);
   return error as WarrenError;
 }
@@ -24,7 +20,7 @@ describe('Publisher', () => {
   let channel: Channel;
   let registry: Registry;
   let publisher: Publisher;
-  let settled: Inbox<[PublishResult, string, string]>;
+  let settled: Recorder<[PublishResult, string, string]>;
 
   before(async () => {
     client = new AmqpClient({
@@ -40,7 +36,7 @@ describe('Publisher', () => {
   beforeEach(() => {
     registry = new Registry();
     publisher = new Publisher(client, { registry });
-    settled = new Inbox();
+    settled = new Recorder();
     publisher.on('settled', (...event) => settled.push(event));
   });
 
@@ -69,7 +65,7 @@ describe('Publisher', () => {
     const exchange = unique('test.unbound');
     await channel.assertExchange(exchange, 'fanout', { durable: false });
     const messageId = randomUUID();
-    const error = await rejectionOf(publisher.publish(exchange, '', Buffer.from('lost'), { messageId }));
+    const error = await warrenErrorOf(publisher.publish(exchange, '', Buffer.from('lost'), { messageId }));
     expect(error).to.include({ code: 'BROKER_UNAVAILABLE', status: 503 });
     expect(error.message).to.contain(exchange);
     expect(await settled.next()).to.deep.equal(['returned', messageId, exchange]);
@@ -79,7 +75,7 @@ describe('Publisher', () => {
   it('rejects when the exchange does not exist, and the next publish works on a fresh channel', async () => {
     const missing = unique('test.missing');
     const messageId = randomUUID();
-    const error = await rejectionOf(publisher.publish(missing, '', Buffer.from('nowhere'), { messageId }));
+    const error = await warrenErrorOf(publisher.publish(missing, '', Buffer.from('nowhere'), { messageId }));
     expect(error).to.include({ code: 'BROKER_UNAVAILABLE', status: 503 });
     expect(await settled.next()).to.deep.equal(['nacked', messageId, missing]);
 
@@ -113,7 +109,7 @@ describe('Publisher', () => {
     const queue = await newQueue();
     await publisher.publish('', queue, Buffer.from('a'), { messageId: randomUUID() });
     await publisher.publish('', queue, Buffer.from('b'), { messageId: randomUUID() });
-    await rejectionOf(publisher.publish('', unique('test.no-queue'), Buffer.from('c'), { messageId: randomUUID() }));
+    await warrenErrorOf(publisher.publish('', unique('test.no-queue'), Buffer.from('c'), { messageId: randomUUID() }));
     const metrics = await registry.metrics();
     expect(metrics).to.contain('warren_amqp_publishes_total{result="confirmed"} 2');
     expect(metrics).to.contain('warren_amqp_publishes_total{result="returned"} 1');
@@ -123,10 +119,10 @@ describe('Publisher', () => {
     it('rejects with BROKER_UNAVAILABLE at once when the client never connected', async () => {
       const idle = new AmqpClient({ url: testConfig().rabbitmqUrl, connectionName: 'never', logger: testLogger() });
       const offline = new Publisher(idle);
-      const events = new Inbox<[PublishResult, string, string]>();
+      const events = new Recorder<[PublishResult, string, string]>();
       offline.on('settled', (...event) => events.push(event));
       const messageId = randomUUID();
-      const error = await rejectionOf(offline.publish('', 'anything', Buffer.from('x'), { messageId }));
+      const error = await warrenErrorOf(offline.publish('', 'anything', Buffer.from('x'), { messageId }));
       expect(error).to.include({ code: 'BROKER_UNAVAILABLE', status: 503 });
       expect(await events.next()).to.deep.equal(['unavailable', messageId, '']);
     });
@@ -144,7 +140,7 @@ describe('Publisher', () => {
       try {
         await flaky.start();
         const offline = new Publisher(flaky);
-        const events = new Inbox<[PublishResult, string, string]>();
+        const events = new Recorder<[PublishResult, string, string]>();
         offline.on('settled', (...event) => events.push(event));
         const queue = await newQueue();
         await offline.publish('', queue, Buffer.from('before'), { messageId: randomUUID() });
@@ -155,7 +151,7 @@ describe('Publisher', () => {
         await management.closeConnection((await connectionNamed(management, connectionName)).name);
         await disconnected;
         const messageId = randomUUID();
-        const error = await rejectionOf(offline.publish('', queue, Buffer.from('during'), { messageId }));
+        const error = await warrenErrorOf(offline.publish('', queue, Buffer.from('during'), { messageId }));
         expect(error).to.include({ code: 'BROKER_UNAVAILABLE' });
         expect(await events.next()).to.deep.equal(['unavailable', messageId, '']);
       } finally {

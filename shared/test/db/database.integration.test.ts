@@ -1,16 +1,13 @@
 import { expect } from 'chai';
 import { checkDatabase, createDatabase, type Knex, pingDatabase } from '../../src/db/index.ts';
 import { toWarrenError } from '../../src/http/index.ts';
-import { testConfig } from '../../src/testing/index.ts';
+import { rejectionOf, testConfig } from '../../src/testing/index.ts';
 import { closedPort } from '../support/closed-port.ts';
 import { testLogger } from '../support/integration.ts';
 
 /** What a call rejected with. */
 async function errorOf(call: Promise<unknown>): Promise<Error> {
-  const error = await call.then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
+  const error = await rejectionOf(call);
   expect(error).to.be.instanceOf(Error);
   return error as Error;
 }

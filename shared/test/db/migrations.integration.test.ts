@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createDatabase, type Knex, type Migration, migrate } from '../../src/db/index.ts';
-import { testConfig } from '../../src/testing/index.ts';
+import { rejectionOf, testConfig } from '../../src/testing/index.ts';
 import { testLogger, unique } from '../support/integration.ts';
 
 /** A migration that creates table `table` in the service's schema. */
@@ -99,10 +99,7 @@ describe('migrate', () => {
       down: async () => undefined,
     };
     const batch = [createTable('001-users', 'users'), createTable('002-rooms', 'rooms')];
-    const error = await migrate(db, schema, [...batch, broken]).then(
-      () => null,
-      (thrown: unknown) => thrown,
-    );
+    const error = await rejectionOf(migrate(db, schema, [...batch, broken]));
     expect(error).to.be.instanceOf(Error).with.property('message').that.contains('no_such_table');
     expect(await tablesOf(db, schema)).to.deep.equal(['migrations', 'migrations_lock', 'users']);
 

@@ -3,6 +3,7 @@ import { Agent, get } from 'node:http';
 import { expect } from 'chai';
 import { PortInUseError } from '../../src/http/http-server.ts';
 import { startHttpServer } from '../../src/http/index.ts';
+import { rejectionOf } from '../../src/testing/index.ts';
 
 /** GETs a URL through `agent` (a fresh connection by default) and reads the whole answer. */
 async function fetchText(url: string, agent: Agent | false = false): Promise<string> {
@@ -82,10 +83,7 @@ describe('startHttpServer', () => {
       await received;
       const closing = running.close();
 
-      const refused = await fetchText(`${url}/quick`).then(
-        () => null,
-        (error: unknown) => error,
-      );
+      const refused = await rejectionOf(fetchText(`${url}/quick`));
       expect(refused).to.have.property('code', 'ECONNREFUSED');
       await idleClosed;
 

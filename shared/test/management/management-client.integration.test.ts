@@ -2,16 +2,13 @@ import { once } from 'node:events';
 import amqp from 'amqplib';
 import { expect } from 'chai';
 import { ManagementApiError, ManagementClient } from '../../src/management/index.ts';
-import { testConfig } from '../../src/testing/index.ts';
+import { rejectionOf, testConfig } from '../../src/testing/index.ts';
 import { closedPort } from '../support/closed-port.ts';
 import { connectionNamed, managementClient, unique } from '../support/integration.ts';
 
 /** What a management call rejected with. */
 async function apiErrorOf(call: Promise<unknown>): Promise<ManagementApiError> {
-  const error = await call.then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
+  const error = await rejectionOf(call);
   expect(error).to.be.instanceOf(ManagementApiError);
   return error as ManagementApiError;
 }

@@ -5,7 +5,7 @@ import { type AuthService, loadConfig as loadAuthConfig, startAuthService } from
 import { type ChatApiService, loadConfig as loadChatApiConfig, startChatApiService } from '@warren/chat-api';
 import { loadConfig as loadPersisterConfig, type PersisterService, startPersisterService } from '@warren/persister';
 import { createLogger } from '@warren/shared';
-import { testConfig } from '@warren/shared/testing';
+import { serviceEnv, testConfig } from '@warren/shared/testing';
 import { loadConfig as loadGatewayConfig, startWsGatewayService, type WsGatewayService } from '@warren/ws-gateway';
 import type { PreviewServer } from 'vite';
 import { freePort } from '../../../test/support/free-port.ts';
@@ -42,50 +42,29 @@ export async function startWebStack(): Promise<WebStack> {
   };
   try {
     const auth = await startAuthService(
-      loadAuthConfig({
-        PORT: '0',
-        RABBITMQ_URL: test.users.auth.url,
-        DATABASE_URL: test.databaseUrl,
-        BCRYPT_COST: '4',
-        DATA_DIR: authDir,
-        ACCESS_TOKEN_TTL_SEC: String(ACCESS_TOKEN_TTL_SEC),
-        // Every browser signs up from 127.0.0.1, through the one proxy: far more than a person would.
-        REGISTER_MAX_PER_ADDRESS: '1000',
-      }),
+      loadAuthConfig(
+        serviceEnv('auth', {
+          DATA_DIR: authDir,
+          ACCESS_TOKEN_TTL_SEC: String(ACCESS_TOKEN_TTL_SEC),
+          // Every browser signs up from 127.0.0.1, through the one proxy: far more than a person would.
+          REGISTER_MAX_PER_ADDRESS: '1000',
+        }),
+      ),
       logger('auth'),
     );
     stops.push(() => auth.stop());
     const authUrl = `http://127.0.0.1:${auth.port}`;
     const chatApi = await startChatApiService(
-      loadChatApiConfig({
-        PORT: '0',
-        RABBITMQ_URL: test.users['chat-api'].url,
-        DATABASE_URL: test.databaseUrl,
-        AUTH_URL: authUrl,
-      }),
+      loadChatApiConfig(serviceEnv('chat-api', { AUTH_URL: authUrl })),
       logger('chat-api'),
     );
     stops.push(() => chatApi.stop());
-    const persister = await startPersisterService(
-      loadPersisterConfig({
-        PORT: '0',
-        RABBITMQ_URL: test.users.persister.url,
-        DATABASE_URL: test.databaseUrl,
-        TRUSTED_PUBLISHERS: test.users['chat-api'].name,
-      }),
-      logger('persister'),
-    );
+    const persister = await startPersisterService(loadPersisterConfig(serviceEnv('persister')), logger('persister'));
     stops.push(() => persister.stop());
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
     const gateway = await startWsGatewayService(
-      loadGatewayConfig({
-        PORT: '0',
-        RABBITMQ_URL: test.users['ws-gateway'].url,
-        AUTH_URL: authUrl,
-        TRUSTED_PUBLISHERS: test.users['chat-api'].name,
-        ALLOWED_ORIGINS: origin,
-      }),
+      loadGatewayConfig(serviceEnv('ws-gateway', { AUTH_URL: authUrl, ALLOWED_ORIGINS: origin })),
       logger('ws-gateway'),
     );
     stops.push(() => gateway.stop());

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@warren/shared';
-import { testConfig } from '@warren/shared/testing';
+import { serviceEnv, testConfig } from '@warren/shared/testing';
 import { type AuthService, loadConfig, startAuthService } from '../../src/index.ts';
 
 /** A running auth service on a free port, in the test run's vhost and database. */
@@ -34,16 +34,8 @@ async function call(url: string, init: RequestInit): Promise<TestResponse> {
 export async function startTestAuth(env: Record<string, string> = {}): Promise<TestAuth> {
   const test = testConfig();
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'warren-auth-'));
-  const config = loadConfig({
-    PORT: '0',
-    RABBITMQ_URL: test.rabbitmqUrl,
-    DATABASE_URL: test.databaseUrl,
-    BCRYPT_COST: '4',
-    // Every test registers from 127.0.0.1: a test of the registration limit sets its own.
-    REGISTER_MAX_PER_ADDRESS: '100000',
-    DATA_DIR: dataDir,
-    ...env,
-  });
+  // As the vhost's administrator: the tests unbind and rebind the queues of user events around it.
+  const config = loadConfig(serviceEnv('auth', { RABBITMQ_URL: test.rabbitmqUrl, DATA_DIR: dataDir, ...env }));
   const service = await startAuthService(config, createLogger({ service: 'auth', level: test.logLevel }));
   const baseUrl = `http://127.0.0.1:${service.port}`;
   return {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { persisterEnv } from './start-persister.ts';
+import { serviceEnv } from '@warren/shared/testing';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const MAIN = join('services', 'persister', 'src', 'main.ts');
@@ -20,7 +20,7 @@ export class ChildPersister {
   constructor(env: Record<string, string> = {}) {
     this.process = spawn(process.execPath, ['--import', 'tsx', MAIN], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'info', ...persisterEnv(env) },
+      env: { ...process.env, LOG_LEVEL: 'info', ...serviceEnv('persister', env) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.exited = once(this.process, 'exit').then(([code, signal]) => ({

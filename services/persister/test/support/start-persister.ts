@@ -1,26 +1,11 @@
 import { createLogger } from '@warren/shared';
-import { testConfig } from '@warren/shared/testing';
+import { serviceEnv, testConfig } from '@warren/shared/testing';
 import { loadConfig, type PersisterService, startPersisterService } from '../../src/index.ts';
-
-/**
- * The persister's environment in the test run: the run's `persister` AMQP user (so its real
- * permissions apply), the run's database, the run's `chat-api` user trusted; `env` overrides.
- */
-export function persisterEnv(env: Record<string, string> = {}): Record<string, string> {
-  const test = testConfig();
-  return {
-    PORT: '0',
-    RABBITMQ_URL: test.users.persister.url,
-    DATABASE_URL: test.databaseUrl,
-    TRUSTED_PUBLISHERS: test.users['chat-api'].name,
-    ...env,
-  };
-}
 
 /** Starts a persister in this process on a free port. */
 export async function startTestPersister(env: Record<string, string> = {}): Promise<PersisterService> {
   return startPersisterService(
-    loadConfig(persisterEnv(env)),
+    loadConfig(serviceEnv('persister', env)),
     createLogger({ service: 'persister', level: testConfig().logLevel }),
   );
 }

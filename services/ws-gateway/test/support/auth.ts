@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AuthService, loadConfig, startAuthService } from '@warren/auth';
 import { createLogger, publicJwkOf } from '@warren/shared';
-import { testConfig } from '@warren/shared/testing';
+import { serviceEnv, testConfig } from '@warren/shared/testing';
 import { SignJWT } from 'jose';
 
 /** A registered user and an access token of theirs. */
@@ -46,16 +46,9 @@ async function postJson(url: string, body: unknown): Promise<Record<string, unkn
 export async function startTestAuth(env: Record<string, string> = {}): Promise<TestAuth> {
   const test = testConfig();
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'warren-ws-auth-'));
-  const config = loadConfig({
-    PORT: '0',
-    RABBITMQ_URL: test.users.auth.url,
-    DATABASE_URL: test.databaseUrl,
-    BCRYPT_COST: '4',
-    REGISTER_MAX_PER_ADDRESS: '100000',
-    LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '100000',
-    DATA_DIR: dataDir,
-    ...env,
-  });
+  const config = loadConfig(
+    serviceEnv('auth', { LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '100000', DATA_DIR: dataDir, ...env }),
+  );
   const service = await startAuthService(config, createLogger({ service: 'auth', level: test.logLevel }));
   const baseUrl = `http://127.0.0.1:${service.port}`;
   const login = async (username: string) =>

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { testConfig } from '@warren/shared/testing';
+import { serviceEnv } from '@warren/shared/testing';
 import { metricValue } from './metrics.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
@@ -23,19 +23,10 @@ export interface ChildGateway {
  * user and resolves once it logs that it listens; `env` overrides any variable.
  */
 export async function spawnGateway(authUrl: string, env: Record<string, string> = {}): Promise<ChildGateway> {
-  const test = testConfig();
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/ws-gateway/src/main.ts'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PORT: '0',
-      RABBITMQ_URL: test.users['ws-gateway'].url,
-      AUTH_URL: authUrl,
-      TRUSTED_PUBLISHERS: test.users['chat-api'].name,
-      LOG_LEVEL: 'info',
-      ...env,
-    },
+    env: { ...process.env, ...serviceEnv('ws-gateway', { AUTH_URL: authUrl, LOG_LEVEL: 'info', ...env }) },
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const output: string[] = [];

@@ -1,5 +1,5 @@
 import { createLogger } from '@warren/shared';
-import { testConfig } from '@warren/shared/testing';
+import { serviceEnv, testConfig } from '@warren/shared/testing';
 import { loadConfig, startWsGatewayService, type WsGatewayService } from '../../src/index.ts';
 import { metricValue } from './metrics.ts';
 
@@ -20,14 +20,7 @@ export interface TestGateway {
  */
 export async function startTestGateway(authUrl: string, env: Record<string, string> = {}): Promise<TestGateway> {
   const test = testConfig();
-  const config = loadConfig({
-    PORT: '0',
-    RABBITMQ_URL: test.users['ws-gateway'].url,
-    AUTH_URL: authUrl,
-    TRUSTED_PUBLISHERS: test.users['chat-api'].name,
-    PING_INTERVAL_MS: '600000',
-    ...env,
-  });
+  const config = loadConfig(serviceEnv('ws-gateway', { AUTH_URL: authUrl, PING_INTERVAL_MS: '600000', ...env }));
   const service = await startWsGatewayService(config, createLogger({ service: 'ws-gateway', level: test.logLevel }));
   const httpUrl = `http://127.0.0.1:${service.port}`;
   return {
