@@ -199,6 +199,8 @@ function runWorker(): void {
     } catch (error) {
       console.log(error);
     }
+    // A mocha left undisposed keeps its process listeners, one set per file run in this worker.
+    mocha.dispose();
     process.stdout.write(`${DONE_MARKER} ${passes} ${failures}\n`);
   });
   // The parent is done with it (or died): exit, which runs the tests' `exit` handlers.
