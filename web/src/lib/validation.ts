@@ -19,8 +19,12 @@ export function passwordProblem(password: string): string | undefined {
 /** Most characters a message may have after trimming. */
 export const MAX_MESSAGE_LENGTH = 4000;
 
-/** A character that shows: neither white space nor a format character such as U+200B or U+FEFF. */
-const VISIBLE = /[^\p{White_Space}\p{Cf}]/u;
+/**
+ * A character that shows, by the server's rule (`contentOf` in shared/src/envelope/field-rules.ts,
+ * which the bundle cannot import without the server's dependencies): not white space, a control or
+ * format character (U+200B, U+FEFF…), a default-ignorable one, nor U+2800 braille blank.
+ */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/u;
 
 /**
  * What is wrong with a message's text, or undefined: 1 to 4000 characters after trimming, at least
