@@ -297,7 +297,9 @@ export class OnlineMember extends EventEmitter<{ ready: [] }> {
     this.#stopped = true;
     const socket = this.#socket;
     if (socket && socket.readyState !== WebSocket.CLOSED) {
-      const closed = once(socket, 'close');
+      // Not `once(socket, 'close')`: a socket still connecting (a member reconnecting) emits
+      // 'error' before 'close' when terminated, which would reject it.
+      const closed = new Promise((resolve) => socket.once('close', resolve));
       socket.terminate();
       await closed;
     }
