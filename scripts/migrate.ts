@@ -2,16 +2,10 @@
 // themselves at start; this is for operators who migrate ahead of a deployment).
 import { AUTH_SCHEMA, migrations as authMigrations } from '@warren/auth';
 import { CHAT_SCHEMA, migrations as chatMigrations } from '@warren/chat-api';
-import {
-  checkDatabase,
-  createDatabase,
-  createLogger,
-  HISTORY_SCHEMA,
-  historyMigrations,
-  migrate,
-  parseEnv,
-  variables,
-} from '@warren/shared';
+import { parseEnv, variables } from '@warren/shared/config';
+import { checkDatabase, createDatabase, migrate } from '@warren/shared/db';
+import { HISTORY_SCHEMA, historyMigrations } from '@warren/shared/history';
+import { createLogger } from '@warren/shared/logging';
 
 const config = parseEnv({ DATABASE_URL: variables.DATABASE_URL, LOG_LEVEL: variables.LOG_LEVEL }, process.env);
 const db = createDatabase({

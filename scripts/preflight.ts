@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
-import { ManagementClient, redactUrl } from '@warren/shared';
+import { ManagementClient } from '@warren/shared/management';
+import { redactUrl } from '@warren/shared/url';
 import amqp from 'amqplib';
 import pg from 'pg';
 

@@ -9,14 +9,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import {
-  amqpUsers,
-  declareDeploymentTopology,
-  type ManagementClient,
-  parseEnv,
-  permissions,
-  variables,
-} from '@warren/shared';
+import { amqpUsers, declareDeploymentTopology, permissions } from '@warren/shared/amqp';
+import { parseEnv, variables } from '@warren/shared/config';
+import type { ManagementClient } from '@warren/shared/management';
 import amqp from 'amqplib';
 import Mocha from 'mocha';
 import pg from 'pg';

@@ -2,7 +2,7 @@
 // express route that validates nothing and publishes the same bytes with a publisher confirm.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { encodeChatMessage } from '@warren/shared';
+import { encodeChatMessage } from '@warren/shared/envelope';
 import express from 'express';
 import { type Context, contentOf } from '../lib/context.ts';
 import { Histogram, type LatencySummary, round } from '../lib/histogram.ts';

@@ -2,7 +2,7 @@
 // (post sent → frame received) and deliveries/s through Warren, through RabbitMQ Web-STOMP (same
 // session exchanges, AMQP publishes) and through a bare `ws` server (no broker).
 import { randomUUID } from 'node:crypto';
-import { encodeChatMessage } from '@warren/shared';
+import { encodeChatMessage } from '@warren/shared/envelope';
 import { atRate, awaitFrames, type Context, contentOf, sleep } from '../lib/context.ts';
 import type { LatencySummary } from '../lib/histogram.ts';
 import { Child, createSession, PUBLISHER, type User } from '../lib/system.ts';

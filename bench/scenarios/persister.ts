@@ -2,7 +2,8 @@
 // same batch size straight into PostgreSQL (one multi-row insert … on conflict do nothing per batch,
 // each in its own transaction, into a copy of history.messages with the same indexes).
 import { randomUUID } from 'node:crypto';
-import { encodeChatMessage, queues } from '@warren/shared';
+import { queues } from '@warren/shared/amqp';
+import { encodeChatMessage } from '@warren/shared/envelope';
 import pg from 'pg';
 import { type Context, contentOf, sleep } from '../lib/context.ts';
 import { round } from '../lib/histogram.ts';

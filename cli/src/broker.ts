@@ -1,4 +1,5 @@
-import { AmqpClient, type Logger, type PublishOptions } from '@warren/shared';
+import { AmqpClient, type PublishOptions } from '@warren/shared/amqp';
+import type { Logger } from '@warren/shared/logging';
 import type { ConfirmChannel, Message } from 'amqplib';
 import { userOf, vhostOf } from './config.ts';
 import { type CliError, CliErrors, explainConnectError } from './errors.ts';

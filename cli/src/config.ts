@@ -1,4 +1,4 @@
-import { ConfigError, parseEnv, variables } from '@warren/shared';
+import { ConfigError, parseEnv, variables } from '@warren/shared/config';
 import type { z } from 'zod';
 import { CliErrors } from './errors.ts';
 

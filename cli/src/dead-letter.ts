@@ -1,11 +1,5 @@
-import {
-  canonicalUuid,
-  envelopeHeaders,
-  isJsonContentType,
-  messageIdOf,
-  names,
-  type PublishOptions,
-} from '@warren/shared';
+import { names, type PublishOptions } from '@warren/shared/amqp';
+import { canonicalUuid, envelopeHeaders, isJsonContentType, messageIdOf } from '@warren/shared/envelope';
 import type { Message } from 'amqplib';
 import { oneLine } from './format.ts';
 

@@ -1,4 +1,5 @@
-import { ManagementApiError, names } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
+import { ManagementApiError } from '@warren/shared/management';
 
 /** Options of a {@link CliError}. */
 export interface CliErrorOptions {

@@ -1,4 +1,4 @@
-import type { Author, DecodeResult } from '@warren/shared';
+import type { Author, DecodeResult } from '@warren/shared/envelope';
 
 /**
  * How a chat author reads in a line: `alice`, `bot build-bot`, or for a message published without

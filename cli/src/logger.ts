@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '@warren/shared';
+import { createLogger, type Logger } from '@warren/shared/logging';
 import type { Command } from 'commander';
 
 /**

@@ -1,4 +1,4 @@
-import { canonicalUuid } from '@warren/shared';
+import { canonicalUuid } from '@warren/shared/envelope';
 import { InvalidArgumentError } from 'commander';
 
 /** Parses an option that must be a UUID (a session or message id), lower-cased as Warren stores them. */

@@ -1,4 +1,4 @@
-import { envelopeHeaders, messageIdOf } from '@warren/shared';
+import { envelopeHeaders, messageIdOf } from '@warren/shared/envelope';
 import { amqpMessage } from '@warren/shared/testing';
 import type { Message } from 'amqplib';
 import { expect } from 'chai';

@@ -1,5 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { databaseSchemas, exchanges, ManagementClient, names, newMessageId } from '@warren/shared';
+import { exchanges, names } from '@warren/shared/amqp';
+import { databaseSchemas } from '@warren/shared/db';
+import { newMessageId } from '@warren/shared/envelope';
+import { ManagementClient } from '@warren/shared/management';
 import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';

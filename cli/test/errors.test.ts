@@ -1,4 +1,4 @@
-import { ManagementApiError } from '@warren/shared';
+import { ManagementApiError } from '@warren/shared/management';
 import { expect } from 'chai';
 import {
   type BrokerAction,

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@warren/shared';
+import type { ChatMessage } from '@warren/shared/envelope';
 import { expect } from 'chai';
 import { authorLabel, deliveryLine } from '../src/format.ts';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { names } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
 import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';

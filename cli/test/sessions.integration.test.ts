@@ -1,4 +1,4 @@
-import { names } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
 import { expect } from 'chai';
 import { useWarren } from '../../test/support/warren.ts';
 import { runCli } from './support/cli.ts';

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ManagementClient, names, newMessageId } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
+import { newMessageId } from '@warren/shared/envelope';
+import { ManagementClient } from '@warren/shared/management';
 import { testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { publishRaw } from '../../test/amqp/support/publish.ts';

@@ -1,4 +1,5 @@
-import { exchanges, ManagementClient, names } from '@warren/shared';
+import { exchanges, names } from '@warren/shared/amqp';
+import { ManagementClient } from '@warren/shared/management';
 import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { ManagementClient, names, permissions, sessionsWritePattern, userLimits } from '@warren/shared';
+import { names, permissions, sessionsWritePattern, userLimits } from '@warren/shared/amqp';
+import { ManagementClient } from '@warren/shared/management';
 import { eventually, testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';

@@ -1,4 +1,5 @@
-import { envelopeHeaders, names, newMessageId, queues } from '@warren/shared';
+import { names, queues } from '@warren/shared/amqp';
+import { envelopeHeaders, newMessageId } from '@warren/shared/envelope';
 import { eventually, testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { envelopeHeaders, exchanges, names, newMessageId, queues } from '@warren/shared';
+import { exchanges, names, queues } from '@warren/shared/amqp';
+import { envelopeHeaders, newMessageId } from '@warren/shared/envelope';
 import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';

@@ -1,4 +1,6 @@
-import { type DecodedMessage, decodeDelivery, ManagementApiError, ManagementClient, names } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
+import { type DecodedMessage, decodeDelivery } from '@warren/shared/envelope';
+import { ManagementApiError, ManagementClient } from '@warren/shared/management';
 import { AmqpTap, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { SocketClient } from '../support/socket-client.ts';

@@ -3,11 +3,11 @@ import {
   amqpUsers,
   declareDeploymentTopology,
   exchanges,
-  ManagementClient,
   names,
   permissions,
   queues,
-} from '@warren/shared';
+} from '@warren/shared/amqp';
+import { ManagementClient } from '@warren/shared/management';
 import { eventually, testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';

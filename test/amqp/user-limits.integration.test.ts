@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ManagementClient, userLimits } from '@warren/shared';
+import { userLimits } from '@warren/shared/amqp';
+import { ManagementClient } from '@warren/shared/management';
 import { eventually, testConfig } from '@warren/shared/testing';
 import amqp, { type ChannelModel } from 'amqplib';
 import { expect } from 'chai';

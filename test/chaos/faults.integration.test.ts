@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs';
-import { envelopeHeaders, names, newMessageId, queues } from '@warren/shared';
+import { names, queues } from '@warren/shared/amqp';
+import { envelopeHeaders, newMessageId } from '@warren/shared/envelope';
 import { eventually } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';

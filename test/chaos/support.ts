@@ -5,14 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type AuthService, loadConfig as loadAuthConfig, startAuthService } from '@warren/auth';
-import {
-  type AmqpUser,
-  createDatabase,
-  createLogger,
-  databaseSchemas,
-  type Knex,
-  ManagementClient,
-} from '@warren/shared';
+import type { AmqpUser } from '@warren/shared/amqp';
+import { createDatabase, databaseSchemas, type Knex } from '@warren/shared/db';
+import { createLogger } from '@warren/shared/logging';
+import { ManagementClient } from '@warren/shared/management';
 import { testConfig } from '@warren/shared/testing';
 import WebSocket from 'ws';
 import { freePort } from '../support/free-port.ts';

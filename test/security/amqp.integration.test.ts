@@ -1,4 +1,5 @@
-import { names, newMessageId } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
+import { newMessageId } from '@warren/shared/envelope';
 import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';

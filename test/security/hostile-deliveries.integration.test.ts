@@ -1,4 +1,5 @@
-import { envelopeHeaders, names, newMessageId } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
+import { envelopeHeaders, newMessageId } from '@warren/shared/envelope';
 import { testConfig } from '@warren/shared/testing';
 import amqp, { type Options } from 'amqplib';
 import { expect } from 'chai';

@@ -10,15 +10,10 @@ import {
   type PersisterService,
   startPersisterService,
 } from '@warren/persister';
-import {
-  type AmqpUser,
-  amqpUsers,
-  createDatabase,
-  createLogger,
-  HISTORY_SCHEMA,
-  type Knex,
-  type MessageRow,
-} from '@warren/shared';
+import { type AmqpUser, amqpUsers } from '@warren/shared/amqp';
+import { createDatabase, type Knex } from '@warren/shared/db';
+import { HISTORY_SCHEMA, type MessageRow } from '@warren/shared/history';
+import { createLogger } from '@warren/shared/logging';
 import { Recorder, serviceEnv, testConfig } from '@warren/shared/testing';
 import { loadConfig as loadGatewayConfig, startWsGatewayService, type WsGatewayService } from '@warren/ws-gateway';
 

@@ -1,4 +1,4 @@
-import { queues } from '@warren/shared';
+import { queues } from '@warren/shared/amqp';
 import type { GetMessage } from 'amqplib';
 import { Command } from 'commander';
 import { ConfirmedPublisher, connectBroker, publishFailure } from '../broker.ts';

@@ -1,4 +1,5 @@
-import { contentOf, EnvelopeError, names, newMessageId } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
+import { contentOf, EnvelopeError, newMessageId } from '@warren/shared/envelope';
 import { Command } from 'commander';
 import { ConfirmedPublisher, connectBroker, publishFailure } from '../broker.ts';
 import { loadConfig } from '../config.ts';

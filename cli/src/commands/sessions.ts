@@ -1,4 +1,7 @@
-import { checkDatabase, createDatabase, databaseSchemas, HISTORY_SCHEMA, names, redactUrl } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
+import { checkDatabase, createDatabase, databaseSchemas } from '@warren/shared/db';
+import { HISTORY_SCHEMA } from '@warren/shared/history';
+import { redactUrl } from '@warren/shared/url';
 import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { CliErrors } from '../errors.ts';

@@ -1,4 +1,5 @@
-import { type Attachment, decodeDelivery, names } from '@warren/shared';
+import { type Attachment, names } from '@warren/shared/amqp';
+import { decodeDelivery } from '@warren/shared/envelope';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { Command } from 'commander';
 import { connectBroker } from '../broker.ts';

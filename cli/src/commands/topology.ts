@@ -1,4 +1,5 @@
-import { checkDatabase, createDatabase } from '@warren/shared';
+import { checkDatabase, createDatabase } from '@warren/shared/db';
+import { syncTopology } from '@warren/shared/session-topology';
 import { Command } from 'commander';
 import { connectBroker } from '../broker.ts';
 import { loadConfig } from '../config.ts';
@@ -26,8 +27,6 @@ export function topologyCommand(): Command {
     .action(async (options: SyncOptions, command: Command) => {
       const config = loadConfig(['RABBITMQ_URL', 'DATABASE_URL'], process.env, options);
       const logger = cliLogger(command);
-      // Loaded here, not at the top: only this command needs chat-api's code.
-      const { syncTopology } = await import('@warren/chat-api');
       const db = createDatabase({ url: config.DATABASE_URL, logger });
       try {
         await checkDatabase(db, config.DATABASE_URL).catch((error: Error) => {

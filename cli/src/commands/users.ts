@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import {
-  amqpUsers,
-  canonicalUuid,
-  limits,
-  ManagementApiError,
-  ManagementClient,
-  permissions,
-  sessionsWritePattern,
-  userLimits,
-} from '@warren/shared';
+import { amqpUsers, permissions, sessionsWritePattern, userLimits } from '@warren/shared/amqp';
+import { canonicalUuid } from '@warren/shared/envelope';
+import { limits } from '@warren/shared/limits';
+import { ManagementApiError, ManagementClient } from '@warren/shared/management';
 import { Command, Option } from 'commander';
 import { loadConfig, vhostOf } from '../config.ts';
 import { CliErrors, explainManagementError } from '../errors.ts';

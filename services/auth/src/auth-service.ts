@@ -1,4 +1,7 @@
-import { createTokenVerifier, type Logger, Publisher, type RunningService, startService } from '@warren/shared';
+import { Publisher } from '@warren/shared/amqp';
+import type { Logger } from '@warren/shared/logging';
+import { type RunningService, startService } from '@warren/shared/service';
+import { createTokenVerifier } from '@warren/shared/tokens';
 import type { AuthConfig } from './config.ts';
 import { AUTH_SCHEMA, migrations } from './migrations/index.ts';
 import { PasswordHasher } from './password.ts';

@@ -1,4 +1,4 @@
-import { defineError } from '@warren/shared';
+import { defineError } from '@warren/shared/errors';
 
 /** The auth service's errors, with stable codes (clients may rely on `code`). */
 export const AuthErrors = {

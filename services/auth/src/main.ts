@@ -1,4 +1,4 @@
-import { runService } from '@warren/shared';
+import { runService } from '@warren/shared/service';
 import { startAuthService } from './auth-service.ts';
 import { loadConfig } from './config.ts';
 

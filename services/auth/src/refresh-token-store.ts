@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Knex } from '@warren/shared';
+import type { Knex } from '@warren/shared/db';
 import { AuthErrors } from './errors.ts';
 import { AUTH_SCHEMA } from './migrations/index.ts';
 

@@ -1,12 +1,8 @@
-import {
-  authOf,
-  bearerAuth,
-  type Knex,
-  type Publisher,
-  SharedErrors,
-  type TokenVerifier,
-  validate,
-} from '@warren/shared';
+import type { Publisher } from '@warren/shared/amqp';
+import type { Knex } from '@warren/shared/db';
+import { SharedErrors } from '@warren/shared/errors';
+import { validate } from '@warren/shared/http';
+import { authOf, bearerAuth, type TokenVerifier } from '@warren/shared/tokens';
 import { Router } from 'express';
 import { AuthErrors } from './errors.ts';
 import { type LoginRateLimitOptions, loginRateLimits } from './login-rate-limits.ts';

@@ -1,4 +1,4 @@
-import { limits } from '@warren/shared';
+import { limits } from '@warren/shared/limits';
 import { z } from 'zod';
 
 const { passwordBytes, username } = limits;

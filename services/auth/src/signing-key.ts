@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { publicJwkOf } from '@warren/shared';
+import { publicJwkOf } from '@warren/shared/tokens';
 import type { Logger } from 'pino';
 import { AuthErrors } from './errors.ts';
 

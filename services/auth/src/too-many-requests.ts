@@ -1,4 +1,4 @@
-import type { WarrenErrorClass } from '@warren/shared';
+import type { WarrenErrorClass } from '@warren/shared/errors';
 import type { RequestHandler } from 'express';
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventKeys, exchanges, type Publisher } from '@warren/shared';
+import { eventKeys, exchanges, type Publisher } from '@warren/shared/amqp';
 import type { User } from './user-store.ts';
 
 /**

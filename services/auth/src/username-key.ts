@@ -1,4 +1,4 @@
-import { limits } from '@warren/shared';
+import { limits } from '@warren/shared/limits';
 
 /**
  * The one key a username is known by: the name with its ASCII letters lower-cased, or undefined when

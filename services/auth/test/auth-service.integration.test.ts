@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { exchanges, ManagementClient, queues } from '@warren/shared';
+import { exchanges, queues } from '@warren/shared/amqp';
+import { ManagementClient } from '@warren/shared/management';
 import { AmqpTap, eventually, rejectionOf, testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';

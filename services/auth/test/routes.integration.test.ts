@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exchanges } from '@warren/shared';
+import { exchanges } from '@warren/shared/amqp';
 import { AmqpTap } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { createRemoteJWKSet, jwtVerify } from 'jose';

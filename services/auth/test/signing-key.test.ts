@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@warren/shared';
+import { createLogger } from '@warren/shared/logging';
 import { expect } from 'chai';
 import { GENERATED_KEY_FILE, loadSigningKey } from '../src/signing-key.ts';
 

@@ -1,17 +1,13 @@
 import { EventEmitter } from 'node:events';
-import {
-  createTokenVerifier,
-  HISTORY_SCHEMA,
-  historyMigrations,
-  type Knex,
-  type Logger,
-  Publisher,
-  type RunningService,
-  startService,
-} from '@warren/shared';
+import { Publisher } from '@warren/shared/amqp';
+import type { Knex } from '@warren/shared/db';
+import { HISTORY_SCHEMA, historyMigrations } from '@warren/shared/history';
+import type { Logger } from '@warren/shared/logging';
+import { type RunningService, startService } from '@warren/shared/service';
+import { syncTopology, type TopologySyncResult } from '@warren/shared/session-topology';
+import { createTokenVerifier } from '@warren/shared/tokens';
 import { SessionEvents } from './broker/session-events.ts';
 import { SessionTopology } from './broker/session-topology.ts';
-import { syncTopology, type TopologySyncResult } from './broker/topology-sync.ts';
 import { startUserFeed } from './broker/user-feed.ts';
 import type { ChatApiConfig } from './config.ts';
 import { apiRoutes } from './http/api-routes.ts';

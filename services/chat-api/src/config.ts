@@ -1,4 +1,4 @@
-import { parseEnv, portVariable, variables } from '@warren/shared';
+import { parseEnv, portVariable, variables } from '@warren/shared/config';
 import { z } from 'zod';
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);

@@ -1,4 +1,4 @@
-import { defineError } from '@warren/shared';
+import { defineError } from '@warren/shared/errors';
 
 /**
  * chat-api's errors, with stable codes (clients may rely on `code`). Shared ones (`NOT_FOUND`,

@@ -3,7 +3,6 @@
  * services/chat-api: chat sessions, membership (kept as broker topology), history, and the HTTP
  * way into the chat: messages published to each session's fanout exchange with confirms.
  */
-export { syncTopology, type TopologySyncOptions, type TopologySyncResult } from './broker/topology-sync.ts';
 export {
   type ChatApiService,
   type ChatApiServiceEvents,

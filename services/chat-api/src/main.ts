@@ -1,4 +1,4 @@
-import { runService } from '@warren/shared';
+import { runService } from '@warren/shared/service';
 import { startChatApiService } from './chat-api-service.ts';
 import { loadConfig } from './config.ts';
 

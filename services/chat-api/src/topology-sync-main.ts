@@ -1,7 +1,10 @@
 // `npm run topology:sync`: rebuilds every session exchange and member binding from PostgreSQL, for
 // a broker that lost its definitions while chat-api keeps running. Same variables as chat-api.
-import { AmqpClient, ConfigError, checkDatabase, createDatabase, createLogger } from '@warren/shared';
-import { syncTopology } from './broker/topology-sync.ts';
+import { AmqpClient } from '@warren/shared/amqp';
+import { ConfigError } from '@warren/shared/config';
+import { checkDatabase, createDatabase } from '@warren/shared/db';
+import { createLogger } from '@warren/shared/logging';
+import { syncTopology } from '@warren/shared/session-topology';
 import { loadConfig } from './config.ts';
 
 try {

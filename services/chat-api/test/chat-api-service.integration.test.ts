@@ -1,4 +1,4 @@
-import { ManagementClient } from '@warren/shared';
+import { ManagementClient } from '@warren/shared/management';
 import { eventually, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { ChatHarness, call, startTestChatApi } from './support/chat-api-harness.ts';

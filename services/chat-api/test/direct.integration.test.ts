@@ -1,4 +1,4 @@
-import { names } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
 import { expect } from 'chai';
 import { exchangeExists } from './support/broker-admin.ts';
 import { ChatHarness, type TestUser } from './support/chat-api-harness.ts';

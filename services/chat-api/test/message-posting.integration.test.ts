@@ -1,4 +1,4 @@
-import { exchanges, names } from '@warren/shared';
+import { exchanges, names } from '@warren/shared/amqp';
 import { testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { asAdmin } from './support/broker-admin.ts';

@@ -1,4 +1,4 @@
-import { names } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
 import { expect } from 'chai';
 import { ChatHarness, type TestResponse, type TestUser } from './support/chat-api-harness.ts';
 import { bodyOf, Tap } from './support/tap.ts';

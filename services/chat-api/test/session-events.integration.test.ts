@@ -1,4 +1,4 @@
-import { names } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
 import { testConfig } from '@warren/shared/testing';
 import type { ConsumeMessage } from 'amqplib';
 import { expect } from 'chai';

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { exchanges, ManagementClient, names } from '@warren/shared';
+import { exchanges, names } from '@warren/shared/amqp';
+import { ManagementClient } from '@warren/shared/management';
 import { eventually, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { asAdmin, exchangeExists } from './support/broker-admin.ts';

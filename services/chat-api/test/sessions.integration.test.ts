@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { HISTORY_SCHEMA, names } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
+import { HISTORY_SCHEMA } from '@warren/shared/history';
 import { testConfig } from '@warren/shared/testing';
 import amqp, { type ConsumeMessage } from 'amqplib';
 import { expect } from 'chai';

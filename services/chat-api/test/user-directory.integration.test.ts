@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventKeys, exchanges, queues } from '@warren/shared';
+import { eventKeys, exchanges, queues } from '@warren/shared/amqp';
 import { expect } from 'chai';
 import { asAdmin, publishAsAdmin } from './support/broker-admin.ts';
 import { ChatHarness, call, type TestUser, uniqueUsername } from './support/chat-api-harness.ts';

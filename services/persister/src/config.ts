@@ -1,4 +1,4 @@
-import { ConfigError, parseEnv, portVariable, variables } from '@warren/shared';
+import { ConfigError, parseEnv, portVariable, variables } from '@warren/shared/config';
 import { z } from 'zod';
 
 /**

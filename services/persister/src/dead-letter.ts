@@ -1,4 +1,5 @@
-import { envelopeHeaders, exchanges, messageIdOf, type Publisher, type PublishOptions } from '@warren/shared';
+import { exchanges, type Publisher, type PublishOptions } from '@warren/shared/amqp';
+import { envelopeHeaders, messageIdOf } from '@warren/shared/envelope';
 import type { Message } from 'amqplib';
 
 /** A dead letter ready to publish. */

@@ -1,4 +1,4 @@
-import { runService } from '@warren/shared';
+import { runService } from '@warren/shared/service';
 import { loadConfig } from './config.ts';
 import { startPersisterService } from './persister-service.ts';
 

@@ -1,4 +1,6 @@
-import { type ChatMessage, databaseSchemas, HISTORY_SCHEMA, type Knex, messageRowOf } from '@warren/shared';
+import { databaseSchemas, type Knex } from '@warren/shared/db';
+import type { ChatMessage } from '@warren/shared/envelope';
+import { HISTORY_SCHEMA, messageRowOf } from '@warren/shared/history';
 
 /** What became of one message of a batch. */
 export type MessageOutcome =

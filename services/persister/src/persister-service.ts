@@ -1,11 +1,7 @@
-import {
-  HISTORY_SCHEMA,
-  historyMigrations,
-  type Logger,
-  Publisher,
-  type RunningService,
-  startService,
-} from '@warren/shared';
+import { Publisher } from '@warren/shared/amqp';
+import { HISTORY_SCHEMA, historyMigrations } from '@warren/shared/history';
+import type { Logger } from '@warren/shared/logging';
+import { type RunningService, startService } from '@warren/shared/service';
 import type { PersisterConfig } from './config.ts';
 import { MessageStore } from './message-store.ts';
 import { createPersisterMetrics } from './metrics.ts';

@@ -1,18 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type AmqpClient, Consumer, type Delivery, type Publisher, queues } from '@warren/shared/amqp';
 import {
-  type AmqpClient,
   type ChatMessage,
-  Consumer,
-  type Delivery,
   deadLetterReason,
   decodeDelivery,
   type EnvelopeErrorCode,
-  type Logger,
   messageIdOf,
-  type Publisher,
-  queues,
-} from '@warren/shared';
+} from '@warren/shared/envelope';
+import type { Logger } from '@warren/shared/logging';
 import { retryDelayMs } from './backoff.ts';
 import { Batcher } from './batcher.ts';
 import { publishDeadLetter } from './dead-letter.ts';

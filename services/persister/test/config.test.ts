@@ -1,4 +1,4 @@
-import { ConfigError } from '@warren/shared';
+import { ConfigError } from '@warren/shared/config';
 import { expect } from 'chai';
 import { configShape, loadConfig } from '../src/config.ts';
 

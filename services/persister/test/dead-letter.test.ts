@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { envelopeHeaders, messageIdOf, names } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
+import { envelopeHeaders, messageIdOf } from '@warren/shared/envelope';
 import { amqpMessage } from '@warren/shared/testing';
 import type { Message } from 'amqplib';
 import { expect } from 'chai';

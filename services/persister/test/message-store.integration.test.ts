@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type ChatMessage, databaseSchemas } from '@warren/shared';
+import { databaseSchemas } from '@warren/shared/db';
+import type { ChatMessage } from '@warren/shared/envelope';
 import { expect } from 'chai';
 import { MessageStore } from '../src/message-store.ts';
 import { TestDatabase } from './support/database.ts';

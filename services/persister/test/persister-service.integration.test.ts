@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { names } from '@warren/shared';
+import { names } from '@warren/shared/amqp';
 import { eventually, rejectionOf, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { type RawPublisher, TestBroker, users } from './support/broker.ts';

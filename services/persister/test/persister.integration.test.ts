@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import {
-  AmqpClient,
-  createLogger,
-  createRegistry,
-  encodeChatMessage,
-  envelopeHeaders,
-  HISTORY_SCHEMA,
-  ManagementClient,
-  messageIdOf,
-  names,
-  Publisher,
-} from '@warren/shared';
+import { AmqpClient, names, Publisher } from '@warren/shared/amqp';
+import { encodeChatMessage, envelopeHeaders, messageIdOf } from '@warren/shared/envelope';
+import { HISTORY_SCHEMA } from '@warren/shared/history';
+import { createRegistry } from '@warren/shared/http';
+import { createLogger } from '@warren/shared/logging';
+import { ManagementClient } from '@warren/shared/management';
 import { eventually, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { MessageStore } from '../src/message-store.ts';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ManagementClient, parseEnv, variables } from '@warren/shared';
+import { parseEnv, variables } from '@warren/shared/config';
+import { ManagementClient } from '@warren/shared/management';
 
 /** A vhost of the benchmark's own on the local broker, removed by `remove()`. */
 export interface BenchVhost {

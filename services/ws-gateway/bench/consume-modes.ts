@@ -13,16 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  declareExchange,
-  declareQueue,
-  decodeDelivery,
-  encodeChatMessage,
-  names,
-  sessionExchange,
-  userExchange,
-  wsQueue,
-} from '@warren/shared';
+import { declareExchange, declareQueue, names, sessionExchange, userExchange, wsQueue } from '@warren/shared/amqp';
+import { decodeDelivery, encodeChatMessage } from '@warren/shared/envelope';
 import amqp, { type Channel, type ConsumeMessage } from 'amqplib';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { DeliveryEncoder } from '../src/delivery-encoder.ts';

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { type AccessTokenClaims, type Logger, SharedErrors, type TokenVerifier } from '@warren/shared';
 import type { ServerFrame } from '@warren/shared/contract';
+import { SharedErrors } from '@warren/shared/errors';
+import type { Logger } from '@warren/shared/logging';
+import type { AccessTokenClaims, TokenVerifier } from '@warren/shared/tokens';
 import type { ConsumeMessage } from 'amqplib';
 import WebSocket, { type RawData } from 'ws';
 import { CloseCode } from './close-codes.ts';

@@ -1,4 +1,4 @@
-import { list, parseEnv, portVariable, variables } from '@warren/shared';
+import { list, parseEnv, portVariable, variables } from '@warren/shared/config';
 import { z } from 'zod';
 
 /** Where browsers load the web client from on a development machine: compose's nginx, and Vite. */

@@ -1,12 +1,6 @@
-import {
-  type Attachment,
-  declareExchange,
-  declareQueue,
-  type Logger,
-  SharedErrors,
-  userExchange,
-  wsQueue,
-} from '@warren/shared';
+import { type Attachment, declareExchange, declareQueue, userExchange, wsQueue } from '@warren/shared/amqp';
+import { SharedErrors } from '@warren/shared/errors';
+import type { Logger } from '@warren/shared/logging';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 
 /** What a subscription calls back. */

@@ -4,7 +4,7 @@ import {
   type EnvelopeErrorCode,
   envelopeHeaders,
   type TrustedPublishers,
-} from '@warren/shared';
+} from '@warren/shared/envelope';
 import { deliveryFrameOf, encodeFrame } from './frames.ts';
 
 /** A delivery as frame bytes (UTF-8 JSON text) ready for `ws.send`, or why it must not be delivered. */

@@ -1,6 +1,6 @@
 // Reading and writing frames; the frames themselves are the contract's (WEBSOCKET.md), declared
 // once for the gateway and the web client.
-import type { DecodedEvent, DecodedMessage } from '@warren/shared';
+
 import type {
   ClientFrame,
   ErrorFrame,
@@ -9,6 +9,7 @@ import type {
   MessageFrame,
   ServerFrame,
 } from '@warren/shared/contract';
+import type { DecodedEvent, DecodedMessage } from '@warren/shared/envelope';
 import type { RawData } from 'ws';
 
 /** What {@link parseClientFrame} makes of a frame: the frame, or the error frame to answer. */

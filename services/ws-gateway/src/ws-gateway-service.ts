@@ -1,4 +1,6 @@
-import { createTokenVerifier, type Logger, type RunningService, startService } from '@warren/shared';
+import type { Logger } from '@warren/shared/logging';
+import { type RunningService, startService } from '@warren/shared/service';
+import { createTokenVerifier } from '@warren/shared/tokens';
 import type { WsGatewayConfig } from './config.ts';
 import { ConsumerChannel } from './consumer-channel.ts';
 import { DeliveryEncoder } from './delivery-encoder.ts';

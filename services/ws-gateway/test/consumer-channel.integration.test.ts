@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { AmqpClient, createLogger, ManagementClient, names, SharedErrors } from '@warren/shared';
+import { AmqpClient, names } from '@warren/shared/amqp';
+import { SharedErrors } from '@warren/shared/errors';
+import { createLogger } from '@warren/shared/logging';
+import { ManagementClient } from '@warren/shared/management';
 import { eventually, testConfig } from '@warren/shared/testing';
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { expect } from 'chai';

@@ -1,4 +1,4 @@
-import { type DeliveryLike, decodeDelivery, encodeChatMessage } from '@warren/shared';
+import { type DeliveryLike, decodeDelivery, encodeChatMessage } from '@warren/shared/envelope';
 import { expect } from 'chai';
 import { DeliveryEncoder } from '../src/delivery-encoder.ts';
 

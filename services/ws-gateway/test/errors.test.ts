@@ -1,4 +1,4 @@
-import { definedErrors, WarrenError } from '@warren/shared';
+import { definedErrors, WarrenError } from '@warren/shared/errors';
 import { expect } from 'chai';
 import { WsGatewayErrors } from '../src/errors.ts';
 

@@ -1,4 +1,4 @@
-import { type DeliveryLike, decodeDelivery, encodeChatMessage, encodeSessionEvent } from '@warren/shared';
+import { type DeliveryLike, decodeDelivery, encodeChatMessage, encodeSessionEvent } from '@warren/shared/envelope';
 import { expect } from 'chai';
 import { deliveryFrameOf, encodeFrame, parseClientFrame } from '../src/frames.ts';
 

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { ManagementClient } from '@warren/shared';
+import { ManagementClient } from '@warren/shared/management';
 import { eventually, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { startTestAuth, type TestAuth, type TestUser } from './support/auth.ts';

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { checkDatabase, createDatabase } from '../db/database.ts';
+
+export { pingDatabase } from '../db/database.ts';
+
 import { migrate } from '../db/migrations.ts';
 import type { ResourceStack } from './resource-stack.ts';
 import type { ServiceDatabase } from './service-spec.ts';

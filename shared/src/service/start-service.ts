@@ -1,10 +1,8 @@
 import type { Knex } from 'knex';
-import { pingDatabase } from '../db/database.ts';
 import { createHttpApp, type ReadinessCheck } from '../http/http-app.ts';
 import { startHttpServer } from '../http/http-server.ts';
 import { createRegistry } from '../http/metrics.ts';
 import { connectBroker } from './connect-broker.ts';
-import { openDatabase } from './open-database.ts';
 import { ResourceStack } from './resource-stack.ts';
 import type { RunningService, ServiceKitOf, ServiceParts, ServiceSpec } from './service-spec.ts';
 
@@ -24,7 +22,9 @@ export async function startService<S extends ServiceSpec, T extends object>(
   const { name, config, logger } = spec;
   const resources = new ResourceStack();
   try {
-    const db = spec.database && (await openDatabase(spec.database, logger, resources));
+    // Loaded only for a service with a database, so one without (the ws-gateway) never loads knex and pg.
+    const database = spec.database && (await import('./open-database.ts'));
+    const db = spec.database && database && (await database.openDatabase(spec.database, logger, resources));
     const amqp = await connectBroker(name, config.RABBITMQ_URL, logger, resources);
     const registry = createRegistry(name);
     const kit = { amqp, registry, resources, ...(db && { db }) } as ServiceKitOf<S>;
@@ -35,7 +35,10 @@ export async function startService<S extends ServiceSpec, T extends object>(
         logger,
         registry,
         trustProxy: config.TRUST_PROXY,
-        readiness: [...resourceChecks(amqp, db), ...(parts.readiness ?? [])],
+        readiness: [
+          ...resourceChecks(amqp, db && database && { db, ping: database.pingDatabase }),
+          ...(parts.readiness ?? []),
+        ],
       },
       (app) => parts.routes?.(app),
     );
@@ -53,8 +56,11 @@ export async function startService<S extends ServiceSpec, T extends object>(
 }
 
 /** What `/readyz` checks of what the kit opened: the broker connection, and the database if any. */
-function resourceChecks(amqp: { readonly connected: boolean }, db: Knex | undefined): ReadinessCheck[] {
+function resourceChecks(
+  amqp: { readonly connected: boolean },
+  database: { db: Knex; ping: (db: Knex) => Promise<boolean> } | undefined,
+): ReadinessCheck[] {
   const checks: ReadinessCheck[] = [{ name: 'rabbitmq', check: () => amqp.connected }];
-  if (db) checks.push({ name: 'database', check: () => pingDatabase(db) });
+  if (database) checks.push({ name: 'database', check: () => database.ping(database.db) });
   return checks;
 }

@@ -1,4 +1,5 @@
-import { envelopeHeaders, names, queues } from '@warren/shared';
+import { names, queues } from '@warren/shared/amqp';
+import { envelopeHeaders } from '@warren/shared/envelope';
 import amqp, { type GetMessage } from 'amqplib';
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type AuthService, loadConfig as loadAuthConfig, startAuthService } from '@warren/auth';
 import { type ChatApiService, loadConfig as loadChatApiConfig, startChatApiService } from '@warren/chat-api';
 import { loadConfig as loadPersisterConfig, type PersisterService, startPersisterService } from '@warren/persister';
-import { createLogger } from '@warren/shared';
+import { createLogger } from '@warren/shared/logging';
 import { serviceEnv, testConfig } from '@warren/shared/testing';
 import { loadConfig as loadGatewayConfig, startWsGatewayService, type WsGatewayService } from '@warren/ws-gateway';
 import type { PreviewServer } from 'vite';

@@ -1,4 +1,4 @@
-import type { Migration } from '@warren/shared';
+import type { Migration } from '@warren/shared/db';
 
 /** Users and their credentials. Usernames are unique without regard to case (README.md limits). */
 export const usersMigration: Migration = {

@@ -1,4 +1,4 @@
-import type { Migration } from '@warren/shared';
+import type { Migration } from '@warren/shared/db';
 
 /**
  * Refresh tokens, stored only as SHA-256 hashes. A family is one login's chain of rotations: a spent

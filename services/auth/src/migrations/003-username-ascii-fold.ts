@@ -1,4 +1,4 @@
-import type { Migration } from '@warren/shared';
+import type { Migration } from '@warren/shared/db';
 
 /**
  * Usernames unique under ASCII case folding only: `lower()` under the "C" collation changes A-Z and

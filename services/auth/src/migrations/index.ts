@@ -1,4 +1,4 @@
-import { databaseSchemas, type Migration } from '@warren/shared';
+import { databaseSchemas, type Migration } from '@warren/shared/db';
 import { usersMigration } from './001-users.ts';
 import { refreshTokensMigration } from './002-refresh-tokens.ts';
 import { usernameAsciiFoldMigration } from './003-username-ascii-fold.ts';

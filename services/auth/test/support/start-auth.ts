@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@warren/shared';
+import { createLogger } from '@warren/shared/logging';
 import { serviceEnv, testConfig } from '@warren/shared/testing';
 import { type AuthService, loadConfig, startAuthService } from '../../src/index.ts';
 

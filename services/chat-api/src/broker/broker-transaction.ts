@@ -1,4 +1,5 @@
-import type { Knex, Logger } from '@warren/shared';
+import type { Knex } from '@warren/shared/db';
+import type { Logger } from '@warren/shared/logging';
 import type { Transactions } from '../stores/transactions.ts';
 
 /** A database transaction that a broker step may take part in. */

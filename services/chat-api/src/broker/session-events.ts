@@ -1,5 +1,7 @@
-import { encodeSessionEvent, type Logger, newMessageId, type Publisher, type SessionEventType } from '@warren/shared';
+import type { Publisher, SessionEventType } from '@warren/shared/amqp';
 import type { SessionEventPayloads } from '@warren/shared/contract';
+import { encodeSessionEvent, newMessageId } from '@warren/shared/envelope';
+import type { Logger } from '@warren/shared/logging';
 import { Counter, type Registry } from 'prom-client';
 import type { Caller } from '../sessions/caller.ts';
 import type { Visibility } from '../stores/session-store.ts';

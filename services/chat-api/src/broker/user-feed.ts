@@ -1,4 +1,6 @@
-import { type AmqpClient, Consumer, eventKeys, type Logger, limits, queues } from '@warren/shared';
+import { type AmqpClient, Consumer, eventKeys, queues } from '@warren/shared/amqp';
+import { limits } from '@warren/shared/limits';
+import type { Logger } from '@warren/shared/logging';
 import { validate as isUuid } from 'uuid';
 import { z } from 'zod';
 import type { UserDirectory } from '../users/user-directory.ts';

@@ -1,4 +1,6 @@
-import { authOf, bearerAuth, limits, SharedErrors, type TokenVerifier } from '@warren/shared';
+import { SharedErrors } from '@warren/shared/errors';
+import { limits } from '@warren/shared/limits';
+import { authOf, bearerAuth, type TokenVerifier } from '@warren/shared/tokens';
 import { type RequestHandler, Router } from 'express';
 import { validate as isUuid } from 'uuid';
 import type { RouteDeps } from './route-deps.ts';

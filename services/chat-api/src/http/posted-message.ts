@@ -1,4 +1,6 @@
-import { contentOf, EnvelopeError, extraOf, messageTypeOf, SharedErrors, validate } from '@warren/shared';
+import { contentOf, EnvelopeError, extraOf, messageTypeOf } from '@warren/shared/envelope';
+import { SharedErrors } from '@warren/shared/errors';
+import { validate } from '@warren/shared/http';
 import type { PostedMessage } from '../messages/message-posting.ts';
 import { postMessageBody } from './schemas.ts';
 

@@ -1,4 +1,4 @@
-import { limits } from '@warren/shared';
+import { limits } from '@warren/shared/limits';
 import { validate as isUuid } from 'uuid';
 import { z } from 'zod';
 

@@ -1,11 +1,6 @@
-import {
-  type ChatMessage,
-  encodeChatMessage,
-  messageOf,
-  newMessageId,
-  type Publisher,
-  type UserAuthor,
-} from '@warren/shared';
+import type { Publisher } from '@warren/shared/amqp';
+import { type ChatMessage, encodeChatMessage, newMessageId, type UserAuthor } from '@warren/shared/envelope';
+import { messageOf } from '@warren/shared/history';
 import { ChatApiErrors } from '../errors.ts';
 import type { Caller } from '../sessions/caller.ts';
 import type { MessageHistory } from '../stores/message-history.ts';

@@ -1,4 +1,4 @@
-import type { Logger } from '@warren/shared';
+import type { Logger } from '@warren/shared/logging';
 import { validate as isUuid } from 'uuid';
 import { transactionWithBroker } from '../broker/broker-transaction.ts';
 import type { SessionEvents } from '../broker/session-events.ts';

@@ -1,4 +1,4 @@
-import type { Knex } from '@warren/shared';
+import type { Knex } from '@warren/shared/db';
 import { validate as isUuid } from 'uuid';
 import { ChatApiErrors } from '../errors.ts';
 import type { MemberRow, MemberStore } from '../stores/member-store.ts';

@@ -1,4 +1,4 @@
-import { limits } from '@warren/shared';
+import { limits } from '@warren/shared/limits';
 import type { BrokerTransaction } from '../broker/broker-transaction.ts';
 import type { SessionEvents } from '../broker/session-events.ts';
 import type { SessionTopology } from '../broker/session-topology.ts';

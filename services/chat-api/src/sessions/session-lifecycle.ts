@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type Logger, limits, SharedErrors } from '@warren/shared';
+import { SharedErrors } from '@warren/shared/errors';
+import { limits } from '@warren/shared/limits';
+import type { Logger } from '@warren/shared/logging';
 import { transactionWithBroker } from '../broker/broker-transaction.ts';
 import type { SessionEvents } from '../broker/session-events.ts';
 import { ChatApiErrors } from '../errors.ts';

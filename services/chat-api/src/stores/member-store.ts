@@ -1,4 +1,4 @@
-import type { Knex } from '@warren/shared';
+import type { Knex } from '@warren/shared/db';
 import { CHAT_SCHEMA } from './migrations/index.ts';
 
 /** A member's role: the owner may rename, delete and remove members. */

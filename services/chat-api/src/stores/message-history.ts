@@ -1,12 +1,12 @@
+import type { Knex } from '@warren/shared/db';
+import type { ChatMessage } from '@warren/shared/envelope';
 import {
-  type ChatMessage,
   deleteSessionHistory,
   HISTORY_SCHEMA,
-  type Knex,
   MESSAGE_COLUMNS,
   type MessageRow,
   messageOf,
-} from '@warren/shared';
+} from '@warren/shared/history';
 
 /** A page of history. */
 export interface HistoryPage {

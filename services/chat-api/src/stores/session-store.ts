@@ -1,4 +1,5 @@
-import { HISTORY_SCHEMA, type Knex } from '@warren/shared';
+import type { Knex } from '@warren/shared/db';
+import { HISTORY_SCHEMA } from '@warren/shared/history';
 import { CHAT_SCHEMA } from './migrations/index.ts';
 
 /** Who may find a session by search and join it. */

@@ -1,4 +1,6 @@
-import { type AuthorKind, type ChatMessage, HISTORY_SCHEMA, type Knex, messageOf } from '@warren/shared';
+import type { Knex } from '@warren/shared/db';
+import type { ChatMessage } from '@warren/shared/envelope';
+import { type AuthorKind, HISTORY_SCHEMA, messageOf } from '@warren/shared/history';
 import { escapeLike } from './like-pattern.ts';
 import { CHAT_SCHEMA } from './migrations/index.ts';
 import type { SessionRow } from './session-store.ts';

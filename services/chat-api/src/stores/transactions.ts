@@ -1,4 +1,4 @@
-import type { Knex } from '@warren/shared';
+import type { Knex } from '@warren/shared/db';
 
 /** Database transactions, for use cases that change several stores at once without holding the pool. */
 export class Transactions {

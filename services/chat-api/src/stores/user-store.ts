@@ -1,4 +1,5 @@
-import { type Knex, limits } from '@warren/shared';
+import type { Knex } from '@warren/shared/db';
+import { limits } from '@warren/shared/limits';
 import { escapeLike } from './like-pattern.ts';
 import { CHAT_SCHEMA } from './migrations/index.ts';
 

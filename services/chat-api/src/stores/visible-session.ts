@@ -1,4 +1,4 @@
-import type { Knex } from '@warren/shared';
+import type { Knex } from '@warren/shared/db';
 import type { MemberRow } from './member-store.ts';
 import { CHAT_SCHEMA } from './migrations/index.ts';
 import type { SessionRow } from './session-store.ts';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Logger } from '@warren/shared';
+import type { Logger } from '@warren/shared/logging';
 import type { Caller } from '../sessions/caller.ts';
 import type { KnownUser, UserStore, UserSummary } from '../stores/user-store.ts';
 

@@ -1,4 +1,4 @@
-import { SharedErrors, type WarrenError } from '@warren/shared';
+import { SharedErrors, type WarrenError } from '@warren/shared/errors';
 import { expect } from 'chai';
 import { postedMessageOf } from '../../src/http/posted-message.ts';
 

@@ -8,7 +8,8 @@ import {
   type PersisterService,
   startPersisterService,
 } from '@warren/persister';
-import { createDatabase, createLogger, type Knex } from '@warren/shared';
+import { createDatabase, type Knex } from '@warren/shared/db';
+import { createLogger } from '@warren/shared/logging';
 import { testConfig } from '@warren/shared/testing';
 import { type ChatApiService, type ChatApiServiceOptions, loadConfig, startChatApiService } from '../../src/index.ts';
 

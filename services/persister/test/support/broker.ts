@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { exchanges, names, queues } from '@warren/shared';
+import { exchanges, names, queues } from '@warren/shared/amqp';
 import { testConfig } from '@warren/shared/testing';
 import amqp, { type ChannelModel, type ConfirmChannel, type GetMessage, type Options } from 'amqplib';
 import type { TestDatabase } from './database.ts';

@@ -1,15 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import {
-  createDatabase,
-  createLogger,
-  databaseSchemas,
-  HISTORY_SCHEMA,
-  type Knex,
-  type MessageRow,
-  type SessionActivityRow,
-} from '@warren/shared';
+import { createDatabase, databaseSchemas, type Knex } from '@warren/shared/db';
+import { HISTORY_SCHEMA, type MessageRow, type SessionActivityRow } from '@warren/shared/history';
+import { createLogger } from '@warren/shared/logging';
 import { testConfig } from '@warren/shared/testing';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');

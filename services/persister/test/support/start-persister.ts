@@ -1,4 +1,4 @@
-import { createLogger } from '@warren/shared';
+import { createLogger } from '@warren/shared/logging';
 import { serviceEnv, testConfig } from '@warren/shared/testing';
 import { loadConfig, type PersisterService, startPersisterService } from '../../src/index.ts';
 

@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AuthService, loadConfig, startAuthService } from '@warren/auth';
-import { createLogger, publicJwkOf } from '@warren/shared';
+import { createLogger } from '@warren/shared/logging';
 import { serviceEnv, testConfig } from '@warren/shared/testing';
+import { publicJwkOf } from '@warren/shared/tokens';
 import { SignJWT } from 'jose';
 
 /** A registered user and an access token of theirs. */

@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { declareExchange, names, type SessionEventType, sessionExchange, userExchange } from '@warren/shared/amqp';
 import {
   type ChatMessage,
   type DecodeResult,
-  declareExchange,
   decodeDelivery,
   encodeChatMessage,
   encodeSessionEvent,
-  names,
   type OutgoingDelivery,
-  type SessionEventType,
-  sessionExchange,
-  userExchange,
-} from '@warren/shared';
+} from '@warren/shared/envelope';
 import { testConfig } from '@warren/shared/testing';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 

@@ -1,4 +1,4 @@
-import { validate } from '@warren/shared';
+import { validate } from '@warren/shared/http';
 import { Router } from 'express';
 import { callerOf } from '../caller.ts';
 import type { RouteDeps } from '../route-deps.ts';

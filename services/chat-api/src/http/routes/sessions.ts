@@ -1,4 +1,4 @@
-import { validate } from '@warren/shared';
+import { validate } from '@warren/shared/http';
 import { Router } from 'express';
 import { sessionIdOf } from '../../sessions/session-access.ts';
 import { callerOf } from '../caller.ts';

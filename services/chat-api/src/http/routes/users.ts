@@ -1,4 +1,4 @@
-import { validate } from '@warren/shared';
+import { validate } from '@warren/shared/http';
 import { Router } from 'express';
 import type { RouteDeps } from '../route-deps.ts';
 import { searchQuery } from '../schemas.ts';

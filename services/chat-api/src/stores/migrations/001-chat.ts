@@ -1,4 +1,4 @@
-import type { Migration } from '@warren/shared';
+import type { Migration } from '@warren/shared/db';
 
 /**
  * chat-api's own tables: its copy of users, sessions and their members. Messages live in the

@@ -1,4 +1,4 @@
-import { databaseSchemas, type Migration } from '@warren/shared';
+import { databaseSchemas, type Migration } from '@warren/shared/db';
 import { chatMigration } from './001-chat.ts';
 
 /** The PostgreSQL schema chat-api owns: users (its copy), sessions, members. */

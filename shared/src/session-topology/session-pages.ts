@@ -1,8 +1,10 @@
-import type { Knex } from '@warren/shared';
-import { CHAT_SCHEMA } from './migrations/index.ts';
+import type { Knex } from 'knex';
+import { databaseSchemas } from '../db/schemas.ts';
+
+const CHAT_SCHEMA = databaseSchemas.chat;
 
 /**
- * Every session with its members' ids, a page at a time by id, each page in its own transaction
+ * Every session with its members' ids (chat-api's `chat.sessions` and `chat.members`, read only), a page at a time by id, each page in its own transaction
  * with its sessions' rows share-locked while `work` runs, so a membership change (which locks the
  * row for update) waits for it.
  */

@@ -1,7 +1,9 @@
-import type { AmqpClient, Knex, Logger } from '@warren/shared';
 import type { Channel } from 'amqplib';
-import { forEachSessionPage } from '../stores/session-pages.ts';
-import { declareSessionTopology } from './session-topology.ts';
+import type { Knex } from 'knex';
+import type { AmqpClient } from '../amqp/amqp-client.ts';
+import type { Logger } from '../logging/logger.ts';
+import { declareSessionTopology } from './declare-session-topology.ts';
+import { forEachSessionPage } from './session-pages.ts';
 
 /** What a rebuild did. */
 export interface TopologySyncResult {
@@ -24,7 +26,7 @@ export interface TopologySyncOptions {
 
 /**
  * Rebuilds every session exchange and member binding from PostgreSQL (AMQP.md), so a broker that
- * lost its definitions is made whole: what `npm run topology:sync` and chat-api's start run.
+ * lost its definitions is made whole: what chat-api's start, `npm run topology:sync` and `warren topology sync` run.
  * Idempotent. Sessions are taken a page at a time with their rows share-locked while their
  * bindings are declared, so a membership change running meanwhile (which locks the row for
  * update) comes after and is not overwritten by a stale list of members.
