@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { ApiError } from '../src/api/api-error.ts';
-import { describeError } from '../src/api/describe-error.ts';
+import { ApiError } from '../../src/api/api-error.ts';
+import { describeError } from '../../src/api/describe-error.ts';
 
 describe('describeError', () => {
   it('speaks of stable codes in words', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { authorView, groupKey, previewPrefix } from '../src/lib/author-view.ts';
+import { authorView, groupKey, previewPrefix } from '../../src/lib/author-view.ts';
 
 describe('how a message author is shown', () => {
   it('shows a message without an author as from an unverified sender, never as from Warren', () => {

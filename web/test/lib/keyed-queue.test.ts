@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { KeyedQueue } from '../src/lib/keyed-queue.ts';
+import { KeyedQueue } from '../../src/lib/keyed-queue.ts';
 
 /** A promise and the functions that settle it. */
 function deferred() {

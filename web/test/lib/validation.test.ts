@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MAX_MESSAGE_LENGTH, messageProblem } from '../src/lib/validation.ts';
+import { MAX_MESSAGE_LENGTH, messageProblem } from '../../src/lib/validation.ts';
 
 describe('message content in the composer', () => {
   it('takes text with something to read, emoji and scripts included', () => {

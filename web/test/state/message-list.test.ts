@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Message } from '../src/api/types.ts';
-import type { ChatItem } from '../src/state/chat-state.ts';
+import type { Message } from '../../src/api/types.ts';
+import type { ChatItem } from '../../src/state/chat-state.ts';
 import {
   addPending,
   mergeAfter,
@@ -11,7 +11,7 @@ import {
   setStatus,
   storedIdsNewestFirst,
   upsertMessage,
-} from '../src/state/message-list.ts';
+} from '../../src/state/message-list.ts';
 
 const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, n)).toISOString();
 const message = (id: string, second: number, content = id): Message => ({

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import type { Message, Session } from '../src/api/types.ts';
+import type { Message, Session } from '../../src/api/types.ts';
 import {
   bumpSession,
   displayName,
   mergeLoadedSessions,
   removeSession,
   upsertSession,
-} from '../src/state/session-list.ts';
+} from '../../src/state/session-list.ts';
 
 const session = (id: string, unread = 0): Session => ({
   id,
