@@ -47,19 +47,8 @@ interface BrokerOverview {
   erlang_version: string;
 }
 
-async function brokerOverview(managementUrl: string): Promise<BrokerOverview> {
-  const url = new URL(managementUrl);
-  const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
-    'base64',
-  );
-  url.username = '';
-  url.password = '';
-  const response = await fetch(new URL('api/overview', url), { headers: { authorization: `Basic ${auth}` } });
-  return (await response.json()) as BrokerOverview;
-}
-
 async function versions(env: BenchEnv): Promise<Record<string, string>> {
-  const overview = await brokerOverview(env.managementUrl);
+  const overview = await env.management.request<BrokerOverview>('GET', '/overview');
   const db = new pg.Client({ connectionString: env.databaseUrl });
   await db.connect();
   const pgVersion = (await db.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? '?';
@@ -116,7 +105,7 @@ async function main(): Promise<void> {
       'chat-api POST_RATE_PER_SEC / POST_BURST': '10000 / 100000 (rate limit out of the way)',
       'persister BATCH_SIZE / PREFETCH': '200 / 400 (defaults)',
       processes:
-        'orchestrator (auth, load) | chat-api child | persister child | ws-gateway child | clients child | bare-ws child',
+        'orchestrator (load) | auth child | chat-api child | persister child | ws-gateway child | clients child | bare-ws child',
       'latency clock': 'performance.timeOrigin + now() in the sender, compared in the client process',
       histogram: `hdr-histogram-js ${pkgVersion('hdr-histogram-js')}, microseconds, 3 significant digits`,
     },
@@ -127,10 +116,9 @@ async function main(): Promise<void> {
   try {
     results.versions = await versions(env);
     const auth = await startAuth(env);
-    const authUrl = `http://127.0.0.1:${auth.port}`;
-    const chat = await startChatApi(env, authUrl);
-    const chatUrl = `http://127.0.0.1:${chat.port}`;
-    const persister = await startPersister(env);
+    const authUrl = auth.url;
+    const [chat, persister] = await Promise.all([startChatApi(env, authUrl), startPersister(env)]);
+    const chatUrl = chat.url;
     // Publishing as chat-api (see PUBLISHER); inspecting queues as the administrator.
     const connection = await amqp.connect(env.amqpUrl(PUBLISHER));
     inspector = await amqp.connect(env.amqpUrl('admin'));

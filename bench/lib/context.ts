@@ -1,17 +1,17 @@
-import type { AuthService } from '@warren/auth';
+import type { ServiceProcess } from '@warren/shared/testing';
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import type { Clients } from './clients.ts';
 import { Histogram, wallMs } from './histogram.ts';
-import type { BenchEnv, Child, User } from './system.ts';
+import type { BenchEnv, User } from './system.ts';
 
 /** What every scenario shares: the environment, the running system and the client process. */
 export interface Context {
   quick: boolean;
   env: BenchEnv;
-  auth: AuthService;
-  chat: Child;
-  persister: Child | undefined;
-  gateway: Child | undefined;
+  auth: ServiceProcess;
+  chat: ServiceProcess;
+  persister: ServiceProcess | undefined;
+  gateway: ServiceProcess | undefined;
   clients: Clients;
   users: User[];
   amqp: ChannelModel;

@@ -87,34 +87,22 @@ export function writeReport(results: Results, dir: string, stem: string): string
     }
     md.push('');
     const groups = results.fanout.map((c) => `${c.rooms}×${c.members}`);
-    plot(
-      'fanout-p99',
-      barChart({
-        title: 'Fan-out p99 latency (post → frame)',
-        unit: 'ms',
-        groups,
-        log: true,
-        series: [
-          { name: 'Warren', values: results.fanout.map((c) => c.warren.latency.p99) },
-          { name: 'Web-STOMP', values: results.fanout.map((c) => c.stomp.latency.p99) },
-          { name: 'bare ws', values: results.fanout.map((c) => c.bare.latency.p99) },
-        ],
-      }),
-    );
-    plot(
-      'fanout-p50',
-      barChart({
-        title: 'Fan-out p50 latency (post → frame)',
-        unit: 'ms',
-        groups,
-        log: true,
-        series: [
-          { name: 'Warren', values: results.fanout.map((c) => c.warren.latency.p50) },
-          { name: 'Web-STOMP', values: results.fanout.map((c) => c.stomp.latency.p50) },
-          { name: 'bare ws', values: results.fanout.map((c) => c.bare.latency.p50) },
-        ],
-      }),
-    );
+    for (const percentile of ['p99', 'p50'] as const) {
+      plot(
+        `fanout-${percentile}`,
+        barChart({
+          title: `Fan-out ${percentile} latency (post → frame)`,
+          unit: 'ms',
+          groups,
+          log: true,
+          series: [
+            { name: 'Warren', values: results.fanout.map((c) => c.warren.latency[percentile]) },
+            { name: 'Web-STOMP', values: results.fanout.map((c) => c.stomp.latency[percentile]) },
+            { name: 'bare ws', values: results.fanout.map((c) => c.bare.latency[percentile]) },
+          ],
+        }),
+      );
+    }
   }
   if (results.sustained) {
     const s = results.sustained;

@@ -1,15 +1,13 @@
-// Starts what the benchmark needs on loopback: a vhost and a database of its own (as scripts/test.ts
-// does), Warren's auth in this process, and chat-api, the persister and the ws-gateway as child
-// processes, as deployed (so their CPU and memory are their own, and the load generator's work never
-// delays theirs). Every service connects as RabbitMQ's guest in the bench vhost.
+// Starts what the benchmark needs on loopback: a RabbitMQ node and a database of its own, and
+// Warren's four services as processes, as deployed (so their CPU and memory are their own, and the
+// load generator's work never delays theirs). Every service connects as its deployment user.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AuthService, loadConfig as loadAuthConfig, startAuthService } from '@warren/auth';
-import { createLogger } from '@warren/shared/logging';
 import { ManagementClient } from '@warren/shared/management';
+import { ServiceProcess, type TestedService } from '@warren/shared/testing';
 import pg from 'pg';
 import { connectPostgresAdmin } from '../../scripts/preflight.ts';
 import { freePort } from '../../test/support/free-port.ts';
@@ -23,7 +21,8 @@ export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127
  * they believe chat-api's, and its messages are the same bytes chat-api would send.
  */
 export const PUBLISHER = 'chat-api';
-const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'error';
+/** The services' log level: `info` at least, since a service is up once it logs that it listens. */
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 
 /** The deployment's AMQP users (rabbitmq/definitions.json), which the services run as. */
 export type BenchAmqpUser = keyof typeof DEV_PASSWORDS;
@@ -86,28 +85,41 @@ export async function createEnv(): Promise<BenchEnv> {
   };
 }
 
-export const logger = (service: string) => createLogger({ service, level: LOG_LEVEL });
+/** Options of a service the bench starts. */
+export interface StartOptions {
+  /** Write a V8 CPU profile of the process to this folder when it exits. */
+  cpuProfDir?: string;
+}
 
-export async function startAuth(env: BenchEnv): Promise<AuthService> {
-  return startAuthService(
-    loadAuthConfig({
-      PORT: '0',
+/** A service as deployed, in a process of its own, on a free port. */
+function startService(
+  name: TestedService,
+  env: Record<string, string>,
+  options: StartOptions,
+): Promise<ServiceProcess> {
+  const nodeFlags = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  return ServiceProcess.start(name, { PORT: '0', LOG_LEVEL, ...env }, { nodeFlags });
+}
+
+export function startAuth(env: BenchEnv): Promise<ServiceProcess> {
+  return startService(
+    'auth',
+    {
       RABBITMQ_URL: env.amqpUrl('auth'),
       DATABASE_URL: env.databaseUrl,
       BCRYPT_COST: '4',
       REGISTER_MAX_PER_ADDRESS: '100000',
       LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '1000000',
       DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-bench-auth-')),
-      LOG_LEVEL,
-    }),
-    logger('auth'),
+    },
+    {},
   );
 }
 
-/** chat-api as deployed: a process of its own (sharing the load generator's event loop would skew every latency). */
-export function startChatApi(env: BenchEnv, authUrl: string, options: { cpuProfDir?: string } = {}): Promise<Child> {
-  return Child.start(
-    'services/chat-api/src/main.ts',
+/** chat-api (sharing the load generator's event loop would skew every latency). */
+export function startChatApi(env: BenchEnv, authUrl: string, options: StartOptions = {}): Promise<ServiceProcess> {
+  return startService(
+    'chat-api',
     {
       RABBITMQ_URL: env.amqpUrl('chat-api'),
       DATABASE_URL: env.databaseUrl,
@@ -119,26 +131,35 @@ export function startChatApi(env: BenchEnv, authUrl: string, options: { cpuProfD
   );
 }
 
-/** The persister as deployed, in a process of its own. */
 export function startPersister(
   env: BenchEnv,
   extra: Record<string, string> = {},
-  options: { cpuProfDir?: string } = {},
-): Promise<Child> {
-  return Child.start(
-    'services/persister/src/main.ts',
-    {
-      RABBITMQ_URL: env.amqpUrl('persister'),
-      DATABASE_URL: env.databaseUrl,
-      TRUSTED_PUBLISHERS: PUBLISHER,
-      ...extra,
-    },
+  options: StartOptions = {},
+): Promise<ServiceProcess> {
+  return startService(
+    'persister',
+    { RABBITMQ_URL: env.amqpUrl('persister'), DATABASE_URL: env.databaseUrl, TRUSTED_PUBLISHERS: PUBLISHER, ...extra },
     options,
   );
 }
 
-/** A service run as a child process with tsx, optionally with `--cpu-prof`. */
-export class Child {
+export function startGateway(env: BenchEnv, authUrl: string, options: StartOptions = {}): Promise<ServiceProcess> {
+  return startService(
+    'ws-gateway',
+    { RABBITMQ_URL: env.amqpUrl('ws-gateway'), AUTH_URL: authUrl, TRUSTED_PUBLISHERS: PUBLISHER },
+    options,
+  );
+}
+
+/** Reads one Prometheus sample from a service's /metrics. */
+export async function metric(service: ServiceProcess, name: string): Promise<number> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line ? Number(line.split(' ').pop()) : Number.NaN;
+}
+
+/** The bare `ws` server of the baselines (bench/lib/bare-server.ts), a process of its own. */
+export class BareServer {
   readonly process: ChildProcess;
   readonly port: number;
 
@@ -147,32 +168,23 @@ export class Child {
     this.port = port;
   }
 
-  static async start(script: string, env: Record<string, string>, options: { cpuProfDir?: string } = {}) {
+  static async start(): Promise<BareServer> {
     const port = await freePort();
-    const flags = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-    const child = spawn(process.execPath, [...flags, '--import', 'tsx', script], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/bare-server.ts'], {
       cwd: root,
-      env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL },
+      env: { ...process.env, PORT: String(port) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    const started = new Child(child, port);
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+      if (child.exitCode !== null) throw new Error(`the bare server exited with ${child.exitCode}`);
       const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
         .then((r) => r.ok)
         .catch(() => false);
-      if (ok) return started;
-      if (Date.now() > deadline) throw new Error(`${script} not ready within 30 s`);
+      if (ok) return new BareServer(child, port);
+      if (Date.now() > deadline) throw new Error('the bare server was not ready within 30 s');
       await new Promise((r) => setTimeout(r, 100));
     }
-  }
-
-  /** Reads one Prometheus sample from /metrics. */
-  async metric(name: string): Promise<number> {
-    const text = await (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-    return line ? Number(line.split(' ').pop()) : Number.NaN;
   }
 
   async stop(): Promise<void> {
@@ -181,14 +193,6 @@ export class Child {
     this.process.kill('SIGTERM');
     await exited;
   }
-}
-
-export function startGateway(env: BenchEnv, authUrl: string, options: { cpuProfDir?: string } = {}) {
-  return Child.start(
-    'services/ws-gateway/src/main.ts',
-    { RABBITMQ_URL: env.amqpUrl('ws-gateway'), AUTH_URL: authUrl, TRUSTED_PUBLISHERS: PUBLISHER },
-    options,
-  );
 }
 
 export interface User {

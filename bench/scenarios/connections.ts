@@ -2,9 +2,10 @@
 // gateway memory per connection (/metrics before/after), broker memory per queue (/api/nodes
 // mem_used before/after). Baseline: the same N idle sockets on a bare `ws` server (RSS from /proc).
 import { readFileSync } from 'node:fs';
+import type { ManagementClient } from '@warren/shared/management';
 import { type Context, sleep } from '../lib/context.ts';
 import { type LatencySummary, round } from '../lib/histogram.ts';
-import { Child, startGateway } from '../lib/system.ts';
+import { BareServer, metric, startGateway } from '../lib/system.ts';
 
 export interface ConnectionsResult {
   connections: number;
@@ -20,18 +21,8 @@ export interface ConnectionsResult {
   ratios: { connectP50: number; rssPerConn: number; totalTime: number };
 }
 
-async function brokerMem(managementUrl: string): Promise<number> {
-  const url = new URL(managementUrl);
-  const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
-    'base64',
-  );
-  url.username = '';
-  url.password = '';
-  const nodes = (await (
-    await fetch(new URL('api/nodes', url), { headers: { authorization: `Basic ${auth}` } })
-  ).json()) as {
-    mem_used: number;
-  }[];
+async function brokerMem(management: ManagementClient): Promise<number> {
+  const nodes = await management.request<{ mem_used: number }[]>('GET', '/nodes');
   return nodes.reduce((sum, n) => sum + n.mem_used, 0);
 }
 
@@ -48,20 +39,20 @@ export async function runConnections(ctx: Context): Promise<ConnectionsResult> {
   const users = ctx.users;
   const url = `ws://127.0.0.1:${gateway.port}/ws`;
   await sleep(1000);
-  const rss0 = await gateway.metric('process_resident_memory_bytes');
-  const heap0 = await gateway.metric('nodejs_heap_size_used_bytes');
-  const broker0 = await brokerMem(ctx.env.managementUrl);
+  const rss0 = await metric(gateway, 'process_resident_memory_bytes');
+  const heap0 = await metric(gateway, 'nodejs_heap_size_used_bytes');
+  const broker0 = await brokerMem(ctx.env.management);
   const opened = await ctx.clients.open(
     Array.from({ length: N }, (_, i) => ({ kind: 'warren' as const, url, token: users[i % users.length]?.token })),
     50,
   );
   await sleep(3000);
-  const rss1 = await gateway.metric('process_resident_memory_bytes');
-  const heap1 = await gateway.metric('nodejs_heap_size_used_bytes');
+  const rss1 = await metric(gateway, 'process_resident_memory_bytes');
+  const heap1 = await metric(gateway, 'nodejs_heap_size_used_bytes');
   // The management API refreshes node stats every few seconds; take the larger of two readings.
-  const firstReading = await brokerMem(ctx.env.managementUrl);
+  const firstReading = await brokerMem(ctx.env.management);
   await sleep(5000);
-  const broker1 = Math.max(firstReading, await brokerMem(ctx.env.managementUrl));
+  const broker1 = Math.max(firstReading, await brokerMem(ctx.env.management));
   await ctx.clients.closeAll();
   const ok = N - opened.failures;
   const warren = {
@@ -74,7 +65,7 @@ export async function runConnections(ctx: Context): Promise<ConnectionsResult> {
   };
   ctx.log(`  warren: ${JSON.stringify(warren)}`);
 
-  const bareServer = await Child.start('bench/lib/bare-server.ts', {});
+  const bareServer = await BareServer.start();
   await sleep(500);
   const b0 = rssOf(bareServer.process.pid);
   const bo = await ctx.clients.open(

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { encodeChatMessage } from '@warren/shared/envelope';
 import { atRate, awaitFrames, type Context, contentOf, sleep } from '../lib/context.ts';
 import type { LatencySummary } from '../lib/histogram.ts';
-import { Child, createSession, PUBLISHER, type User } from '../lib/system.ts';
+import { BareServer, createSession, PUBLISHER, type User } from '../lib/system.ts';
 
 export interface RunResult {
   system: string;
@@ -142,7 +142,7 @@ function chatMessage(room: Room, content: string) {
 export async function runFanout(ctx: Context): Promise<FanoutCase[]> {
   const seconds = ctx.quick ? 2 : 10;
   const target = ctx.quick ? 3000 : 5000;
-  const bare = await Child.start('bench/lib/bare-server.ts', {});
+  const bare = await BareServer.start();
   const cases: FanoutCase[] = [];
   try {
     // Warm-up (discarded): JIT, connection pools and caches of every part, so the first case is not

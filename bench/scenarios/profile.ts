@@ -125,7 +125,7 @@ export async function runProfiles(ctx: Context): Promise<Profiles> {
     await ctx.gateway?.stop();
     await ctx.chat.stop();
     ctx.chat = await startChatApi(ctx.env, ctx.authUrl, { cpuProfDir: dirs.chatApi });
-    ctx.chatUrl = `http://127.0.0.1:${ctx.chat.port}`;
+    ctx.chatUrl = ctx.chat.url;
     ctx.gateway = await startGateway(ctx.env, ctx.authUrl, { cpuProfDir: dirs.gateway });
     ctx.log(`profile: chat-api and the gateway under --cpu-prof, 1 × 100 at 50 msgs/s for ${seconds} s`);
     await runWarren(ctx, await makeRooms(ctx, 1, 100), 50, seconds, 'prof');

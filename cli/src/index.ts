@@ -5,18 +5,5 @@
  */
 export { type CliConfig, type ConfigFlags, configShape, loadConfig, userOf, vhostOf } from './config.ts';
 export { type DeadLetterView, describeDeadLetter, type Republish, republishOf } from './dead-letter.ts';
-export {
-  type BrokerAction,
-  brokerReply,
-  CliError,
-  type CliErrorClass,
-  type CliErrorOptions,
-  CliErrors,
-  defineCliError,
-  definedCliErrors,
-  explainBrokerError,
-  explainConnectError,
-  explainManagementError,
-  type Permission,
-} from './errors.ts';
+export * from './errors.ts';
 export { createProgram } from './program.ts';

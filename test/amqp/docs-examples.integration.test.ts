@@ -8,7 +8,7 @@ import { testConfig } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
 import { WARREN_BIN } from '../../cli/test/support/cli.ts';
-import { type TestUser, uniqueName, useWarren } from '../support/warren.ts';
+import { uniqueName, useOwnedSession, useWarren } from '../support/warren.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GUIDE = readFileSync(new URL('../../docs/amqp.md', import.meta.url), 'utf8');
@@ -59,13 +59,11 @@ async function run(example: Example, env: Record<string, string>): Promise<Run> 
 
 describe('docs/amqp.md examples, run against the test vhost', () => {
   const warren = useWarren();
-  let owner: TestUser;
+  /** Its owner owns the sessions the examples post to. */
+  const owned = useOwnedSession(warren);
   const management = () => new ManagementClient(testConfig().managementUrl);
+  /** AMQP users the examples made, removed after the suite. */
   const made: string[] = [];
-
-  before(async () => {
-    owner = await warren.register('owner');
-  });
   after(async () => {
     for (const name of made) await management().deleteUser(name);
   });
@@ -79,7 +77,7 @@ describe('docs/amqp.md examples, run against the test vhost', () => {
       HOME: process.env.HOME ?? '',
       RABBITMQ_URL: testConfig().users.bot.url,
       BOT: testConfig().users.bot.name,
-      SESSION: await warren.createSession(owner),
+      SESSION: await warren.createSession(owned.owner),
       VHOST: encodeURIComponent(warren.vhost),
       RABBITMQ_MANAGEMENT_URL: testConfig().managementUrl,
       NAME: name,

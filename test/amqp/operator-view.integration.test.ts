@@ -13,7 +13,7 @@ import amqp from 'amqplib';
 import { expect } from 'chai';
 import { RunningCli } from '../../cli/test/support/cli.ts';
 import { SocketClient } from '../support/socket-client.ts';
-import { inVhost, TestWarren } from '../support/warren.ts';
+import { inVhost, TestWarren, WARREN_START_TIMEOUT_MS } from '../support/warren.ts';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
@@ -48,7 +48,8 @@ describe("what operators see in the management UI, in a vhost of Warren's own", 
   let socket: SocketClient | undefined;
   let sessionId: string;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(WARREN_START_TIMEOUT_MS);
     // A deployment from scratch: the vhost, each user's permissions, the fixed topology.
     await management().createVhost(vhost);
     await management().setPermissions(vhost, admin, { configure: '.*', write: '.*', read: '.*' });

@@ -4,7 +4,7 @@ import { envelopeHeaders, newMessageId } from '@warren/shared/envelope';
 import { eventually } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
-import type { TestUser } from '../support/warren.ts';
+import { registerEach, type TestUser } from '../support/warren.ts';
 import { ChaosWarren, OnlineMember, Poster, type PostOutcome } from './support.ts';
 
 /**
@@ -41,11 +41,7 @@ describe('Warren under faults (chaos)', function () {
   before(async function () {
     this.timeout(60_000);
     warren = await ChaosWarren.start();
-    [alice, bob, carol] = [
-      await warren.register('alice'),
-      await warren.register('bob'),
-      await warren.register('carol'),
-    ];
+    [alice, bob, carol] = await registerEach(warren, 'alice', 'bob', 'carol');
   });
   after(async () => {
     console.log(
@@ -199,29 +195,30 @@ describe('Warren under faults (chaos)', function () {
     expect(new Set(during.map((outcome) => outcome.status))).to.deep.equal(new Set([503]));
   }
 
-  it('(b) RabbitMQ stopped (rabbitmqctl stop) and started again after 10 s: 503, never 202, while it cannot confirm; then all stored once and delivered', async () => {
-    let times: OutageTimes = { stoppingAt: 0, downAt: 0, startingAt: 0, upAt: 0 };
-    await underLoad(
+  for (const [title, scenario, server] of [
+    [
+      '(b) RabbitMQ stopped (rabbitmqctl stop) and started again after 10 s: 503, never 202, while it cannot confirm; then all stored once and delivered',
       '(b) RabbitMQ stopped 10 s',
-      async () => {
-        times = await outage(warren.rabbit);
-        return times.startingAt;
-      },
-      (outcomes) => onlyRefusedWhileDown(outcomes, times),
-    );
-  });
-
-  it('(c) PostgreSQL stopped (pg_ctl stop -m fast) and started again after 10 s: 503, the persister holds and retries, all stored once', async () => {
-    let times: OutageTimes = { stoppingAt: 0, downAt: 0, startingAt: 0, upAt: 0 };
-    await underLoad(
+      'rabbit',
+    ],
+    [
+      '(c) PostgreSQL stopped (pg_ctl stop -m fast) and started again after 10 s: 503, the persister holds and retries, all stored once',
       '(c) PostgreSQL stopped 10 s',
-      async () => {
-        times = await outage(warren.postgres);
-        return times.startingAt;
-      },
-      (outcomes) => onlyRefusedWhileDown(outcomes, times),
-    );
-  });
+      'postgres',
+    ],
+  ] as const) {
+    it(title, async () => {
+      let times: OutageTimes = { stoppingAt: 0, downAt: 0, startingAt: 0, upAt: 0 };
+      await underLoad(
+        scenario,
+        async () => {
+          times = await outage(warren[server]);
+          return times.startingAt;
+        },
+        (outcomes) => onlyRefusedWhileDown(outcomes, times),
+      );
+    });
+  }
 
   for (const name of ['persister', 'chat-api', 'ws-gateway'] as const) {
     it(`(d) ${name} killed with SIGKILL and restarted: nothing accepted lost, nothing stored twice`, async () => {

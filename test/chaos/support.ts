@@ -1,109 +1,52 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { type AuthService, loadConfig as loadAuthConfig, startAuthService } from '@warren/auth';
 import type { AmqpUser } from '@warren/shared/amqp';
 import { createDatabase, databaseSchemas, type Knex } from '@warren/shared/db';
 import { createLogger } from '@warren/shared/logging';
 import { ManagementClient } from '@warren/shared/management';
-import { testConfig } from '@warren/shared/testing';
+import { ServiceProcess } from '@warren/shared/testing';
 import WebSocket from 'ws';
 import { freePort } from '../support/free-port.ts';
 import { PrivatePostgres } from '../support/private-postgres.ts';
 import { DEV_PASSWORDS, PrivateRabbitMq } from '../support/private-rabbitmq.ts';
-import { call, type TestUser, uniqueName } from '../support/warren.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const PASSWORD = 'correct horse battery';
+import { call, registerUser, type TestUser } from '../support/warren.ts';
 
 type ServiceName = 'chat-api' | 'persister' | 'ws-gateway';
-
-/** A Warren service as its own process, exactly as deployed (`node --import tsx services/<name>/src/main.ts`). */
-export class ChildService {
-  readonly process: ChildProcess;
-  readonly lines: string[] = [];
-  readonly listening: Promise<number>;
-  readonly exited: Promise<unknown>;
-
-  constructor(
-    readonly name: ServiceName,
-    env: Record<string, string>,
-  ) {
-    this.process = spawn(process.execPath, ['--import', 'tsx', join('services', name, 'src', 'main.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.exited = once(this.process, 'exit');
-    // Never left behind, even when a test times out before its clean-up.
-    const orphanGuard = () => this.process.kill('SIGKILL');
-    process.once('exit', orphanGuard);
-    void this.exited.then(() => process.off('exit', orphanGuard));
-    this.listening = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`${name} did not listen within 30 s:\n${this.lines.join('\n')}`));
-        this.process.kill('SIGKILL');
-      }, 30_000);
-      timer.unref();
-      void this.exited.then(() => clearTimeout(timer));
-      createInterface({ input: this.process.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-        if (this.lines.length < 2000) this.lines.push(line);
-        if (line.includes(`"${name} listening"`)) {
-          clearTimeout(timer);
-          resolve(JSON.parse(line).port);
-        }
-      });
-      createInterface({ input: this.process.stderr as NodeJS.ReadableStream }).on('line', (line) => {
-        if (this.lines.length < 2000) this.lines.push(line);
-      });
-      void this.exited.then(() => reject(new Error(`${name} exited before listening:\n${this.lines.join('\n')}`)));
-    });
-    this.listening.catch(() => undefined);
-  }
-
-  /** SIGKILL, and resolves once it is gone. */
-  async kill(): Promise<void> {
-    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
-    this.process.kill('SIGKILL');
-    await this.exited;
-  }
-}
 
 /**
  * Warren with its faults in reach, on a RabbitMQ node and a PostgreSQL cluster of its own (so that
  * each can really be stopped and started again without touching what other tests use): the broker
  * is seeded from the deployment's rabbitmq/definitions.json, so every service connects to the
- * `warren` vhost as its deployment user, under the deployment's permissions and limits. Auth runs
- * in this process (never faulted); chat-api, the persister and the ws-gateway run as child
- * processes on fixed ports, so that a restarted one listens where clients expect it.
+ * `warren` vhost as its deployment user, under the deployment's permissions and limits. Every
+ * service runs as its own process, as deployed; chat-api, the persister and the ws-gateway (the ones
+ * faulted) on fixed ports, so that a restarted one listens where clients expect it.
  */
 export class ChaosWarren {
-  readonly services = new Map<ServiceName, ChildService>();
+  readonly services = new Map<ServiceName, ServiceProcess>();
   readonly ports = new Map<ServiceName, number>();
 
   private constructor(
     readonly rabbit: PrivateRabbitMq,
     readonly postgres: PrivatePostgres,
-    readonly auth: AuthService,
+    readonly auth: ServiceProcess,
     readonly db: Knex,
   ) {}
 
   static async start(): Promise<ChaosWarren> {
     const [rabbit, postgres] = await Promise.all([PrivateRabbitMq.start(), PrivatePostgres.start()]);
-    const auth = await startAuthService(
-      loadAuthConfig({
-        PORT: '0',
-        RABBITMQ_URL: rabbit.url('auth', DEV_PASSWORDS.auth),
-        DATABASE_URL: postgres.url(),
-        BCRYPT_COST: '4',
-        REGISTER_MAX_PER_ADDRESS: '100000',
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-chaos-auth-')),
-      }),
-      createLogger({ service: 'auth', level: testConfig().logLevel }),
-    );
+    const auth = await ServiceProcess.start('auth', {
+      PORT: '0',
+      RABBITMQ_URL: rabbit.url('auth', DEV_PASSWORDS.auth),
+      DATABASE_URL: postgres.url(),
+      BCRYPT_COST: '4',
+      REGISTER_MAX_PER_ADDRESS: '100000',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-chaos-auth-')),
+    }).catch(async (error: unknown) => {
+      await Promise.all([rabbit.remove(), postgres.remove()]);
+      throw error;
+    });
     const db = createDatabase({ url: postgres.url(), logger: createLogger({ service: 'test', level: 'silent' }) });
     const warren = new ChaosWarren(rabbit, postgres, auth, db);
     for (const name of ['persister', 'chat-api', 'ws-gateway'] as const) warren.ports.set(name, await freePort());
@@ -122,7 +65,7 @@ export class ChaosWarren {
   }
 
   /** Starts (or restarts) a service on its port; resolves once it listens. */
-  async startService(name: ServiceName): Promise<ChildService> {
+  async startService(name: ServiceName): Promise<ServiceProcess> {
     const trusted = 'chat-api';
     const database = this.postgres.url();
     const common = { PORT: String(this.ports.get(name)), RABBITMQ_URL: this.amqpUrl(name) };
@@ -138,14 +81,14 @@ export class ChaosWarren {
         : name === 'persister'
           ? { ...common, DATABASE_URL: database, TRUSTED_PUBLISHERS: trusted }
           : { ...common, AUTH_URL: this.authUrl, TRUSTED_PUBLISHERS: trusted };
-    const service = new ChildService(name, env);
+    const service = ServiceProcess.spawn(name, env);
     this.services.set(name, service);
     await service.listening;
     return service;
   }
 
   get authUrl(): string {
-    return `http://127.0.0.1:${this.auth.port}`;
+    return this.auth.url;
   }
   get chatUrl(): string {
     return `http://127.0.0.1:${this.ports.get('chat-api')}`;
@@ -157,14 +100,8 @@ export class ChaosWarren {
     return `http://127.0.0.1:${this.ports.get('persister')}`;
   }
 
-  async register(prefix: string): Promise<TestUser> {
-    const username = uniqueName(prefix);
-    await call(`${this.authUrl}/auth/register`, 'POST', undefined, { username, password: PASSWORD });
-    const login = await call(`${this.authUrl}/auth/login`, 'POST', undefined, { username, password: PASSWORD });
-    if (login.status !== 200) throw new Error(`login ${username}: ${login.status}`);
-    const user = { id: login.body.user.id as string, username, token: login.body.access_token as string };
-    await call(`${this.chatUrl}/api/users?q=`, 'GET', user.token);
-    return user;
+  register(prefix: string): Promise<TestUser> {
+    return registerUser(this.authUrl, this.chatUrl, prefix);
   }
 
   /** A readiness probe of a service: 200 when its broker (and database) connections work. */
@@ -197,8 +134,7 @@ export class ChaosWarren {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.services.values()].map((service) => service.kill()));
-    await this.auth.stop();
+    await Promise.all([...this.services.values(), this.auth].map((service) => service.kill()));
     await this.db.destroy();
     await Promise.all([this.rabbit.remove(), this.postgres.remove()]);
   }

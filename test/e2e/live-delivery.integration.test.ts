@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { type Frame, type SocketClient, useSockets } from '../support/socket-client.ts';
-import { type TestUser, UNLIMITED_POSTING, useWarren } from '../support/warren.ts';
+import { registerEach, type TestUser, UNLIMITED_POSTING, useWarren } from '../support/warren.ts';
 
 /**
  * WEBSOCKET.md end to end, through the real services: chat-api publishes, membership is broker
@@ -16,21 +16,17 @@ describe('live delivery end to end (WEBSOCKET.md)', () => {
     expect(answer.status, JSON.stringify(answer.body)).to.equal(202);
     return answer.body.message.id;
   };
-  const messageFrame = (socket: SocketClient, id: string): Promise<Frame> =>
-    socket.waitFor((frame) => frame.type === 'message' && frame.message.id === id);
   const eventFrame = (socket: SocketClient, event: string, match: (data: Frame) => boolean = () => true) =>
     socket.waitFor((frame) => frame.type === 'event' && frame.event === event && match(frame.data));
-  const hasMessage = (socket: SocketClient, id: string): boolean =>
-    socket.frames.some((frame) => frame.type === 'message' && frame.message.id === id);
 
   it("delivers a message Alice posts to Bob and to Alice's other tabs, equal to what history returns", async () => {
-    const [alice, bob] = [await warren.register('alice'), await warren.register('bob')];
+    const [alice, bob] = await registerEach(warren, 'alice', 'bob');
     const session = await warren.createSession(alice, [bob]);
     const bobSocket = await connect(bob);
     const aliceTabs = [await connect(alice), await connect(alice)];
 
     const id = await post(alice, session, 'hello Bob');
-    const frames = await Promise.all([bobSocket, ...aliceTabs].map((socket) => messageFrame(socket, id)));
+    const frames = await Promise.all([bobSocket, ...aliceTabs].map((socket) => socket.message(id)));
     for (const frame of frames) expect(frame.session_id).to.equal(session);
 
     await warren.stored({ id });
@@ -41,42 +37,33 @@ describe('live delivery end to end (WEBSOCKET.md)', () => {
   });
 
   it('gives a non-member nothing, a member who left nothing more, and a member added later everything new', async () => {
-    const [alice, bob, carol, dave] = [
-      await warren.register('alice'),
-      await warren.register('bob'),
-      await warren.register('carol'),
-      await warren.register('dave'),
-    ];
+    const [alice, bob, carol, dave] = await registerEach(warren, 'alice', 'bob', 'carol', 'dave');
     const session = await warren.createSession(alice, [bob]);
     // Each has a session of their own with Alice, for the sentinels.
     const sentinelSession = await warren.createSession(alice, [bob, carol, dave]);
     const [bobSocket, carolSocket, daveSocket] = [await connect(bob), await connect(carol), await connect(dave)];
 
     const first = await post(alice, session, 'members only');
-    await messageFrame(bobSocket, first);
+    await bobSocket.message(first);
     const sentinel1 = await post(alice, sentinelSession, 'sentinel 1');
-    await Promise.all([carolSocket, daveSocket].map((socket) => messageFrame(socket, sentinel1)));
-    expect(hasMessage(carolSocket, first), 'Carol got a message of a session she is not in').to.equal(false);
+    await Promise.all([carolSocket, daveSocket].map((socket) => socket.message(sentinel1)));
+    expect(carolSocket.hasMessage(first), 'Carol got a message of a session she is not in').to.equal(false);
 
     expect((await warren.api(bob, 'POST', `/api/sessions/${session}/leave`)).status).to.equal(204);
     const afterLeaving = await post(alice, session, 'Bob has gone');
     const sentinel2 = await post(alice, sentinelSession, 'sentinel 2');
-    await messageFrame(bobSocket, sentinel2);
-    expect(hasMessage(bobSocket, afterLeaving), 'Bob got a message after leaving').to.equal(false);
+    await bobSocket.message(sentinel2);
+    expect(bobSocket.hasMessage(afterLeaving), 'Bob got a message after leaving').to.equal(false);
 
     const added = await warren.api(alice, 'POST', `/api/sessions/${session}/members`, { username: dave.username });
     expect(added.status).to.equal(200);
     const forDave = await post(alice, session, 'welcome Dave');
-    await messageFrame(daveSocket, forDave);
-    expect(hasMessage(daveSocket, first), 'Dave got a message from before he joined').to.equal(false);
+    await daveSocket.message(forDave);
+    expect(daveSocket.hasMessage(first), 'Dave got a message from before he joined').to.equal(false);
   });
 
   it('delivers member.joined, member.left, read and typing events', async () => {
-    const [alice, bob, carol] = [
-      await warren.register('alice'),
-      await warren.register('bob'),
-      await warren.register('carol'),
-    ];
+    const [alice, bob, carol] = await registerEach(warren, 'alice', 'bob', 'carol');
     const session = await warren.createSession(alice, [bob]);
     const bobSocket = await connect(bob);
 
@@ -102,7 +89,7 @@ describe('live delivery end to end (WEBSOCKET.md)', () => {
   });
 
   it('loses nothing across a reconnect: the gap is filled from history with `after`, each message once', async () => {
-    const [alice, bob] = [await warren.register('alice'), await warren.register('bob')];
+    const [alice, bob] = await registerEach(warren, 'alice', 'bob');
     const session = await warren.createSession(alice, [bob]);
     const shown = new Map<string, string>();
     const show = (message: { id: string; content: string }) => shown.set(message.id, message.content);
@@ -110,7 +97,7 @@ describe('live delivery end to end (WEBSOCKET.md)', () => {
     // What the web client does: remember the newest message it has, per session.
     const first = await connect(bob);
     const before = await post(alice, session, 'message 0');
-    show((await messageFrame(first, before)).message);
+    show((await first.message(before)).message);
     await first.close();
 
     const missed: string[] = [];
@@ -119,7 +106,7 @@ describe('live delivery end to end (WEBSOCKET.md)', () => {
     const again = await connect(bob);
     // Published after `ready`: arrives live.
     const live = await post(alice, session, 'message 101');
-    show((await messageFrame(again, live)).message);
+    show((await again.message(live)).message);
     // Published before `ready`: in history once the persister stored it (it stores in publish order,
     // so once the newest is stored, so is every message before it).
     await warren.stored({ id: live });

@@ -1,10 +1,11 @@
-import { execSync, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, execSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { eventually, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { freePort } from '../support/free-port.ts';
@@ -28,12 +29,28 @@ const answers = (url: string): Promise<boolean> =>
     () => false,
   );
 
-/** A free port for each variable that moves one of npm start's listeners. */
+/** The variables that move npm start's listeners: auth, chat-api, the persister, the ws-gateway, the web client. */
+const PORT_VARIABLES = ['AUTH_PORT', 'CHAT_API_PORT', 'PERSISTER_PORT', 'WS_GATEWAY_PORT', 'WEB_PORT'] as const;
+
+/** A free port for each of {@link PORT_VARIABLES}. */
 async function freePorts(): Promise<Record<string, string>> {
-  const names = ['AUTH_PORT', 'CHAT_API_PORT', 'PERSISTER_PORT', 'WS_GATEWAY_PORT', 'WEB_PORT'];
   const ports: Record<string, string> = {};
-  for (const name of names) ports[name] = String(await freePort());
+  for (const name of PORT_VARIABLES) ports[name] = String(await freePort());
   return ports;
+}
+
+/** The URL npm start prints once Warren runs; rejects with its output when it exits first. */
+function runningUrl(start: ChildProcessByStdio<null, Readable, Readable>): Promise<string> {
+  const output: string[] = [];
+  start.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  return new Promise<string>((resolve, reject) => {
+    createInterface({ input: start.stdout }).on('line', (line) => {
+      output.push(line);
+      const match = /Warren is running: open (\S+)/.exec(line);
+      if (match?.[1]) resolve(match[1]);
+    });
+    start.on('exit', (code) => reject(new Error(`start exited (${code}) before it was ready:\n${output.join('\n')}`)));
+  });
 }
 
 describe('npm start (scripts/start.ts)', () => {
@@ -45,15 +62,12 @@ describe('npm start (scripts/start.ts)', () => {
     }
   });
 
-  it('starts the services ready, prints the URL, and Ctrl-C stops everything it started', async () => {
-    const [port, chatApiPort, persisterPort, gatewayPort, webPort] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    ];
-    // Its own process group, so the test can tell whether any process it started survives.
+  /**
+   * Runs npm start's script on `ports` against the run's broker and database, with a fresh data
+   * folder, `env` over that; in a process group of its own, so the test can tell whether any
+   * process it started survives.
+   */
+  const launch = (ports: Record<string, string>, env: Record<string, string> = {}) => {
     const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
       cwd: root,
       detached: true,
@@ -62,30 +76,22 @@ describe('npm start (scripts/start.ts)', () => {
         ...process.env,
         RABBITMQ_URL: testConfig().rabbitmqUrl,
         DATABASE_URL: testConfig().databaseUrl,
-        AUTH_PORT: String(port),
-        CHAT_API_PORT: String(chatApiPort),
-        PERSISTER_PORT: String(persisterPort),
-        WS_GATEWAY_PORT: String(gatewayPort),
-        WEB_PORT: String(webPort),
+        ...ports,
         DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-start-')),
         BCRYPT_COST: '4',
         LOG_LEVEL: 'warn',
+        ...env,
       },
     });
     groups.push(start.pid as number);
-    const output: string[] = [];
-    start.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    const lines = createInterface({ input: start.stdout });
-    const url = await new Promise<string>((resolve, reject) => {
-      lines.on('line', (line) => {
-        output.push(line);
-        const match = /Warren is running: open (\S+)/.exec(line);
-        if (match?.[1]) resolve(match[1]);
-      });
-      start.on('exit', (code) =>
-        reject(new Error(`start exited (${code}) before it was ready:\n${output.join('\n')}`)),
-      );
-    });
+    return start;
+  };
+
+  it('starts the services ready, prints the URL, and Ctrl-C stops everything it started', async () => {
+    const ports = await freePorts();
+    const [port, chatApiPort, persisterPort, gatewayPort, webPort] = PORT_VARIABLES.map((name) => Number(ports[name]));
+    const start = launch(ports);
+    const url = await runningUrl(start);
     // The one URL to open is the web origin, which also routes /auth, /api and /ws to the services.
     expect(url).to.equal(`http://127.0.0.1:${webPort}/`);
     for (const ready of [port, chatApiPort, persisterPort, gatewayPort]) {
@@ -130,28 +136,8 @@ describe('npm start (scripts/start.ts)', () => {
   });
 
   it('leaves no service running when the launcher itself is killed with SIGKILL', async () => {
-    const ports = await freePorts();
-    const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-      cwd: root,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        RABBITMQ_URL: testConfig().rabbitmqUrl,
-        DATABASE_URL: testConfig().databaseUrl,
-        ...ports,
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-start-')),
-        BCRYPT_COST: '4',
-        LOG_LEVEL: 'warn',
-      },
-    });
-    groups.push(start.pid as number);
-    await new Promise<void>((resolve, reject) => {
-      createInterface({ input: start.stdout }).on('line', (line) => {
-        if (line.includes('Warren is running')) resolve();
-      });
-      start.on('exit', (code) => reject(new Error(`start exited (${code}) before it was ready`)));
-    });
+    const start = launch(await freePorts());
+    await runningUrl(start);
     process.kill(start.pid as number, 'SIGKILL');
     // The services notice their launcher is gone (their stdin ends) and end themselves.
     await eventually(() => !groupAlive(start.pid as number), { timeoutMs: 10_000 });
@@ -167,11 +153,7 @@ describe('npm start (scripts/start.ts)', () => {
     ],
   ] as const) {
     it(`stops at once, naming the URL it tried, when ${what} cannot be reached`, async () => {
-      const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, ...(await freePorts()), ...env },
-      });
+      const start = launch(await freePorts(), env);
       let stderr = '';
       start.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
@@ -190,20 +172,7 @@ describe('npm start (scripts/start.ts)', () => {
       holder.listen(Number(ports[variable]));
       await once(holder, 'listening');
       try {
-        const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-          cwd: root,
-          detached: true,
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: {
-            ...process.env,
-            RABBITMQ_URL: testConfig().rabbitmqUrl,
-            DATABASE_URL: testConfig().databaseUrl,
-            ...ports,
-            DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-start-')),
-            LOG_LEVEL: 'warn',
-          },
-        });
-        groups.push(start.pid as number);
+        const start = launch(ports);
         let stdout = '';
         let stderr = '';
         start.stdout.on('data', (chunk: Buffer) => {

@@ -4,8 +4,8 @@ import { testConfig } from '@warren/shared/testing';
 import amqp, { type Options } from 'amqplib';
 import { expect } from 'chai';
 import { takeDeadLetters } from '../amqp/support/dead-letters.ts';
-import { type Frame, type SocketClient, useSockets } from '../support/socket-client.ts';
-import { useWarren } from '../support/warren.ts';
+import { useSockets } from '../support/socket-client.ts';
+import { registerEach, useWarren } from '../support/warren.ts';
 
 /** A message the bot publishes, hostile or not. */
 interface Publish {
@@ -30,23 +30,12 @@ describe('hostile deliveries among good ones (security)', function () {
   this.timeout(60_000);
   const warren = useWarren();
   const connect = useSockets(() => warren.gatewayUrl);
-  /** Close codes the gateway decided on. */
-  const closings: number[] = [];
-
-  before(async () => {
-    warren.gateway.gateway.on('closing', (_connectionId, code) => closings.push(code));
-  });
-  const messageFrame = (socket: SocketClient, id: string): Promise<Frame> =>
-    socket.waitFor((frame) => frame.type === 'message' && frame.message.id === id);
-  const delivered = (socket: SocketClient, id: string): boolean =>
-    socket.frames.some((frame) => frame.type === 'message' && frame.message.id === id);
+  /** Close codes the gateway decided on, as it logs them. */
+  const closings = () =>
+    warren.gateway.logs.all.filter((line) => line.msg === 'closing the connection').map((line) => line.code);
 
   it('keeps every socket open and every good message flowing; the hostile ones are dead-lettered with why', async () => {
-    const [alice, bob, carol] = [
-      await warren.register('alice'),
-      await warren.register('bob'),
-      await warren.register('carol'),
-    ];
+    const [alice, bob, carol] = await registerEach(warren, 'alice', 'bob', 'carol');
     const session = await warren.createSession(alice, [bob]);
     const bystanders = await warren.createSession(alice, [carol]);
     const members = [await connect(alice), await connect(alice), await connect(bob)];
@@ -110,8 +99,8 @@ describe('hostile deliveries among good ones (security)', function () {
 
     // Every member's socket gets every good message; the last one proves nothing hostile came before it.
     for (const socket of members) {
-      for (const each of good) expect((await messageFrame(socket, each.id)).message.content).to.equal(each.body);
-      for (const each of hostile) expect(delivered(socket, each.id), each.code).to.equal(false);
+      for (const each of good) expect((await socket.message(each.id)).message.content).to.equal(each.body);
+      for (const each of hostile) expect(socket.hasMessage(each.id), each.code).to.equal(false);
     }
     await carolSocket.waitFor((frame) => frame.type === 'message' && frame.message.content === 'meanwhile elsewhere');
 
@@ -137,7 +126,7 @@ describe('hostile deliveries among good ones (security)', function () {
     // Still open and still subscribed: a message posted now reaches everyone, and nobody was closed.
     const after = await warren.api(alice, 'POST', `/api/sessions/${session}/messages`, { content: 'still here' });
     expect(after.status).to.equal(202);
-    await Promise.all(members.map((socket) => messageFrame(socket, after.body.message.id)));
-    expect(closings).to.deep.equal([]);
+    await Promise.all(members.map((socket) => socket.message(after.body.message.id)));
+    expect(closings()).to.deep.equal([]);
   });
 });

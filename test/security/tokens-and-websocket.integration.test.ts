@@ -1,13 +1,12 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GENERATED_KEY_FILE } from '@warren/auth';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import WebSocket from 'ws';
 import { SocketClient } from '../support/socket-client.ts';
-import { type TestUser, UNLIMITED_POSTING, useWarren } from '../support/warren.ts';
+import { registerEach, type TestUser, UNLIMITED_POSTING, useWarren } from '../support/warren.ts';
 
 /**
  * Forged tokens against chat-api and the ws-gateway (auth's own tests cover auth, refresh reuse and
@@ -25,9 +24,11 @@ describe('forged tokens and hostile WebSocket clients (security)', function () {
   let kid: string;
 
   before(async () => {
-    [alice, bob] = [await warren.register('alice'), await warren.register('bob')];
+    [alice, bob] = await registerEach(warren, 'alice', 'bob');
     session = await warren.createSession(alice, [bob]);
-    authKey = createPrivateKey(readFileSync(join(warren.authDataDir, GENERATED_KEY_FILE)));
+    // The only key file in auth's data folder: the signing key auth generated there.
+    const keyFile = readdirSync(warren.authDataDir).find((file) => file.endsWith('.pem')) ?? 'no key file';
+    authKey = createPrivateKey(readFileSync(join(warren.authDataDir, keyFile)));
     kid = (jwt.decode(alice.token, { complete: true })?.header.kid as string | undefined) ?? '';
     if (!authKey) throw new Error("cannot find this auth's signing key");
   });

@@ -36,6 +36,16 @@ export class SocketClient {
     return this.#received.waitFor(match, options);
   }
 
+  /** The `message` frame of a message id, now or once it arrives. */
+  message(id: string): Promise<Frame> {
+    return this.waitFor((frame) => frame.type === 'message' && frame.message.id === id, { what: `message ${id}` });
+  }
+
+  /** Whether the `message` frame of a message id has arrived. */
+  hasMessage(id: string): boolean {
+    return this.frames.some((frame) => frame.type === 'message' && frame.message.id === id);
+  }
+
   async close(): Promise<void> {
     if (this.#socket.readyState === WebSocket.CLOSED) return;
     const closed = once(this.#socket, 'close');

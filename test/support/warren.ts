@@ -1,21 +1,12 @@
-import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AuthService, loadConfig as loadAuthConfig, startAuthService } from '@warren/auth';
-import { type ChatApiService, loadConfig as loadChatApiConfig, startChatApiService } from '@warren/chat-api';
-import {
-  type DeadLettered,
-  loadConfig as loadPersisterConfig,
-  type PersisterService,
-  startPersisterService,
-} from '@warren/persister';
 import { type AmqpUser, amqpUsers } from '@warren/shared/amqp';
 import { createDatabase, type Knex } from '@warren/shared/db';
 import { HISTORY_SCHEMA, type MessageRow } from '@warren/shared/history';
 import { createLogger } from '@warren/shared/logging';
-import { Recorder, serviceEnv, testConfig } from '@warren/shared/testing';
-import { loadConfig as loadGatewayConfig, startWsGatewayService, type WsGatewayService } from '@warren/ws-gateway';
+import { ServiceProcess, serviceEnv, type TestedService, testConfig } from '@warren/shared/testing';
+import { freePort } from './free-port.ts';
 
 /** A registered, logged-in chat user. */
 export interface TestUser {
@@ -59,88 +50,136 @@ export async function call(url: string, method: string, token?: string, body?: u
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
+/** A message the persister published to `warren.dead`, as its log reports it. */
+export interface DeadLettered {
+  /** The code: the part of `error` before its colon (`content_too_long`, `unknown_session`, …). */
+  readonly reason: string;
+  /** The `x-warren-error` header: `<code>: <detail>`. */
+  readonly error: string;
+  readonly messageId: string;
+  /** The exchange the message was published to. */
+  readonly exchange: string;
+}
+
 /**
- * Warren as deployed, in this process: auth, chat-api, the persister and the ws-gateway, each
- * connected as its own AMQP user of the run (so the real least-privilege permissions apply), on
- * free ports, in the run's database. By default in the run's vhost; `vhost` puts the whole system
- * in another one (whose topology and permissions the caller has made).
+ * Registers a chat user with auth at `authUrl`, logs them in, and makes chat-api at `chatUrl` know
+ * them.
+ */
+export async function registerUser(authUrl: string, chatUrl: string, prefix: string): Promise<TestUser> {
+  const username = uniqueName(prefix);
+  const registered = await call(`${authUrl}/auth/register`, 'POST', undefined, { username, password: PASSWORD });
+  if (registered.status !== 201) throw new Error(`register ${username}: ${registered.status}`);
+  const login = await call(`${authUrl}/auth/login`, 'POST', undefined, { username, password: PASSWORD });
+  if (login.status !== 200) throw new Error(`login ${username}: ${login.status}`);
+  const user = { id: login.body.user.id as string, username, token: login.body.access_token as string };
+  // Any authenticated call tells chat-api who the caller is, whether or not user.registered arrived.
+  await call(`${chatUrl}/api/users?q=`, 'GET', user.token);
+  return user;
+}
+
+/** Registers one user per prefix on `warren`, one after the other. */
+export async function registerEach<const P extends readonly string[]>(
+  warren: { register(prefix: string): Promise<TestUser> },
+  ...prefixes: P
+): Promise<{ -readonly [K in keyof P]: TestUser }> {
+  const users: TestUser[] = [];
+  for (const prefix of prefixes) users.push(await warren.register(prefix));
+  return users as { -readonly [K in keyof P]: TestUser };
+}
+
+/**
+ * Warren as deployed: auth, chat-api, the persister and the ws-gateway, each a process of its own
+ * (`node --import tsx services/<name>/src/main.ts`) connected as its own AMQP user of the run (so
+ * the real least-privilege permissions apply), on free ports, in the run's database. By default in
+ * the run's vhost; `vhost` puts the whole system in another one (whose topology and permissions the
+ * caller has made). Tests see the services only as clients and operators do: HTTP, WebSocket, AMQP,
+ * the database, and their logs.
  */
 export class TestWarren {
-  readonly auth: AuthService;
-  readonly chat: ChatApiService;
-  readonly persister: PersisterService;
-  readonly gateway: WsGatewayService;
+  readonly auth: ServiceProcess;
+  readonly chat: ServiceProcess;
+  readonly persister: ServiceProcess;
+  readonly gateway: ServiceProcess;
   readonly db: Knex;
   readonly vhost: string;
   /** auth's data folder, holding its generated signing key (tests that forge tokens read it). */
   readonly authDataDir: string;
   /** AMQP URLs of the run's users in this vhost. */
   readonly urls: Readonly<Record<AmqpUser | 'admin', string>>;
-  readonly #deadLetters = new Recorder<DeadLettered>({ name: "the persister's dead letters" });
 
   private constructor(fields: {
-    auth: AuthService;
-    chat: ChatApiService;
-    persister: PersisterService;
-    gateway: WsGatewayService;
+    services: Record<TestedService, ServiceProcess>;
     db: Knex;
     vhost: string;
     authDataDir: string;
     urls: Record<AmqpUser | 'admin', string>;
   }) {
-    this.auth = fields.auth;
-    this.chat = fields.chat;
-    this.persister = fields.persister;
-    this.gateway = fields.gateway;
+    this.auth = fields.services.auth;
+    this.chat = fields.services['chat-api'];
+    this.persister = fields.services.persister;
+    this.gateway = fields.services['ws-gateway'];
     this.db = fields.db;
     this.vhost = fields.vhost;
     this.authDataDir = fields.authDataDir;
     this.urls = fields.urls;
-    this.persister.persister.on('dead-lettered', this.#deadLetters.push);
   }
 
   /**
+   * Starts the four together. The persister logs at debug level: {@link TestWarren.stored} awaits
+   * its `batch stored` lines.
    * @param options.vhost puts the whole system in another vhost.
    * @param options.chatApi overrides chat-api variables (a higher POST_RATE_PER_SEC for bulk posting).
+   * @param options.env overrides any service's variables.
    */
-  static async start(options: { vhost?: string; chatApi?: Record<string, string> } = {}): Promise<TestWarren> {
+  static async start(
+    options: {
+      vhost?: string;
+      chatApi?: Record<string, string>;
+      env?: Partial<Record<TestedService, Record<string, string>>>;
+    } = {},
+  ): Promise<TestWarren> {
     const test = testConfig();
     const vhost = options.vhost ?? test.vhost;
     const urls = {
       admin: inVhost(test.rabbitmqUrl, vhost),
       ...Object.fromEntries(amqpUsers.map((user) => [user, inVhost(test.users[user].url, vhost)])),
     } as Record<AmqpUser | 'admin', string>;
-    const logger = (service: string) => createLogger({ service, level: test.logLevel });
     const authDataDir = mkdtempSync(join(tmpdir(), 'warren-auth-'));
-    const auth = await startAuthService(
-      loadAuthConfig(serviceEnv('auth', { RABBITMQ_URL: urls.auth, DATA_DIR: authDataDir })),
-      logger('auth'),
-    );
-    const authUrl = `http://127.0.0.1:${auth.port}`;
-    const chat = await startChatApiService(
-      loadChatApiConfig(
-        serviceEnv('chat-api', { RABBITMQ_URL: urls['chat-api'], AUTH_URL: authUrl, ...options.chatApi }),
-      ),
-      logger('chat-api'),
-    );
-    const persister = await startPersisterService(
-      loadPersisterConfig(serviceEnv('persister', { RABBITMQ_URL: urls.persister })),
-      logger('persister'),
-    );
-    const gateway = await startWsGatewayService(
-      loadGatewayConfig(serviceEnv('ws-gateway', { RABBITMQ_URL: urls['ws-gateway'], AUTH_URL: authUrl })),
-      logger('ws-gateway'),
-    );
-    const db = createDatabase({ url: test.databaseUrl, logger: logger('test') });
-    return new TestWarren({ auth, chat, persister, gateway, db, vhost, urls, authDataDir });
+    const spawned: ServiceProcess[] = [];
+    const spawn = (name: TestedService, env: Record<string, string>) => {
+      const service = ServiceProcess.spawn(
+        name,
+        serviceEnv(name, { RABBITMQ_URL: urls[name], ...env, ...options.env?.[name] }),
+      );
+      spawned.push(service);
+      return service;
+    };
+    try {
+      // auth's port is chosen up front so that all four start at once: the others only need its
+      // URL, and fetch its keys when the first token comes.
+      const authPort = String(await freePort());
+      const AUTH_URL = `http://127.0.0.1:${authPort}`;
+      const auth = spawn('auth', { DATA_DIR: authDataDir, PORT: authPort });
+      const persister = spawn('persister', { LOG_LEVEL: 'debug' });
+      const chat = spawn('chat-api', { AUTH_URL, ...options.chatApi });
+      const gateway = spawn('ws-gateway', { AUTH_URL });
+      await Promise.all(spawned.map((service) => service.listening));
+      const db = createDatabase({ url: test.databaseUrl, logger: createLogger({ service: 'test', level: 'silent' }) });
+      const services = { auth, 'chat-api': chat, persister, 'ws-gateway': gateway };
+      return new TestWarren({ services, db, vhost, urls, authDataDir });
+    } catch (error) {
+      await Promise.all(spawned.map((service) => service.kill()));
+      rmSync(authDataDir, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   get authUrl(): string {
-    return `http://127.0.0.1:${this.auth.port}`;
+    return this.auth.url;
   }
 
   get chatUrl(): string {
-    return `http://127.0.0.1:${this.chat.port}`;
+    return this.chat.url;
   }
 
   get gatewayUrl(): string {
@@ -148,16 +187,8 @@ export class TestWarren {
   }
 
   /** Registers a chat user with auth, logs them in, and makes chat-api know them. */
-  async register(prefix = 'user'): Promise<TestUser> {
-    const username = uniqueName(prefix);
-    const registered = await call(`${this.authUrl}/auth/register`, 'POST', undefined, { username, password: PASSWORD });
-    if (registered.status !== 201) throw new Error(`register ${username}: ${registered.status}`);
-    const login = await call(`${this.authUrl}/auth/login`, 'POST', undefined, { username, password: PASSWORD });
-    if (login.status !== 200) throw new Error(`login ${username}: ${login.status}`);
-    const user = { id: login.body.user.id as string, username, token: login.body.access_token as string };
-    // Any authenticated call tells chat-api who the caller is, whether or not user.registered arrived.
-    await this.api(user, 'GET', '/api/users?q=');
-    return user;
+  register(prefix = 'user'): Promise<TestUser> {
+    return registerUser(this.authUrl, this.chatUrl, prefix);
   }
 
   /** Calls chat-api as a user. */
@@ -177,14 +208,15 @@ export class TestWarren {
 
   /**
    * The stored message that matches, once the persister has stored it: checked now and after each
-   * batch the persister commits, so the wait ends on the event, never on a timer.
+   * batch the persister logs having committed, so the wait ends on the event, never on a timer.
    */
   async stored(where: { id: string } | { sessionId: string; content: string }): Promise<MessageRow> {
-    const { persister } = this.persister;
     for (;;) {
       const abort = new AbortController();
       // Listening before looking, so a batch that commits in between is not missed.
-      const next = once(persister, 'batch-stored', { signal: abort.signal }).catch(() => undefined);
+      const next = this.persister
+        .nextLog((line) => line.msg === 'batch stored', { signal: abort.signal })
+        .catch(() => undefined);
       const query = this.db.withSchema(HISTORY_SCHEMA).from<MessageRow>('messages');
       const row = await ('id' in where
         ? query.where({ id: where.id })
@@ -198,19 +230,28 @@ export class TestWarren {
     }
   }
 
-  /** The persister's report of the message's dead letter, once it has published it. */
-  deadLettered(messageId: string): Promise<DeadLettered> {
-    return this.#deadLetters.waitFor((each) => each.messageId === messageId, { what: `dead letter ${messageId}` });
+  /** The persister's report of the message's dead letter (its `dead-lettered a message` log line), once it has published it. */
+  async deadLettered(messageId: string): Promise<DeadLettered> {
+    const line = await this.persister.logs.waitFor(
+      (each) => each.msg === 'dead-lettered a message' && each.messageId === messageId,
+      { what: `dead letter ${messageId}` },
+    );
+    const error = String(line.reason);
+    return { reason: error.slice(0, error.indexOf(':')), error, messageId, exchange: String(line.exchange) };
   }
 
   async stop(): Promise<void> {
-    await this.gateway.stop();
-    await this.chat.stop();
-    await this.persister.stop();
-    await this.auth.stop();
+    await Promise.all([this.gateway, this.chat, this.persister, this.auth].map((service) => service.stop()));
     await this.db.destroy();
+    rmSync(this.authDataDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * How long a hook that starts a {@link TestWarren} may take: four processes each load tsx and their
+ * modules, some seconds alone and far more on a machine busy with other test files.
+ */
+export const WARREN_START_TIMEOUT_MS = 120_000;
 
 /** chat-api variables that lift the per-user posting limit, for tests that post in bulk (it has tests of its own). */
 export const UNLIMITED_POSTING: Readonly<Record<string, string>> = { POST_RATE_PER_SEC: '10000', POST_BURST: '10000' };
@@ -222,7 +263,8 @@ export const UNLIMITED_POSTING: Readonly<Record<string, string>> = { POST_RATE_P
  */
 export function useWarren(options: Parameters<typeof TestWarren.start>[0] = {}): TestWarren {
   let started: TestWarren | undefined;
-  before(async () => {
+  before(async function () {
+    this.timeout(WARREN_START_TIMEOUT_MS);
     started = await TestWarren.start(options);
   });
   after(async () => {

@@ -23,26 +23,6 @@ describe('web client against hostile producers and input', function () {
   const suite = useBrowserSuite();
   const { person } = suite;
 
-  /** Resolves once the persister has dealt with a message: stored it, found it stored, or dead-lettered it. */
-  function handled(id: string): Promise<void> {
-    const { persister } = suite.stack.persister;
-    return new Promise((resolve) => {
-      const done = () => {
-        persister.off('batch-stored', onBatch);
-        persister.off('dead-lettered', onDead);
-        resolve();
-      };
-      const onBatch = (batch: { storedIds: readonly string[]; duplicateIds: readonly string[] }) => {
-        if (batch.storedIds.includes(id) || batch.duplicateIds.includes(id)) done();
-      };
-      const onDead = (letter: { messageId: string }) => {
-        if (letter.messageId === id) done();
-      };
-      persister.on('batch-stored', onBatch);
-      persister.on('dead-lettered', onDead);
-    });
-  }
-
   it('shows a message published without user_id as from an unverified sender, live and from history', async () => {
     const alice = await person('alice');
     const bob = await person('bob');
@@ -55,8 +35,8 @@ describe('web client against hostile producers and input', function () {
     // What any producer can send: no user_id, dressed up as an announcement of Warren's own.
     const spoof = 'Warren will restart at 18:00. Log in again at https://warren-login.example to keep your messages.';
     const spoofId = randomUUID();
-    const stored = handled(spoofId);
     await publish(sessionId, spoof, { messageId: spoofId });
+    const stored = suite.stack.warren.stored({ id: spoofId });
 
     for (const page of [alice.page, bob.page]) {
       const message = page.locator('.message[data-author-kind="unverified"]', { hasText: spoof });
@@ -100,20 +80,18 @@ describe('web client against hostile producers and input', function () {
     const here = await createGroup(alice.page, 'Second room', []);
     const bot = testConfig().users.bot;
     const reused = randomUUID();
-    const original = handled(reused);
+    const { warren } = suite.stack;
     await publish(elsewhere, 'the original', { userId: bot.name, messageId: reused });
-    await original;
+    await warren.stored({ id: reused });
 
     // The same id in another session: the gateway delivers it, the persister refuses it.
-    const refused = handled(reused);
     await publish(here, 'an impostor', { userId: bot.name, messageId: reused });
     await expectTexts(alice.page, ['an impostor']);
-    await refused;
+    await warren.deadLettered(reused);
     const laterId = randomUUID();
-    const later = handled(laterId);
     await publish(here, 'a later message', { userId: bot.name, messageId: laterId });
     await expectTexts(alice.page, ['an impostor', 'a later message']);
-    await later;
+    await warren.stored({ id: laterId });
 
     const catchUps = Number(await connection(alice.page).getAttribute('data-catch-ups'));
     await alice.context.setOffline(true);

@@ -173,8 +173,14 @@ async function setSessions(
   return its.length;
 }
 
-/** The options every `users` subcommand shares. */
-function withCommonOptions(command: Command): Command {
+/**
+ * A `users` subcommand on one bot: the options they share, and `run` given the bot's name, what
+ * {@link botTargetOf} makes of the options, and the options.
+ */
+function botCommand(
+  command: Command,
+  run: (name: string, target: BotTarget, options: UserOptions) => Promise<void>,
+): Command {
   return command
     .option('--sessions <ids>', "session ids separated by commas: the only sessions it may publish to ('' for none)")
     .addOption(
@@ -192,15 +198,29 @@ function withCommonOptions(command: Command): Command {
       'after',
       '\nOne of --sessions and --all-sessions is required: a bot writes everywhere only when told so.\n' +
         'The broker refuses its publishes to any other session (ACCESS_REFUSED; the channel closes).',
-    );
+    )
+    .action((name: string, options: UserOptions, self: Command) => run(name, botTargetOf(options, self), options));
 }
 
-const configOf = (options: UserOptions) =>
-  loadConfig(['RABBITMQ_URL', 'RABBITMQ_MANAGEMENT_URL', 'TRUSTED_PUBLISHERS'], process.env, options);
+/** The scope and the deployment a bot's subcommand acts on. */
+type BotTarget = ReturnType<typeof botTargetOf>;
+
+/** What add-bot and set-sessions act with: the scope the flags give, and the deployment the configuration names. */
+function botTargetOf(options: UserOptions, command: Command) {
+  const scope = scopeOf(options, command);
+  const config = loadConfig(['RABBITMQ_URL', 'RABBITMQ_MANAGEMENT_URL', 'TRUSTED_PUBLISHERS'], process.env, options);
+  return {
+    scope,
+    rabbitmqUrl: config.RABBITMQ_URL,
+    vhost: vhostOf(config.RABBITMQ_URL),
+    trusted: config.TRUSTED_PUBLISHERS,
+    management: new ManagementClient(config.RABBITMQ_MANAGEMENT_URL),
+  };
+}
 
 /** `warren users add-bot` and `warren users set-sessions`. */
 export function usersCommand(): Command {
-  const add = withCommonOptions(
+  const add = botCommand(
     new Command('add-bot')
       .summary('create an AMQP producer user that may publish to the sessions given only')
       .description(
@@ -211,34 +231,28 @@ export function usersCommand(): Command {
           'messages show as from the bot <name>. Change its sessions later with warren users set-sessions.',
       )
       .argument('<name>', "the user's name, shown as the author of its messages"),
-  ).action(async (name: string, options: UserOptions, command: Command) => {
-    const scope = scopeOf(options, command);
-    const config = configOf(options);
-    const vhost = vhostOf(config.RABBITMQ_URL);
-    const password = await addBot(
-      new ManagementClient(config.RABBITMQ_MANAGEMENT_URL),
-      name,
-      vhost,
-      config.TRUSTED_PUBLISHERS,
-      scope,
-    );
-    const url = new URL(config.RABBITMQ_URL);
-    url.username = encodeURIComponent(name);
-    url.password = password;
-    url.search = '';
-    if (options.json) {
-      console.log(JSON.stringify({ name, vhost, password, url: url.toString(), sessions: scopeJson(scope) }));
-      return;
-    }
-    const limitText = Object.entries(userLimits.bot)
-      .map(([limit, value]) => `${limit} ${value}`)
-      .join(', ');
-    console.log(`created AMQP user ${name} in vhost ${vhost}`);
-    console.log(`  may publish to: ${scopeText(scope)} (write ${writeOf(scope)}; nothing else); limits: ${limitText}`);
-    console.log(`password (shown only now): ${password}`);
-    console.log(`RABBITMQ_URL=${url.toString()}`);
-  });
-  const set = withCommonOptions(
+    async (name, { scope, rabbitmqUrl, vhost, trusted, management }, options) => {
+      const password = await addBot(management, name, vhost, trusted, scope);
+      const url = new URL(rabbitmqUrl);
+      url.username = encodeURIComponent(name);
+      url.password = password;
+      url.search = '';
+      if (options.json) {
+        console.log(JSON.stringify({ name, vhost, password, url: url.toString(), sessions: scopeJson(scope) }));
+        return;
+      }
+      const limitText = Object.entries(userLimits.bot)
+        .map(([limit, value]) => `${limit} ${value}`)
+        .join(', ');
+      console.log(`created AMQP user ${name} in vhost ${vhost}`);
+      console.log(
+        `  may publish to: ${scopeText(scope)} (write ${writeOf(scope)}; nothing else); limits: ${limitText}`,
+      );
+      console.log(`password (shown only now): ${password}`);
+      console.log(`RABBITMQ_URL=${url.toString()}`);
+    },
+  );
+  const set = botCommand(
     new Command('set-sessions')
       .summary('change the sessions an AMQP producer user may publish to')
       .description(
@@ -248,23 +262,15 @@ export function usersCommand(): Command {
           'permission checks per channel); a producer reconnects. Its password and limits stay as they are.',
       )
       .argument('<name>', 'the AMQP user, made with warren users add-bot'),
-  ).action(async (name: string, options: UserOptions, command: Command) => {
-    const scope = scopeOf(options, command);
-    const config = configOf(options);
-    const vhost = vhostOf(config.RABBITMQ_URL);
-    const closed = await setSessions(
-      new ManagementClient(config.RABBITMQ_MANAGEMENT_URL),
-      name,
-      vhost,
-      config.TRUSTED_PUBLISHERS,
-      scope,
-    );
-    if (options.json) {
-      console.log(JSON.stringify({ name, vhost, sessions: scopeJson(scope), closed_connections: closed }));
-      return;
-    }
-    console.log(`AMQP user ${name} in vhost ${vhost} may publish to: ${scopeText(scope)} (write ${writeOf(scope)})`);
-    console.log(`  closed ${closed} open connection${closed === 1 ? '' : 's'} of ${name}, so the change applies now`);
-  });
+    async (name, { scope, vhost, trusted, management }, options) => {
+      const closed = await setSessions(management, name, vhost, trusted, scope);
+      if (options.json) {
+        console.log(JSON.stringify({ name, vhost, sessions: scopeJson(scope), closed_connections: closed }));
+        return;
+      }
+      console.log(`AMQP user ${name} in vhost ${vhost} may publish to: ${scopeText(scope)} (write ${writeOf(scope)})`);
+      console.log(`  closed ${closed} open connection${closed === 1 ? '' : 's'} of ${name}, so the change applies now`);
+    },
+  );
   return new Command('users').summary('AMQP users of the deployment').addCommand(add).addCommand(set);
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Knex } from '@warren/shared/db';
+import { type Knex, TableStore } from '@warren/shared/db';
 import { AuthErrors } from './errors.ts';
 import { AUTH_SCHEMA } from './migrations/index.ts';
 
@@ -19,27 +19,18 @@ const hashOf = (token: string): Buffer => createHash('sha256').update(token).dig
  * Opaque, random, single-use refresh tokens, stored only as hashes. Presenting a spent token again
  * revokes every token of its family: whoever holds the stolen copy and the victim are both logged out.
  */
-export class RefreshTokenStore {
-  readonly #db: Knex;
+export class RefreshTokenStore extends TableStore<RefreshTokenRow> {
   readonly #ttlMs: number;
 
   constructor(db: Knex, ttlSec: number) {
-    this.#db = db;
+    super(db, AUTH_SCHEMA, 'refresh_tokens');
     this.#ttlMs = ttlSec * 1000;
   }
 
-  #tokens(db: Knex | Knex.Transaction = this.#db) {
-    return db.withSchema(AUTH_SCHEMA).table<RefreshTokenRow>('refresh_tokens');
-  }
-
   /** Issues a token for a user; a new family unless `familyId` continues one. */
-  async issue(
-    userId: string,
-    familyId: string = randomUUID(),
-    db: Knex | Knex.Transaction = this.#db,
-  ): Promise<string> {
+  async issue(userId: string, familyId: string = randomUUID(), db: Knex | Knex.Transaction = this.db): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    await this.#tokens(db).insert({
+    await this.table(db).insert({
       id: randomUUID(),
       token_hash: hashOf(token),
       user_id: userId,
@@ -55,9 +46,9 @@ export class RefreshTokenStore {
    * @throws INVALID_REFRESH_TOKEN when unknown, expired, revoked or already spent (then revoking the family).
    */
   async rotate(token: string): Promise<{ userId: string; token: string }> {
-    const outcome = await this.#db.transaction(async (trx) => {
+    const outcome = await this.db.transaction(async (trx) => {
       // The row lock makes two concurrent presentations of one token serialize: one wins, one is reuse.
-      const row = await this.#tokens(trx)
+      const row = await this.table(trx)
         .where({ token_hash: hashOf(token) })
         .forUpdate()
         .first();
@@ -67,7 +58,7 @@ export class RefreshTokenStore {
         return { error: 'already used: every session of this login was signed out' } as const;
       }
       if (row.expires_at.getTime() <= Date.now()) return { error: 'expired' } as const;
-      await this.#tokens(trx).where({ id: row.id }).update({ spent_at: new Date() });
+      await this.table(trx).where({ id: row.id }).update({ spent_at: new Date() });
       return { userId: row.user_id, token: await this.issue(row.user_id, row.family_id, trx) };
     });
     if ('error' in outcome) throw new AuthErrors.invalidRefreshToken(`the refresh token is ${outcome.error}`);
@@ -76,13 +67,13 @@ export class RefreshTokenStore {
 
   /** Revokes the family of a token (logout). Unknown tokens are ignored: logging out twice is fine. */
   async revoke(token: string): Promise<void> {
-    const row = await this.#tokens()
+    const row = await this.table()
       .where({ token_hash: hashOf(token) })
       .first();
-    if (row) await this.#revokeFamily(this.#db, row.family_id);
+    if (row) await this.#revokeFamily(this.db, row.family_id);
   }
 
   async #revokeFamily(db: Knex | Knex.Transaction, familyId: string): Promise<void> {
-    await this.#tokens(db).where({ family_id: familyId }).whereNull('revoked_at').update({ revoked_at: new Date() });
+    await this.table(db).where({ family_id: familyId }).whereNull('revoked_at').update({ revoked_at: new Date() });
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Knex } from '@warren/shared/db';
+import { isUniqueViolation, type Knex, TableStore } from '@warren/shared/db';
 import { AuthErrors } from './errors.ts';
 import { AUTH_SCHEMA } from './migrations/index.ts';
 
@@ -18,22 +18,14 @@ interface UserRow {
   created_at: Date;
 }
 
-const UNIQUE_VIOLATION = '23505';
-
 function toUser(row: UserRow): User {
   return { id: row.id, username: row.username, created_at: row.created_at.toISOString() };
 }
 
 /** Users and their password hashes in the `auth` schema. */
-export class UserStore {
-  readonly #db: Knex;
-
+export class UserStore extends TableStore<UserRow> {
   constructor(db: Knex) {
-    this.#db = db;
-  }
-
-  #users(db: Knex | Knex.Transaction = this.#db) {
-    return db.withSchema(AUTH_SCHEMA).table<UserRow>('users');
+    super(db, AUTH_SCHEMA, 'users');
   }
 
   /**
@@ -45,7 +37,7 @@ export class UserStore {
     input: { username: string; email?: string | undefined; passwordHash: string },
   ): Promise<User> {
     try {
-      const [row] = await this.#users(trx)
+      const [row] = await this.table(trx)
         .insert({
           id: randomUUID(),
           username: input.username,
@@ -55,7 +47,7 @@ export class UserStore {
         .returning(['id', 'username', 'password_hash', 'created_at']);
       return toUser(row as UserRow);
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(error)) {
         throw new AuthErrors.usernameTaken(`the username ${input.username} is taken`, { cause: error });
       }
       throw error;
@@ -67,13 +59,13 @@ export class UserStore {
    * in either case, nothing else is folded (the expression of the unique index).
    */
   async findCredentials(key: string): Promise<{ user: User; passwordHash: string } | undefined> {
-    const row = await this.#users().whereRaw('lower(username collate "C") = ?', [key]).first();
+    const row = await this.table().whereRaw('lower(username collate "C") = ?', [key]).first();
     return row ? { user: toUser(row), passwordHash: row.password_hash } : undefined;
   }
 
   /** A user by id. */
   async findById(id: string): Promise<User | undefined> {
-    const row = await this.#users().where({ id }).first();
+    const row = await this.table().where({ id }).first();
     return row ? toUser(row) : undefined;
   }
 }

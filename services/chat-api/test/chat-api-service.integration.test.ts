@@ -1,16 +1,10 @@
 import { ManagementClient } from '@warren/shared/management';
-import { eventually, testConfig } from '@warren/shared/testing';
+import { eventually, rejectionOf, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
-import { ChatHarness, call, startTestChatApi } from './support/chat-api-harness.ts';
+import { call, startTestChatApi, useChatApi } from './support/chat-api-harness.ts';
 
 describe('chat-api service', () => {
-  let h: ChatHarness;
-  before(async () => {
-    h = await ChatHarness.start();
-  });
-  after(async () => {
-    await h?.stop();
-  });
+  const h = useChatApi();
 
   it('names its connection `chat-api` in the management UI', async () => {
     const management = new ManagementClient(testConfig().managementUrl);
@@ -32,18 +26,16 @@ describe('chat-api service', () => {
   });
 
   it('refuses to start, naming the URL, when the broker cannot be reached', async () => {
-    const error = await startTestChatApi(h.authUrl, { RABBITMQ_URL: 'amqp://chat:secret@127.0.0.1:1/' }).then(
-      () => null,
-      (e: unknown) => e as Error,
+    const error = await rejectionOf(
+      startTestChatApi(h.issuer.url, { RABBITMQ_URL: 'amqp://chat:secret@127.0.0.1:1/' }),
     );
-    expect(error?.message).to.include('amqp://chat:***@127.0.0.1:1/').and.include('RABBITMQ_URL');
+    expect(error.message).to.include('amqp://chat:***@127.0.0.1:1/').and.include('RABBITMQ_URL');
   });
 
   it('refuses to start, naming the URL, when the database cannot be reached', async () => {
-    const error = await startTestChatApi(h.authUrl, { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/warren' }).then(
-      () => null,
-      (e: unknown) => e as Error,
+    const error = await rejectionOf(
+      startTestChatApi(h.issuer.url, { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/warren' }),
     );
-    expect(error?.message).to.include('postgres://postgres@127.0.0.1:1/warren').and.include('DATABASE_URL');
+    expect(error.message).to.include('postgres://postgres@127.0.0.1:1/warren').and.include('DATABASE_URL');
   });
 });

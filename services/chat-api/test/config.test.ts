@@ -25,19 +25,8 @@ describe('chat-api config', () => {
   });
 
   it('stops with a message naming every bad variable', () => {
-    let error: unknown;
-    try {
-      loadConfig({ PORT: 'eighty', AUTH_URL: 'ftp://auth', POST_RATE_PER_SEC: '0', TYPING_INTERVAL_MS: '-1' });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).to.be.instanceOf(ConfigError);
-    expect((error as ConfigError).problems.map((p) => p.variable)).to.have.members([
-      'PORT',
-      'AUTH_URL',
-      'POST_RATE_PER_SEC',
-      'TYPING_INTERVAL_MS',
-    ]);
+    const bad = { PORT: 'eighty', AUTH_URL: 'ftp://auth', POST_RATE_PER_SEC: '0', TYPING_INTERVAL_MS: '-1' };
+    for (const variable of Object.keys(bad)) expect(() => loadConfig(bad)).to.throw(ConfigError, `\n  ${variable}: `);
   });
 
   it('treats an empty variable as unset', () => {

@@ -1,16 +1,10 @@
 import { names } from '@warren/shared/amqp';
 import { expect } from 'chai';
 import { exchangeExists } from './support/broker-admin.ts';
-import { ChatHarness, type TestUser } from './support/chat-api-harness.ts';
+import { type TestUser, useChatApi } from './support/chat-api-harness.ts';
 
 describe('chat-api direct sessions', () => {
-  let h: ChatHarness;
-  before(async () => {
-    h = await ChatHarness.start();
-  });
-  after(async () => {
-    await h?.stop();
-  });
+  const h = useChatApi();
 
   const open = async (caller: TestUser, peer: TestUser) => {
     const opened = await h.api(caller).post('/api/direct', { username: peer.username });

@@ -1,19 +1,11 @@
 import { names } from '@warren/shared/amqp';
 import { expect } from 'chai';
-import { ChatHarness, type TestResponse, type TestUser } from './support/chat-api-harness.ts';
+import { type TestResponse, type TestUser, useChatApi } from './support/chat-api-harness.ts';
 import { bodyOf, Tap } from './support/tap.ts';
 
 describe('chat-api read markers of messages not stored yet', () => {
-  let h: ChatHarness;
-  let alice: TestUser;
-  let bob: TestUser;
-  before(async () => {
-    h = await ChatHarness.start();
-    [alice, bob] = await Promise.all([h.register('alice'), h.register('bob')]);
-  });
-  after(async () => {
-    await h?.stop();
-  });
+  const h = useChatApi();
+  const [alice, bob] = h.users('alice', 'bob');
 
   /** Resolves after chat-api's next lookup of the message's `seq` has been answered (empty or not). */
   const lookedUp = (messageId: string) =>
@@ -32,21 +24,20 @@ describe('chat-api read markers of messages not stored yet', () => {
   const answeredBefore = async (answer: Promise<TestResponse>, first: Promise<void>) =>
     Promise.race([answer, first.then(() => undefined)]);
 
-  it('answers 204 to a read marker for a message the persister stores while the request waits', async () => {
+  it('answers 204 to a read marker for a message stored while the request waits', async () => {
     const { body: session } = await h.api(alice).post('/api/sessions', { name: 'in flight', members: [bob.username] });
     const tap = await Tap.open(names.sessionExchange(session.id));
     try {
-      await h.stopPersister();
       const posted = await h.api(alice).post(`/api/sessions/${session.id}/messages`, { content: 'just sent' });
       expect(posted.status).to.equal(202);
       const messageId: string = posted.body.message.id;
 
-      // The message is in the persister's queue and nowhere in history when Bob marks it read.
+      // The message is published and nowhere in history when Bob marks it read: it is stored after.
       const firstLookup = lookedUp(messageId);
       const marked = read(bob, session.id, messageId);
       const early = await answeredBefore(marked, firstLookup);
       expect(early, 'answered without waiting for the message').to.equal(undefined);
-      await h.startPersister();
+      await h.store(posted.body.message);
       const answer = await marked;
       expect(answer.status, JSON.stringify(answer.body)).to.equal(204);
 
@@ -83,12 +74,11 @@ describe('chat-api read markers of messages not stored yet', () => {
   it('keeps the marker where it is when an older message is marked after a newer one arrived', async () => {
     const { body: session } = await h.api(alice).post('/api/sessions', { name: 'order', members: [bob.username] });
     const older = await h.say(alice, session.id, 'older');
-    await h.stopPersister();
     const newer = await h.api(alice).post(`/api/sessions/${session.id}/messages`, { content: 'newer' });
     const firstLookup = lookedUp(newer.body.message.id);
     const markedNewer = read(bob, session.id, newer.body.message.id);
     expect(await answeredBefore(markedNewer, firstLookup)).to.equal(undefined);
-    await h.startPersister();
+    await h.store(newer.body.message);
     expect((await markedNewer).status).to.equal(204);
     expect((await read(bob, session.id, older.id)).status).to.equal(204);
     // Marked back at the older one, Bob would have the newer one unread.

@@ -2,22 +2,13 @@ import { names } from '@warren/shared/amqp';
 import { testConfig } from '@warren/shared/testing';
 import type { ConsumeMessage } from 'amqplib';
 import { expect } from 'chai';
-import { ChatHarness, type TestUser } from './support/chat-api-harness.ts';
+import { type TestUser, useChatApi } from './support/chat-api-harness.ts';
 import { bodyOf, Tap } from './support/tap.ts';
 
 describe('chat-api session events', () => {
-  let h: ChatHarness;
-  let alice: TestUser;
-  let bob: TestUser;
-  let carol: TestUser;
-  before(async () => {
-    // A long typing interval, so the throttle test does not depend on how fast requests are.
-    h = await ChatHarness.start({ TYPING_INTERVAL_MS: '60000' });
-    [alice, bob, carol] = await Promise.all([h.register('alice'), h.register('bob'), h.register('carol')]);
-  });
-  after(async () => {
-    await h?.stop();
-  });
+  // A long typing interval, so the throttle test does not depend on how fast requests are.
+  const h = useChatApi({ TYPING_INTERVAL_MS: '60000' });
+  const [alice, bob, carol] = h.users('alice', 'bob', 'carol');
 
   /** A public session of Alice's with a tap on its exchange. */
   const tapped = async (members: TestUser[] = []) => {
@@ -36,6 +27,16 @@ describe('chat-api session events', () => {
       deliveryMode: 1,
     });
     expect(message.properties.messageId).to.be.a('string');
+  };
+  /** Makes a session of Alice's with Bob while a tap listens on Bob's user exchange, then runs `check`. */
+  const withBobListening = async (name: string, check: (sessionId: string, bobTap: Tap) => Promise<void>) => {
+    const bobTap = await Tap.open(names.userExchange(bob.id), { declare: true });
+    try {
+      const created = await h.api(alice).post('/api/sessions', { name, members: [bob.username] });
+      await check(created.body.id, bobTap);
+    } finally {
+      await bobTap.close();
+    }
   };
 
   it('announces joins, renames, leaves and removals with the new version', async () => {
@@ -76,35 +77,25 @@ describe('chat-api session events', () => {
     }
   });
 
-  it('tells the members added at creation that they joined', async () => {
-    const bobTap = await Tap.open(names.userExchange(bob.id), { declare: true });
-    try {
-      const created = await h.api(alice).post('/api/sessions', { name: 'surprise', members: [bob.username] });
+  it('tells the members added at creation that they joined', () =>
+    withBobListening('surprise', async (sessionId, bobTap) => {
       const joined = await bobTap.waitFor(
-        (m) => ofType('member.joined')(m) && m.fields.exchange === names.sessionExchange(created.body.id),
+        (m) => ofType('member.joined')(m) && m.fields.exchange === names.sessionExchange(sessionId),
       );
       expect(bodyOf(joined)).to.deep.equal({
-        session_id: created.body.id,
+        session_id: sessionId,
         user: { id: bob.id, username: bob.username },
         version: 0,
       });
-    } finally {
-      await bobTap.close();
-    }
-  });
+    }));
 
-  it('announces a deletion to the members before the exchange goes', async () => {
-    const bobTap = await Tap.open(names.userExchange(bob.id), { declare: true });
-    try {
-      const created = await h.api(alice).post('/api/sessions', { name: 'going', members: [bob.username] });
-      expect((await h.api(alice).delete(`/api/sessions/${created.body.id}`)).status).to.equal(204);
+  it('announces a deletion to the members before the exchange goes', () =>
+    withBobListening('going', async (sessionId, bobTap) => {
+      expect((await h.api(alice).delete(`/api/sessions/${sessionId}`)).status).to.equal(204);
       const deleted = await bobTap.waitFor(ofType('session.deleted'));
       expectEventProperties(deleted);
-      expect(bodyOf(deleted)).to.deep.equal({ session_id: created.body.id });
-    } finally {
-      await bobTap.close();
-    }
-  });
+      expect(bodyOf(deleted)).to.deep.equal({ session_id: sessionId });
+    }));
 
   it('announces a read marker that moved forward, and only then', async () => {
     const { sessionId, tap } = await tapped([bob]);

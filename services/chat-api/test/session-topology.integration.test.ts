@@ -6,21 +6,12 @@ import { ManagementClient } from '@warren/shared/management';
 import { eventually, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { asAdmin, exchangeExists } from './support/broker-admin.ts';
-import { ChatHarness, type TestUser } from './support/chat-api-harness.ts';
+import { useChatApi } from './support/chat-api-harness.ts';
 import { Tap } from './support/tap.ts';
 
 describe('chat-api session topology', () => {
-  let h: ChatHarness;
-  let alice: TestUser;
-  let bob: TestUser;
-  let carol: TestUser;
-  before(async () => {
-    h = await ChatHarness.start();
-    [alice, bob, carol] = await Promise.all([h.register('alice'), h.register('bob'), h.register('carol')]);
-  });
-  after(async () => {
-    await h?.stop();
-  });
+  const h = useChatApi();
+  const [alice, bob, carol] = h.users('alice', 'bob', 'carol');
 
   const newSession = async (body: object) => {
     const created = await h.api(alice).post('/api/sessions', body);
@@ -29,6 +20,17 @@ describe('chat-api session topology', () => {
   };
   const memberIds = async (sessionId: string): Promise<string[]> =>
     h.db.withSchema('chat').from('members').where({ session_id: sessionId }).orderBy('user_id').pluck('user_id');
+  /** Posts as Alice and waits until the message reaches Bob's user exchange. */
+  const reachesBob = async (sessionId: string, content: string) => {
+    const bobTap = await Tap.open(names.userExchange(bob.id));
+    try {
+      const posted = await h.api(alice).post(`/api/sessions/${sessionId}/messages`, { content });
+      expect(posted.status).to.equal(202);
+      await bobTap.waitFor((m) => m.properties.messageId === posted.body.message.id);
+    } finally {
+      await bobTap.close();
+    }
+  };
 
   describe('when the broker step of a membership change fails', () => {
     it('fails the request with 503 and keeps the database as it was', async () => {
@@ -81,15 +83,7 @@ describe('chat-api session topology', () => {
       const result = await h.chat.syncTopology();
       expect(result.sessions).to.be.at.least(1);
       expect(await exchangeExists(names.userExchange(bob.id))).to.equal(true);
-      const bobTap = await Tap.open(names.userExchange(bob.id));
-      try {
-        const posted = await h.api(alice).post(`/api/sessions/${session.id}/messages`, { content: 'found' });
-        expect(posted.status).to.equal(202);
-        await bobTap.waitFor((m) => m.properties.messageId === posted.body.message.id);
-        await h.stored(posted.body.message.id);
-      } finally {
-        await bobTap.close();
-      }
+      await reachesBob(session.id, 'found');
     });
 
     it('restores bindings an operator deleted, with `npm run topology:sync`', async () => {
@@ -98,34 +92,26 @@ describe('chat-api session topology', () => {
         await channel.unbindExchange(names.userExchange(bob.id), names.sessionExchange(session.id), '');
         await channel.unbindExchange(exchanges.messages.name, names.sessionExchange(session.id), '');
       });
-      const bobTap = await Tap.open(names.userExchange(bob.id));
-      try {
-        const test = testConfig();
-        const command = spawn('npm', ['run', '--silent', 'topology:sync'], {
-          cwd: join(import.meta.dirname, '..'),
-          env: {
-            ...process.env,
-            RABBITMQ_URL: test.users['chat-api'].url,
-            DATABASE_URL: test.databaseUrl,
-            LOG_LEVEL: 'silent',
-          },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        let output = '';
-        command.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-        });
-        const [code] = await once(command, 'exit');
-        expect(code, output).to.equal(0);
-        expect(output).to.match(/topology:sync: \d+ session exchanges and \d+ member bindings declared/);
+      const test = testConfig();
+      const command = spawn('npm', ['run', '--silent', 'topology:sync'], {
+        cwd: join(import.meta.dirname, '..'),
+        env: {
+          ...process.env,
+          RABBITMQ_URL: test.users['chat-api'].url,
+          DATABASE_URL: test.databaseUrl,
+          LOG_LEVEL: 'silent',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let output = '';
+      command.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      const [code] = await once(command, 'exit');
+      expect(code, output).to.equal(0);
+      expect(output).to.match(/topology:sync: \d+ session exchanges and \d+ member bindings declared/);
 
-        const posted = await h.api(alice).post(`/api/sessions/${session.id}/messages`, { content: 'rebound' });
-        expect(posted.status).to.equal(202);
-        await bobTap.waitFor((m) => m.properties.messageId === posted.body.message.id);
-        await h.stored(posted.body.message.id);
-      } finally {
-        await bobTap.close();
-      }
+      await reachesBob(session.id, 'rebound');
     });
 
     it('rebuilds after chat-api reconnects to the broker', async () => {

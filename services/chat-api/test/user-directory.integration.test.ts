@@ -1,20 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { eventKeys, exchanges, queues } from '@warren/shared/amqp';
+import { eventKeys, exchanges } from '@warren/shared/amqp';
 import { expect } from 'chai';
-import { asAdmin, publishAsAdmin } from './support/broker-admin.ts';
-import { ChatHarness, call, type TestUser, uniqueUsername } from './support/chat-api-harness.ts';
-import { Tap } from './support/tap.ts';
+import { publishAsAdmin } from './support/broker-admin.ts';
+import { uniqueUsername, useChatApi } from './support/chat-api-harness.ts';
 
 describe('chat-api copy of users', () => {
-  let h: ChatHarness;
-  let alice: TestUser;
-  before(async () => {
-    h = await ChatHarness.start();
-    alice = await h.register('alice');
-  });
-  after(async () => {
-    await h?.stop();
-  });
+  const h = useChatApi();
+  const [alice] = h.users('alice');
 
   /** Resolves when chat-api has written this user to its copy. */
   const remembered = (match: (user: { id: string; username: string }) => boolean) =>
@@ -30,22 +22,25 @@ describe('chat-api copy of users', () => {
     (await h.api(alice).get(`/api/users?q=${encodeURIComponent(q)}`)).body.users.map(
       (u: { username: string }) => u.username,
     );
-  /** Publishes a user.registered as auth would (the run's administrator stands in for it). */
+  /** Publishes a user.registered as auth does (AMQP.md; the run's administrator stands in for auth). */
   const announce = (body: unknown) =>
     publishAsAdmin(exchanges.events.name, eventKeys.userRegistered, Buffer.from(JSON.stringify(body)), {
-      contentType: 'application/json',
       messageId: randomUUID(),
+      type: eventKeys.userRegistered,
+      contentType: 'application/json',
+      deliveryMode: 2,
+      timestamp: Math.floor(Date.now() / 1000),
     });
+  /** A user.registered for a new user named `username`. */
+  const registered = (username: string) => ({
+    user: { id: randomUUID(), username, created_at: new Date().toISOString() },
+  });
 
   it('learns users from user.registered, so one who just registered can be added', async () => {
     const username = uniqueUsername('newcomer');
     const heard = remembered((user) => user.username === username);
     const { body: session } = await h.api(alice).post('/api/sessions', { name: 'welcome' });
-    const registered = await call(`${h.authUrl}/auth/register`, 'POST', undefined, {
-      username,
-      password: 'correct horse battery',
-    });
-    expect(registered.status).to.equal(201);
+    await announce(registered(username));
     await heard;
     const added = await h.api(alice).post(`/api/sessions/${session.id}/members`, { username });
     expect(added.status).to.equal(200);
@@ -53,16 +48,8 @@ describe('chat-api copy of users', () => {
   });
 
   it('learns a user it never heard of from their token', async () => {
-    // Auth's event goes to a tap instead of chat-api's queue (mandatory needs some queue).
-    const tap = await Tap.open(exchanges.events.name, { routingKey: 'user.*' });
-    await asAdmin((channel) => channel.unbindQueue(queues.chatApiUsers.name, exchanges.events.name, 'user.*'));
-    let stranger: TestUser;
-    try {
-      stranger = await h.register('stranger', { known: false });
-    } finally {
-      await asAdmin((channel) => channel.bindQueue(queues.chatApiUsers.name, exchanges.events.name, 'user.*'));
-      await tap.close();
-    }
+    // Signed for, and never announced: as if their user.registered were lost.
+    const stranger = h.issuer.user('stranger');
     const { body: session } = await h.api(alice).post('/api/sessions', { name: 'strangers' });
     const unknown = await h.api(alice).post(`/api/sessions/${session.id}/members`, { username: stranger.username });
     expect(unknown.status).to.equal(404);
@@ -91,7 +78,7 @@ describe('chat-api copy of users', () => {
     heard = remembered((user) => user.username === marker);
     await announce(olderEvent);
     await announce({ not: 'an event' });
-    await announce({ user: { id: randomUUID(), username: marker, created_at: new Date().toISOString() } });
+    await announce(registered(marker));
     await heard;
     expect(await search(name)).to.deep.equal([name.toUpperCase()]);
   });
@@ -122,8 +109,7 @@ describe('chat-api copy of users', () => {
     const names = Array.from({ length: 21 }, (_, i) => `${prefix}_${String(i).padStart(2, '0')}`);
     const pending = new Set(names);
     const heard = remembered((user) => pending.delete(user.username) && pending.size === 0);
-    for (const name of names)
-      await announce({ user: { id: randomUUID(), username: name, created_at: new Date().toISOString() } });
+    for (const name of names) await announce(registered(name));
     await heard;
 
     const found = await search(prefix.toUpperCase());

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { names } from '@warren/shared/amqp';
 import { eventually, rejectionOf, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { type RawPublisher, TestBroker, users } from './support/broker.ts';
@@ -39,8 +38,7 @@ describe('persister service', () => {
 
   it('killed with SIGKILL in the middle of 10,000 messages and started again, stores each exactly once', async function () {
     this.timeout(120_000);
-    const session = await broker.createSession(database);
-    const exchange = names.sessionExchange(session);
+    const { session, exchange } = await broker.createSessionExchange(database);
     const ids: string[] = Array.from({ length: 10_000 }, () => randomUUID());
     const first = startChild();
 
@@ -76,8 +74,7 @@ describe('persister service', () => {
 
   it('on SIGTERM commits and acknowledges the batch it holds, then exits 0', async function () {
     this.timeout(60_000);
-    const session = await broker.createSession(database);
-    const exchange = names.sessionExchange(session);
+    const { session, exchange } = await broker.createSessionExchange(database);
     // A batch that would wait a minute: only the shutdown can close it in time.
     const child = startChild({ BATCH_SIZE: '1000', PREFETCH: '1000', BATCH_MAX_WAIT_MS: '60000' });
     const port = await child.listening;

@@ -77,8 +77,7 @@ describe('persister', () => {
     });
 
     it('stores a bot message published straight to the session exchange, by the bot, with the derived id', async () => {
-      const session = await broker.createSession(database);
-      const exchange = names.sessionExchange(session);
+      const { session, exchange } = await broker.createSessionExchange(database);
       const timestamp = Math.floor(Date.now() / 1000);
       const content = json({ content: '  it is raining  ', extra: { mm: 3 } });
       await bot.publish(exchange, content, { userId: botName(), contentType: 'application/json', timestamp });
@@ -152,8 +151,7 @@ describe('persister', () => {
     });
 
     it('dead-letters content of 5000 characters with its reason, then stores the next message', async () => {
-      const session = await broker.createSession(database);
-      const exchange = names.sessionExchange(session);
+      const { exchange } = await broker.createSessionExchange(database);
       const [tooLong, next] = [randomUUID(), randomUUID()];
       const body = json({ content: 'x'.repeat(5000) });
       await bot.publish(exchange, body, { messageId: tooLong, userId: botName(), contentType: 'application/json' });
@@ -187,8 +185,7 @@ describe('persister', () => {
     });
 
     it('dead-letters a message PostgreSQL refuses (storage_rejected) and stores the rest of its batch', async () => {
-      const session = await broker.createSession(database);
-      const exchange = names.sessionExchange(session);
+      const { exchange } = await broker.createSessionExchange(database);
       const [refused, fine] = [randomUUID(), randomUUID()];
       const poison = `refused by a constraint ${refused}`;
       // The envelope lets through everything PostgreSQL can store as far as it knows; a constraint
@@ -234,8 +231,7 @@ describe('persister', () => {
     });
 
     it('dead-letters hostile messages with their reason in x-warren-error and stores the good ones between', async () => {
-      const session = await broker.createSession(database);
-      const exchange = names.sessionExchange(session);
+      const { session, exchange } = await broker.createSessionExchange(database);
       const deep = `{"content":"deep","extra":${'{"a":'.repeat(1400)}{}${'}'.repeat(1400)}}`;
       expect(Buffer.byteLength(deep)).to.be.below(9000);
       const hostile: [string, string, Record<string, unknown>, string][] = [
@@ -291,8 +287,7 @@ describe('persister', () => {
     });
 
     it('acknowledges a session event without storing it, and dead-letters one from an untrusted publisher', async () => {
-      const session = await broker.createSession(database);
-      const exchange = names.sessionExchange(session);
+      const { session, exchange } = await broker.createSessionExchange(database);
       const [trusted, forged] = [randomUUID(), randomUUID()];
       const body = json({ session_id: session, user: { id: randomUUID(), username: 'bob' }, version: 2 });
       const event = { type: 'member.joined', contentType: 'application/json' };
@@ -328,8 +323,7 @@ describe('persister', () => {
     });
 
     it('stores 1000 messages published at once in far fewer transactions, each once', async () => {
-      const session = await broker.createSession(database);
-      const exchange = names.sessionExchange(session);
+      const { session, exchange } = await broker.createSessionExchange(database);
       const ids: string[] = Array.from({ length: 1000 }, () => randomUUID());
       for (const [i, id] of ids.entries()) bot.send(exchange, `message ${i}`, { messageId: id, userId: botName() });
       await bot.confirmed();
@@ -410,8 +404,7 @@ describe('persister', () => {
 
     it('acknowledges nothing, drops what it holds when the broker connection goes, and stores all once after', async function () {
       this.timeout(60_000);
-      const session = await broker.createSession(database);
-      const exchange = names.sessionExchange(session);
+      const { session, exchange } = await broker.createSessionExchange(database);
       const ids: string[] = Array.from({ length: 50 }, () => randomUUID());
 
       proxy.cut();
@@ -482,8 +475,7 @@ describe('persister', () => {
     });
 
     it('dead-letters it with handler_failed in x-warren-error, and the others flow on', async () => {
-      const session = await broker.createSession(database);
-      const exchange = names.sessionExchange(session);
+      const { exchange } = await broker.createSessionExchange(database);
       const [sentinel, bad, good] = [randomUUID(), randomUUID(), randomUUID()];
       // Once the sentinel is stored, whatever an earlier persister left in the queue has come before
       // it: the next delivery handled is the poison.

@@ -14,13 +14,14 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { declareExchange, declareQueue, names, sessionExchange, userExchange, wsQueue } from '@warren/shared/amqp';
-import { decodeDelivery, encodeChatMessage } from '@warren/shared/envelope';
+import { decodeDelivery } from '@warren/shared/envelope';
 import amqp, { type Channel, type ConsumeMessage } from 'amqplib';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { DeliveryEncoder } from '../src/delivery-encoder.ts';
 import { deliveryFrameOf, encodeFrame } from '../src/frames.ts';
 import { createBenchVhost } from './bench-vhost.ts';
 import { forkClients } from './client-process.ts';
+import { publishMessages } from './publish-messages.ts';
 
 const SOCKETS = Number(process.env.SOCKETS ?? 200);
 const MESSAGES = Number(process.env.MESSAGES ?? 2000);
@@ -66,25 +67,6 @@ const clients = forkClients();
 const wsUrl = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
 await clients.open(users.map((_, index) => `${wsUrl}?i=${index}`));
 
-async function publishAll(): Promise<void> {
-  for (let n = 0; n < MESSAGES; n++) {
-    const { exchange, routingKey, content, options } = encodeChatMessage({
-      publisher: vhost.user,
-      message: {
-        id: randomUUID(),
-        session_id: sessionId,
-        author: { kind: 'user', id: users[0] as string, username: 'alice' },
-        type: 'text',
-        content: `message ${n}: a line of chat of about the length people write, give or take a few words`,
-        extra: null,
-        created_at: new Date().toISOString(),
-      },
-    });
-    publisher.publish(exchange, routingKey, content, { ...options, headers: { ...options.headers } });
-  }
-  await publisher.waitForConfirms();
-}
-
 /** Consumes every queue in `mode` until the clients have every message; deliveries per second. */
 async function round(mode: Mode): Promise<Result> {
   const channel: Channel = await connection.createChannel();
@@ -92,7 +74,7 @@ async function round(mode: Mode): Promise<Result> {
   if (acks) await channel.prefetch(PREFETCH, false);
   const queues = users.map((user) => wsQueue(user, randomUUID()));
   for (const queue of queues) await declareQueue(channel, queue);
-  await publishAll();
+  await publishMessages(publisher, { publisher: vhost.user, sessionId, authorId: users[0] as string }, MESSAGES);
 
   let hits = 0;
   const encoder = new DeliveryEncoder({ trustedPublishers: [vhost.user], onLookup: (hit) => (hits += hit ? 1 : 0) });

@@ -13,7 +13,6 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { declareExchange, names, sessionExchange } from '@warren/shared/amqp';
-import { encodeChatMessage } from '@warren/shared/envelope';
 import { createLogger } from '@warren/shared/logging';
 import { publicJwkOf } from '@warren/shared/tokens';
 import amqp from 'amqplib';
@@ -21,6 +20,7 @@ import { SignJWT } from 'jose';
 import { loadConfig, startWsGatewayService } from '../src/index.ts';
 import { createBenchVhost } from './bench-vhost.ts';
 import { forkClients } from './client-process.ts';
+import { publishMessages } from './publish-messages.ts';
 
 const SOCKETS = Number(process.env.SOCKETS ?? 200);
 const MESSAGES = Number(process.env.MESSAGES ?? 2000);
@@ -87,25 +87,7 @@ try {
     const done = clients.receive(MESSAGES);
     const cpu = process.cpuUsage();
     const started = performance.now();
-    for (let n = 0; n < MESSAGES; n++) {
-      const outgoing = encodeChatMessage({
-        publisher: vhost.user,
-        message: {
-          id: randomUUID(),
-          session_id: sessionId,
-          author: { kind: 'user', id: users[0] as string, username: 'alice' },
-          type: 'text',
-          content: `message ${n}: a line of chat of about the length people write, give or take a few words`,
-          extra: null,
-          created_at: new Date().toISOString(),
-        },
-      });
-      publisher.publish(outgoing.exchange, '', outgoing.content, {
-        ...outgoing.options,
-        headers: { ...outgoing.options.headers },
-      });
-    }
-    await publisher.waitForConfirms();
+    await publishMessages(publisher, { publisher: vhost.user, sessionId, authorId: users[0] as string }, MESSAGES);
     const received = await done;
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);

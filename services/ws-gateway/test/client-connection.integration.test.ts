@@ -1,48 +1,32 @@
 import type { Socket } from 'node:net';
 import { eventually } from '@warren/shared/testing';
 import { expect } from 'chai';
-import { startTestAuth, type TestAuth } from './support/auth.ts';
+import { useIssuer } from './support/auth.ts';
 import { TestBroker } from './support/broker.ts';
 import { type ChildGateway, spawnGateway } from './support/child-gateway.ts';
 import { TestClient } from './support/client.ts';
-import { startTestGateway, type TestGateway } from './support/gateway.ts';
+import { useGateway } from './support/gateway.ts';
 
 /** The TCP socket under a `ws` client: pausing it is a client that stops reading. */
 const tcpOf = (client: TestClient): Socket => (client.socket as unknown as { _socket: Socket })._socket;
 
 describe('client connection', () => {
-  let auth: TestAuth;
-  before(async () => {
-    auth = await startTestAuth();
-  });
-  after(async () => {
-    await auth?.stop();
-  });
+  const auth = useIssuer();
 
   describe('token expiry', () => {
-    /** auth issuing 30-second tokens (its shortest) with the same key and users as `auth`. */
-    let shortLived: TestAuth;
-    let gateway: TestGateway;
-    before(async () => {
-      shortLived = await startTestAuth({ DATA_DIR: auth.dataDir, ACCESS_TOKEN_TTL_SEC: '30' });
-      gateway = await startTestGateway(auth.baseUrl);
-    });
-    after(async () => {
-      await gateway?.stop();
-      await shortLived?.stop();
-    });
+    const gateway = useGateway(auth);
 
     it('closes with 4001 when the token expires, unless a fresh auth frame of the same user extended it', async function () {
-      this.timeout(60_000);
-      this.slow(35_000);
-      const user = await auth.register('expiry');
-      const shortToken = await shortLived.login(user.username);
+      this.slow(10_000);
+      const user = auth.user('expiry');
+      // Auth's tokens live 30 s at the shortest; the gateway's timer is the same for any lifetime.
+      const shortToken = auth.sign(user, { exp: Math.floor(Date.now() / 1000) + 3 });
       const [expiring, extended] = [
         await TestClient.ready(gateway.wsUrl, shortToken),
         await TestClient.ready(gateway.wsUrl, shortToken),
       ];
       // A 15-minute token of the same user, sent over the open connection.
-      extended.send({ type: 'auth', token: await auth.login(user.username) });
+      extended.send({ type: 'auth', token: auth.sign(user) });
       extended.send({ type: 'ping' });
       expect(await extended.next()).to.deep.equal({ type: 'pong' });
 
@@ -61,7 +45,7 @@ describe('client connection', () => {
       broker = await TestBroker.start();
       // In a process of its own: clients in this process share no event loop with it, so only the
       // paused one falls behind, as on a real network.
-      gateway = await spawnGateway(auth.baseUrl);
+      gateway = await spawnGateway(auth.url);
     });
     after(async () => {
       gateway?.process.kill('SIGTERM');
@@ -72,11 +56,7 @@ describe('client connection', () => {
     it('is closed with 4008 (at the default 1 MiB) while 10,000 messages flow, and the others get every message', async function () {
       this.timeout(120_000);
       this.slow(20_000);
-      const [slowUser, alice, bob] = await Promise.all([
-        auth.register('slow'),
-        auth.register('alice'),
-        auth.register('bob'),
-      ]);
+      const [slowUser, alice, bob] = [auth.user('slow'), auth.user('alice'), auth.user('bob')];
       const slow = await TestClient.ready(gateway.wsUrl, slowUser.token);
       const others = [
         await TestClient.ready(gateway.wsUrl, alice.token),

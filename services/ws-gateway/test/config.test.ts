@@ -35,28 +35,15 @@ describe('ws-gateway config', () => {
   });
 
   it('stops with a message naming every bad variable', () => {
-    let error: unknown;
-    try {
-      loadConfig({
-        ALLOWED_ORIGINS: 'https://chat.example.com/',
-        AUTH_TIMEOUT_MS: '0',
-        PING_INTERVAL_MS: 'often',
-        SLOW_CLIENT_BUFFER_BYTES: '-1',
-        MAX_FRAME_BYTES: '10',
-        AUTH_URL: 'amqp://auth',
-      });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).to.be.instanceOf(ConfigError);
-    expect((error as ConfigError).problems.map((p) => p.variable)).to.have.members([
-      'ALLOWED_ORIGINS',
-      'AUTH_TIMEOUT_MS',
-      'PING_INTERVAL_MS',
-      'SLOW_CLIENT_BUFFER_BYTES',
-      'MAX_FRAME_BYTES',
-      'AUTH_URL',
-    ]);
+    const bad: Record<string, string> = {
+      ALLOWED_ORIGINS: 'https://chat.example.com/',
+      AUTH_TIMEOUT_MS: '0',
+      PING_INTERVAL_MS: 'often',
+      SLOW_CLIENT_BUFFER_BYTES: '-1',
+      MAX_FRAME_BYTES: '10',
+      AUTH_URL: 'amqp://auth',
+    };
+    for (const variable of Object.keys(bad)) expect(() => loadConfig(bad)).to.throw(ConfigError, `\n  ${variable}: `);
   });
 
   it('refuses an origin that is not one as browsers send it', () => {

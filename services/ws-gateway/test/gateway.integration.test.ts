@@ -1,11 +1,9 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import WebSocket from 'ws';
-import { startTestAuth, type TestAuth, type TestUser } from './support/auth.ts';
+import { useIssuer } from './support/auth.ts';
 import { TestClient } from './support/client.ts';
-import { startTestGateway, type TestGateway } from './support/gateway.ts';
+import { startTestGateway, useGateway } from './support/gateway.ts';
 
 /** Opens a socket that the gateway refuses: the HTTP status and problem document it answered. */
 async function refusedUpgrade(
@@ -24,34 +22,14 @@ async function refusedUpgrade(
 
 const nowSec = () => Math.floor(Date.now() / 1000);
 
-/** The base URL of an auth service that is down: a port that was just free and is closed again. */
-async function downAuthUrl(): Promise<string> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return `http://127.0.0.1:${port}`;
-}
-
 describe('gateway', () => {
-  let auth: TestAuth;
-  let gateway: TestGateway;
-  let user: TestUser;
   const AUTH_TIMEOUT_MS = 300;
-
-  before(async () => {
-    auth = await startTestAuth();
-    gateway = await startTestGateway(auth.baseUrl, {
-      AUTH_TIMEOUT_MS: String(AUTH_TIMEOUT_MS),
-      ALLOWED_ORIGINS: 'https://chat.example.com',
-    });
-    user = await auth.register('gw');
+  const auth = useIssuer();
+  const gateway = useGateway(auth, {
+    AUTH_TIMEOUT_MS: String(AUTH_TIMEOUT_MS),
+    ALLOWED_ORIGINS: 'https://chat.example.com',
   });
-  after(async () => {
-    await gateway?.stop();
-    await auth?.stop();
-  });
+  const user = auth.user('gw');
 
   describe('upgrades', () => {
     it('takes WebSockets on /ws only', async () => {
@@ -99,7 +77,7 @@ describe('gateway', () => {
     it('closes with 4001 at the default timeout of 10 s', async function () {
       this.timeout(25_000);
       this.slow(12_000);
-      const defaults = await startTestGateway(auth.baseUrl);
+      const defaults = await startTestGateway(auth.url);
       try {
         const client = await TestClient.open(defaults.wsUrl);
         expect(await client.closed).to.deep.equal({ code: 4001, reason: 'authentication timeout' });
@@ -119,25 +97,30 @@ describe('gateway', () => {
     });
 
     it('closes with 4001 on an expired token signed by auth', async () => {
-      const expired = await auth.sign({ sub: user.id, name: user.username, iat: nowSec() - 600, exp: nowSec() - 60 });
+      const expired = auth.sign(user, { iat: nowSec() - 600, exp: nowSec() - 60 });
       const client = await TestClient.open(gateway.wsUrl);
       client.send({ type: 'auth', token: expired });
       expect(await client.closed).to.deep.equal({ code: 4001, reason: 'token expired' });
     });
 
     it("closes with 1011, not 4001, when auth's keys cannot be fetched: an outage, not a bad token", async () => {
-      const blind = await startTestGateway(await downAuthUrl());
+      await auth.close();
       try {
-        // auth's own token, whose kid the blind gateway has never seen.
-        const byFrame = await TestClient.open(blind.wsUrl);
-        byFrame.send({ type: 'auth', token: user.token });
-        expect(await byFrame.closed).to.deep.equal({ code: 1011, reason: 'cannot verify tokens now' });
-        const byQuery = await TestClient.open(blind.wsUrl, { queryToken: user.token });
-        expect(await byQuery.closed).to.deep.equal({ code: 1011, reason: 'cannot verify tokens now' });
-        expect(await blind.metric('warren_ws_closes_total', { code: '1011' })).to.equal(2);
-        expect(await blind.metric('warren_ws_closes_total', { code: '4001' })).to.equal(0);
+        const blind = await startTestGateway(auth.url);
+        try {
+          // auth's own token, whose kid the blind gateway has never seen.
+          const byFrame = await TestClient.open(blind.wsUrl);
+          byFrame.send({ type: 'auth', token: user.token });
+          expect(await byFrame.closed).to.deep.equal({ code: 1011, reason: 'cannot verify tokens now' });
+          const byQuery = await TestClient.open(blind.wsUrl, { queryToken: user.token });
+          expect(await byQuery.closed).to.deep.equal({ code: 1011, reason: 'cannot verify tokens now' });
+          expect(await blind.metric('warren_ws_closes_total', { code: '1011' })).to.equal(2);
+          expect(await blind.metric('warren_ws_closes_total', { code: '4001' })).to.equal(0);
+        } finally {
+          await blind.stop();
+        }
       } finally {
-        await blind.stop();
+        await auth.listen();
       }
     });
 
@@ -187,7 +170,7 @@ describe('gateway', () => {
     it('answers a fresh token that does not verify, or is for another user, and keeps the connection', async () => {
       client.send({ type: 'auth', token: 'not-a-jwt' });
       expect(await client.next()).to.include({ type: 'error', code: 'TOKEN_INVALID' });
-      const other = await auth.register('other');
+      const other = auth.user('other');
       client.send({ type: 'auth', token: other.token });
       expect(await client.next()).to.include({ type: 'error', code: 'WRONG_USER' });
       client.send({ type: 'ping' });
@@ -202,7 +185,7 @@ describe('gateway', () => {
 
   describe('keepalive', () => {
     it('drops a peer that stops answering WebSocket pings', async () => {
-      const pinging = await startTestGateway(auth.baseUrl, { PING_INTERVAL_MS: '100' });
+      const pinging = await startTestGateway(auth.url, { PING_INTERVAL_MS: '100' });
       try {
         const live = await TestClient.ready(pinging.wsUrl, user.token);
         const dead = await TestClient.open(pinging.wsUrl, { autoPong: false });

@@ -1,20 +1,14 @@
 import { expect } from 'chai';
-import { startTestAuth, type TestAuth } from './support/auth.ts';
+import { useIssuer } from './support/auth.ts';
 import { spawnGateway } from './support/child-gateway.ts';
 import { TestClient } from './support/client.ts';
 
 describe('main (the ws-gateway process)', () => {
-  let auth: TestAuth;
-  before(async () => {
-    auth = await startTestAuth();
-  });
-  after(async () => {
-    await auth?.stop();
-  });
+  const auth = useIssuer();
 
   it('closes every WebSocket with 1001 on SIGTERM and exits 0 (before its 10 s shutdown timeout)', async () => {
-    const gateway = await spawnGateway(auth.baseUrl);
-    const user = await auth.register('sigterm');
+    const gateway = await spawnGateway(auth.url);
+    const user = auth.user('sigterm');
     const clients = [
       await TestClient.ready(gateway.wsUrl, user.token),
       await TestClient.ready(gateway.wsUrl, user.token),
@@ -29,7 +23,7 @@ describe('main (the ws-gateway process)', () => {
   });
 
   it('stops at once, naming the variable, on a bad configuration', async () => {
-    const gateway = spawnGateway(auth.baseUrl, { ALLOWED_ORIGINS: 'https://chat.example.com/path' });
+    const gateway = spawnGateway(auth.url, { ALLOWED_ORIGINS: 'https://chat.example.com/path' });
     const error = await gateway.then(
       () => undefined,
       (e: Error) => e,
@@ -38,7 +32,7 @@ describe('main (the ws-gateway process)', () => {
   });
 
   it('stops at once, naming the URL, when the broker cannot be reached', async () => {
-    const error = await spawnGateway(auth.baseUrl, { RABBITMQ_URL: 'amqp://warren:secret@127.0.0.1:1/' }).then(
+    const error = await spawnGateway(auth.url, { RABBITMQ_URL: 'amqp://warren:secret@127.0.0.1:1/' }).then(
       () => undefined,
       (e: Error) => e,
     );

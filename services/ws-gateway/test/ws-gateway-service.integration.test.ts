@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import { ManagementClient } from '@warren/shared/management';
 import { eventually, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
-import { startTestAuth, type TestAuth, type TestUser } from './support/auth.ts';
+import { type TestUser, useIssuer } from './support/auth.ts';
 import { TestBroker } from './support/broker.ts';
 import { TestClient } from './support/client.ts';
-import { startTestGateway, type TestGateway } from './support/gateway.ts';
+import { useGateway } from './support/gateway.ts';
 
 const management = () => new ManagementClient(testConfig().managementUrl);
 
@@ -26,22 +26,18 @@ function gatewayConnections() {
 }
 
 describe('ws-gateway service', () => {
-  let auth: TestAuth;
+  const auth = useIssuer();
   let broker: TestBroker;
   before(async () => {
-    auth = await startTestAuth();
     broker = await TestBroker.start();
   });
   after(async () => {
     await broker?.stop();
-    await auth?.stop();
   });
 
   describe('delivering', () => {
-    let gateway: TestGateway;
-    let alice: TestUser;
-    let bob: TestUser;
-    let carol: TestUser;
+    const gateway = useGateway(auth);
+    const [alice, bob, carol] = [auth.user('alice'), auth.user('bob'), auth.user('carol')];
     const clients: TestClient[] = [];
     const connect = async (user: TestUser) => {
       const client = await TestClient.ready(gateway.wsUrl, user.token);
@@ -49,15 +45,8 @@ describe('ws-gateway service', () => {
       return client;
     };
 
-    before(async () => {
-      gateway = await startTestGateway(auth.baseUrl);
-      [alice, bob, carol] = await Promise.all([auth.register('alice'), auth.register('bob'), auth.register('carol')]);
-    });
     afterEach(async () => {
       await Promise.all(clients.splice(0).map((client) => client.close()));
-    });
-    after(async () => {
-      await gateway?.stop();
     });
 
     it('sends ready with the user and the connection id', async () => {
@@ -204,16 +193,10 @@ describe('ws-gateway service', () => {
   });
 
   describe('queues', () => {
-    let gateway: TestGateway;
-    before(async () => {
-      gateway = await startTestGateway(auth.baseUrl);
-    });
-    after(async () => {
-      await gateway?.stop();
-    });
+    const gateway = useGateway(auth);
 
     it("declares one queue per connection by the spec's name, and none is left once the sockets close", async () => {
-      const user = await auth.register('queues');
+      const user = auth.user('queues');
       const clients = [await TestClient.open(gateway.wsUrl), await TestClient.open(gateway.wsUrl)];
       const readies = await Promise.all(
         clients.map(async (client) => {
@@ -251,16 +234,10 @@ describe('ws-gateway service', () => {
   });
 
   describe('losing the broker', () => {
-    let gateway: TestGateway;
-    before(async () => {
-      gateway = await startTestGateway(auth.baseUrl);
-    });
-    after(async () => {
-      await gateway?.stop();
-    });
+    const gateway = useGateway(auth);
 
     it('closes every socket with 1011 when an operator closes its connection, and takes new ones once back', async () => {
-      const [alice, bob] = await Promise.all([auth.register('lost'), auth.register('lost')]);
+      const [alice, bob] = [auth.user('lost'), auth.user('lost')];
       const clients = [
         await TestClient.ready(gateway.wsUrl, alice.token),
         await TestClient.ready(gateway.wsUrl, alice.token),

@@ -1,4 +1,5 @@
 export { ResourceStack } from './resource-stack.ts';
+export { runMigrations } from './run-migrations.ts';
 export { type RunnableConfig, runService, type ServiceEntry } from './run-service.ts';
 export type {
   RunningService,

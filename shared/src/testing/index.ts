@@ -10,4 +10,14 @@ export { type EventuallyOptions, eventually } from './eventually.ts';
 export { Recorder, type RecorderOptions, type WaitOptions } from './recorder.ts';
 export { rejectionOf } from './rejection-of.ts';
 export { serviceEnv, type TestedService } from './service-env.ts';
+export { type LogLine, ServiceProcess, type ServiceProcessOptions } from './service-process.ts';
 export { type TestAmqpUser, type TestConfig, testConfig } from './test-config.ts';
+export {
+  type IssuedUser,
+  JWKS_PATH,
+  type SignOptions,
+  TestIssuer,
+  type TestIssuerOptions,
+  type TokenSubject,
+} from './test-issuer.ts';
+export { thrownBy } from './thrown-by.ts';

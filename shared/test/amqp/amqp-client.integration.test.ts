@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { expect } from 'chai';
-import { AmqpClient, type AmqpClientOptions, Consumer, type Delivery, Publisher } from '../../src/amqp/index.ts';
+import { type AmqpClient, type AmqpClientOptions, Consumer, type Delivery, Publisher } from '../../src/amqp/index.ts';
 import { eventually, Recorder, rejectionOf, testConfig } from '../../src/testing/index.ts';
 import { closedPort } from '../support/closed-port.ts';
-import { connectionNamed, managementClient, testLogger, unique } from '../support/integration.ts';
+import {
+  connectionNamed,
+  managementClient,
+  recordAndAck,
+  testClient,
+  testLogger,
+  unique,
+} from '../support/integration.ts';
 
 describe('AmqpClient', () => {
   const management = managementClient();
@@ -12,14 +19,7 @@ describe('AmqpClient', () => {
 
   /** A client of the run's vhost, closed after the test; reconnects fast unless told otherwise. */
   function newClient(options: Partial<AmqpClientOptions> = {}): AmqpClient {
-    const client = new AmqpClient({
-      url: testConfig().rabbitmqUrl,
-      connectionName: unique('test-client'),
-      logger: testLogger(),
-      initialDelayMs: 50,
-      maxDelayMs: 200,
-      ...options,
-    });
+    const client = testClient('test-client', { initialDelayMs: 50, maxDelayMs: 200, ...options });
     clients.push(client);
     return client;
   }
@@ -31,10 +31,7 @@ describe('AmqpClient', () => {
       queue,
       prefetch: 10,
       logger: testLogger(),
-      onMessage: (delivery) => {
-        inbox.push(delivery);
-        if (ack) delivery.ack();
-      },
+      onMessage: ack ? recordAndAck(inbox) : inbox.push,
     });
     return { consumer, inbox };
   }

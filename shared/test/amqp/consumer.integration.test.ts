@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { expect } from 'chai';
-import { AmqpClient, Consumer, type ConsumerOptions, type Delivery, Publisher } from '../../src/amqp/index.ts';
-import { eventually, Recorder, testConfig } from '../../src/testing/index.ts';
-import { testLogger, unique } from '../support/integration.ts';
+import { type AmqpClient, Consumer, type ConsumerOptions, type Delivery, Publisher } from '../../src/amqp/index.ts';
+import { eventually, Recorder } from '../../src/testing/index.ts';
+import { recordAndAck, testClient, testLogger, unique } from '../support/integration.ts';
 
 describe('Consumer', () => {
   let client: AmqpClient;
@@ -13,11 +13,7 @@ describe('Consumer', () => {
   let stops: (() => Promise<void>)[] = [];
 
   before(async () => {
-    client = new AmqpClient({
-      url: testConfig().rabbitmqUrl,
-      connectionName: unique('test-consumer'),
-      logger: testLogger(),
-    });
+    client = testClient('test-consumer');
     await client.start();
     channel = await client.createChannel();
     publisher = new Publisher(client);
@@ -51,14 +47,7 @@ describe('Consumer', () => {
     const queue = await newQueue();
     const inbox = new Recorder<Delivery>();
     // With a prefetch of 1, each delivery after the first proves the previous one was acknowledged.
-    await start({
-      queue,
-      prefetch: 1,
-      onMessage: (delivery) => {
-        inbox.push(delivery);
-        delivery.ack();
-      },
-    });
+    await start({ queue, prefetch: 1, onMessage: recordAndAck(inbox) });
     await send(queue, 'one', 'two', 'three');
     expect([textOf(await inbox.next()), textOf(await inbox.next()), textOf(await inbox.next())]).to.deep.equal([
       'one',
@@ -202,10 +191,7 @@ describe('Consumer', () => {
       queue,
       prefetch: 5,
       logger: testLogger(),
-      onMessage: (delivery) => {
-        inbox.push(delivery);
-        delivery.ack();
-      },
+      onMessage: recordAndAck(inbox),
     });
     await send(queue, 'before');
     expect(textOf(await inbox.next())).to.equal('before');

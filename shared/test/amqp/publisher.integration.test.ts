@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { AmqpClient, Publisher, type PublishResult } from '../../src/amqp/index.ts';
 import { WarrenError } from '../../src/errors.ts';
 import { Recorder, rejectionOf, testConfig } from '../../src/testing/index.ts';
-import { connectionNamed, managementClient, testLogger, unique } from '../support/integration.ts';
+import { connectionNamed, managementClient, testClient, testLogger, unique } from '../support/integration.ts';
 
 /** What a publish rejected with, checked to be a WarrenError. */
 async function warrenErrorOf(publishing: Promise<void>): Promise<WarrenError> {
@@ -23,11 +23,7 @@ describe('Publisher', () => {
   let settled: Recorder<[PublishResult, string, string]>;
 
   before(async () => {
-    client = new AmqpClient({
-      url: testConfig().rabbitmqUrl,
-      connectionName: unique('test-publisher'),
-      logger: testLogger(),
-    });
+    client = testClient('test-publisher');
     await client.start();
     channel = await client.createChannel();
   });

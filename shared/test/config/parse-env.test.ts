@@ -1,22 +1,13 @@
 import { expect } from 'chai';
 import { z } from 'zod';
 import { ConfigError, parseEnv } from '../../src/config/index.ts';
+import { thrownBy } from '../../src/testing/index.ts';
 
 const shape = {
   NAME: z.string().min(1).default('warren'),
   COUNT: z.coerce.number().int().min(1),
   MODE: z.enum(['a', 'b']).default('a'),
 };
-
-function configErrorOf(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseEnv', () => {
   it('returns the parsed values with defaults for unset variables', () => {
@@ -32,7 +23,7 @@ describe('parseEnv', () => {
   });
 
   it('names every invalid variable, missing ones included', () => {
-    const error = configErrorOf(() => parseEnv(shape, { MODE: 'c' }));
+    const error = thrownBy(() => parseEnv(shape, { MODE: 'c' }), ConfigError);
     expect(error.name).to.equal('ConfigError');
     expect(error.problems.map((problem) => problem.variable).sort()).to.deep.equal(['COUNT', 'MODE']);
     for (const problem of error.problems) expect(problem.message).to.be.a('string').and.not.be.empty;
@@ -40,7 +31,7 @@ describe('parseEnv', () => {
   });
 
   it('names a variable whose value does not convert', () => {
-    const error = configErrorOf(() => parseEnv(shape, { COUNT: 'many' }));
+    const error = thrownBy(() => parseEnv(shape, { COUNT: 'many' }), ConfigError);
     expect(error.problems).to.have.length(1);
     expect(error.problems[0]?.variable).to.equal('COUNT');
   });

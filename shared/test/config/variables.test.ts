@@ -1,14 +1,10 @@
 import { expect } from 'chai';
 import { ConfigError, list, parseEnv, portVariable, variables } from '../../src/config/index.ts';
+import { thrownBy } from '../../src/testing/index.ts';
 
+/** The variables of the ConfigError `run` throws. */
 function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigError);
-    return (error as ConfigError).problems.map((problem) => problem.variable);
-  }
-  throw new Error('expected a ConfigError');
+  return thrownBy(run, ConfigError).problems.map((problem) => problem.variable);
 }
 
 describe('variables', () => {

@@ -10,6 +10,7 @@ import {
   type EnvelopeProblem,
   envelopeErrorCodes,
 } from '../../src/envelope/index.ts';
+import { amqpMessage } from '../../src/testing/index.ts';
 import {
   authorHeaders,
   decode,
@@ -330,26 +331,8 @@ describe('envelope decodeDelivery', () => {
   });
 
   it("accepts amqplib's ConsumeMessage as it is", () => {
-    const consumed: ConsumeMessage = {
-      content: Buffer.from('hi'),
-      fields: { deliveryTag: 1, redelivered: false, exchange: EXCHANGE, routingKey: '', consumerTag: 'c' },
-      properties: {
-        contentType: undefined,
-        contentEncoding: undefined,
-        headers: {},
-        deliveryMode: undefined,
-        priority: undefined,
-        correlationId: undefined,
-        replyTo: undefined,
-        expiration: undefined,
-        messageId: undefined,
-        timestamp: undefined,
-        type: undefined,
-        userId: 'bot',
-        appId: undefined,
-        clusterId: undefined,
-      },
-    };
+    const message = amqpMessage('hi', { userId: 'bot' }, { exchange: EXCHANGE });
+    const consumed: ConsumeMessage = { ...message, fields: { ...message.fields, consumerTag: 'c' } };
     expect(
       messageOf(decodeDelivery(consumed, { trustedPublishers: new Set(['chat-api']), receivedAt: RECEIVED_AT })),
     ).to.deep.include({ content: 'hi', author: { kind: 'bot', name: 'bot' } });

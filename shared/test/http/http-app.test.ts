@@ -58,6 +58,10 @@ describe('createHttpApp', () => {
       await db.destroy();
     });
 
+    /** POSTs `body` to the route answering with the body it parsed. */
+    const echo = (body: string, contentType = 'application/json') =>
+      fetch(`${app.url}/echo`, { method: 'POST', headers: { 'content-type': contentType }, body });
+
     it('answers an unknown route with a 404 problem', async () => {
       const response = await fetch(`${app.url}/nowhere?x=1`);
       expect(response.status).to.equal(404);
@@ -71,62 +75,38 @@ describe('createHttpApp', () => {
     });
 
     it('parses JSON bodies', async () => {
-      const response = await fetch(`${app.url}/echo`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ hello: ['world'] }),
-      });
+      const response = await echo(JSON.stringify({ hello: ['world'] }));
       expect(response.status).to.equal(200);
       expect(await response.json()).to.deep.equal({ body: { hello: ['world'] } });
     });
 
     it('answers a body that is not JSON with a 400 problem', async () => {
-      const response = await fetch(`${app.url}/echo`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"hello": ',
-      });
+      const response = await echo('{"hello": ');
       expect(response.status).to.equal(400);
       expect(await problemOf(response)).to.include({ status: 400, code: 'INVALID_JSON' });
     });
 
     it('takes only objects and arrays as JSON bodies', async () => {
-      const response = await fetch(`${app.url}/echo`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '"just a string"',
-      });
+      const response = await echo('"just a string"');
       expect(response.status).to.equal(400);
       expect(await problemOf(response)).to.include({ code: 'INVALID_JSON' });
     });
 
     it('answers a body over 1 MiB with a 413 problem', async () => {
-      const response = await fetch(`${app.url}/echo`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text: 'x'.repeat(1024 * 1024) }),
-      });
+      const response = await echo(JSON.stringify({ text: 'x'.repeat(1024 * 1024) }));
       expect(response.status).to.equal(413);
       expect(await problemOf(response)).to.include({ status: 413, code: 'BODY_TOO_LARGE' });
     });
 
     it('takes a body of just under 1 MiB', async () => {
       const text = 'x'.repeat(1024 * 1024 - 20);
-      const response = await fetch(`${app.url}/echo`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text }),
-      });
+      const response = await echo(JSON.stringify({ text }));
       expect(response.status).to.equal(200);
       expect(((await response.json()) as { body: { text: string } }).body.text).to.have.length(text.length);
     });
 
     it('answers a JSON body in a charset other than UTF-8 with a 415 problem', async () => {
-      const response = await fetch(`${app.url}/echo`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json; charset=latin1' },
-        body: '{}',
-      });
+      const response = await echo('{}', 'application/json; charset=latin1');
       expect(response.status).to.equal(415);
       expect(await problemOf(response)).to.include({ code: 'UNSUPPORTED_MEDIA_TYPE' });
     });

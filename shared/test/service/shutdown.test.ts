@@ -52,36 +52,33 @@ describe('installShutdown', () => {
     child = undefined;
   });
 
+  /** The fixture's steps when it stops in full, in order. */
+  const EVERY_STEP = ['ready', 'stop-http', 'drain', 'close-broker'];
+
+  /** Runs the fixture in `mode` and sends `signal` once it is ready: its exit code and its steps. */
+  async function stoppedBy(mode: string, signal: NodeJS.Signals): Promise<{ code: number | null; steps: string[] }> {
+    const started = startChild(mode);
+    child = started;
+    await started.printed('ready');
+    started.process.kill(signal);
+    const code = await started.exited;
+    return { code, steps: stepsOf(started) };
+  }
+
   it('on SIGTERM runs every step in order, then exits 0', async () => {
-    child = startChild('ok');
-    await child.printed('ready');
-    child.process.kill('SIGTERM');
-    expect(await child.exited).to.equal(0);
-    expect(stepsOf(child)).to.deep.equal(['ready', 'stop-http', 'drain', 'close-broker']);
+    expect(await stoppedBy('ok', 'SIGTERM')).to.deep.equal({ code: 0, steps: EVERY_STEP });
   });
 
   it('on SIGINT does the same', async () => {
-    child = startChild('ok');
-    await child.printed('ready');
-    child.process.kill('SIGINT');
-    expect(await child.exited).to.equal(0);
-    expect(stepsOf(child)).to.deep.equal(['ready', 'stop-http', 'drain', 'close-broker']);
+    expect(await stoppedBy('ok', 'SIGINT')).to.deep.equal({ code: 0, steps: EVERY_STEP });
   });
 
   it('runs the steps after a failed one, then exits 1', async () => {
-    child = startChild('fail');
-    await child.printed('ready');
-    child.process.kill('SIGTERM');
-    expect(await child.exited).to.equal(1);
-    expect(stepsOf(child)).to.deep.equal(['ready', 'stop-http', 'drain', 'close-broker']);
+    expect(await stoppedBy('fail', 'SIGTERM')).to.deep.equal({ code: 1, steps: EVERY_STEP });
   });
 
   it('exits 1 when the steps take longer than the timeout', async () => {
-    child = startChild('hang');
-    await child.printed('ready');
-    child.process.kill('SIGTERM');
-    expect(await child.exited).to.equal(1);
-    expect(stepsOf(child)).to.deep.equal(['ready', 'stop-http', 'drain']);
+    expect(await stoppedBy('hang', 'SIGTERM')).to.deep.equal({ code: 1, steps: ['ready', 'stop-http', 'drain'] });
   });
 
   it('changes nothing on further signals: the steps run once and it exits when they are done', async () => {
@@ -93,7 +90,7 @@ describe('installShutdown', () => {
     await child.printed('signal 2');
     child.process.stdin?.write('go\n');
     expect(await child.exited).to.equal(0);
-    expect(stepsOf(child)).to.deep.equal(['ready', 'stop-http', 'drain', 'close-broker']);
+    expect(stepsOf(child)).to.deep.equal(EVERY_STEP);
   });
 
   it('can be started by the service itself', async () => {

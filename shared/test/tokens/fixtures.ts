@@ -28,18 +28,22 @@ export interface SignOptions {
   nowMs?: number;
 }
 
-/** A token as the auth service signs it: 15 minutes, `sub`, `name`, `iss`, `aud`. */
-export function signToken(privateKey: KeyObject, options: SignOptions = {}): string {
-  const iat = seconds(options.nowMs ?? Date.now());
-  const payload: Record<string, unknown> = {
+/** The claims of a token the auth service issues alice at `nowMs`: 15 minutes, `sub`, `name`, `iss`, `aud`. */
+export function tokenClaims(nowMs: number) {
+  const iat = seconds(nowMs);
+  return {
     sub: '6f1c1c2e-3c4b-4f38-9f52-6b0f0f1e2a11',
     name: 'alice',
     iss: ISSUER,
     aud: AUDIENCE,
     iat,
     exp: iat + 900,
-    ...options.claims,
   };
+}
+
+/** A token as the auth service signs it ({@link tokenClaims}, with `options.claims` over them). */
+export function signToken(privateKey: KeyObject, options: SignOptions = {}): string {
+  const payload: Record<string, unknown> = { ...tokenClaims(options.nowMs ?? Date.now()), ...options.claims };
   for (const [claim, value] of Object.entries(payload)) if (value === undefined) delete payload[claim];
   return jwt.sign(payload, privateKey, {
     algorithm: options.alg ?? 'ES256',

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { describeError } from '../api/describe-error.ts';
 import type { Credentials } from '../auth/credentials.ts';
 import { passwordProblem, usernameProblem } from '../lib/validation.ts';
+import { Brand } from './Brand.tsx';
 import { ErrorText } from './ErrorText.tsx';
 
 /** Log in, or create an account and log in. */
@@ -34,12 +35,7 @@ export function AuthPage({ credentials, notice }: { credentials: Credentials; no
   return (
     <main class="auth-page">
       <div class="auth-card">
-        <div class="brand">
-          <span class="brand-mark" aria-hidden="true">
-            W
-          </span>
-          <span class="brand-name">Warren</span>
-        </div>
+        <Brand />
         <h1>{registering ? 'Create your account' : 'Welcome back'}</h1>
         <p class="muted">{registering ? 'Pick a username and a password.' : 'Log in to pick up where you left off.'}</p>
         {notice !== undefined && !registering && <p class="notice">{notice}</p>}

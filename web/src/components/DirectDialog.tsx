@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { describeError } from '../api/describe-error.ts';
 import { useChat } from './chat-context.ts';
 import { Dialog } from './Dialog.tsx';
-import { ErrorText } from './ErrorText.tsx';
+import { DialogActions } from './DialogActions.tsx';
 import { UserPicker } from './UserPicker.tsx';
 
 /** Opens the one-to-one chat with someone, by username. */
@@ -45,15 +45,7 @@ export function DirectDialog({ onClose, onOpened }: { onClose: () => void; onOpe
             void start(name);
           }}
         />
-        <ErrorText message={error} />
-        <div class="dialog-actions">
-          <button type="button" class="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="button primary" disabled={busy}>
-            Start chat
-          </button>
-        </div>
+        <DialogActions error={error} busy={busy} submitLabel="Start chat" onCancel={onClose} />
       </form>
     </Dialog>
   );

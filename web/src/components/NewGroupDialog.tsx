@@ -4,8 +4,14 @@ import type { Session } from '../api/types.ts';
 import { sessionNameProblem } from '../lib/validation.ts';
 import { useChat } from './chat-context.ts';
 import { Dialog } from './Dialog.tsx';
-import { ErrorText } from './ErrorText.tsx';
+import { DialogActions } from './DialogActions.tsx';
 import { UserPicker } from './UserPicker.tsx';
+
+/** The choices of who can find a group, in the order offered. */
+const VISIBILITIES: readonly (readonly [Session['visibility'], string])[] = [
+  ['private', 'Private: only people added'],
+  ['public', 'Public: anyone can find and join it'],
+];
 
 /** Makes a group: a name, public or private, and its first members. */
 export function NewGroupDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (id: string) => void }) {
@@ -56,24 +62,17 @@ export function NewGroupDialog({ onClose, onCreated }: { onClose: () => void; on
         </label>
         <fieldset class="choice">
           <legend>Who can find it</legend>
-          <label>
-            <input
-              type="radio"
-              name="visibility"
-              checked={visibility === 'private'}
-              onChange={() => setVisibility('private')}
-            />
-            Private: only people added
-          </label>
-          <label>
-            <input
-              type="radio"
-              name="visibility"
-              checked={visibility === 'public'}
-              onChange={() => setVisibility('public')}
-            />
-            Public: anyone can find and join it
-          </label>
+          {VISIBILITIES.map(([value, label]) => (
+            <label key={value}>
+              <input
+                type="radio"
+                name="visibility"
+                checked={visibility === value}
+                onChange={() => setVisibility(value)}
+              />
+              {label}
+            </label>
+          ))}
         </fieldset>
         <UserPicker label="Add people" value={typed} onInput={setTyped} onPick={add} exclude={members} />
         {members.length > 0 && (
@@ -92,15 +91,7 @@ export function NewGroupDialog({ onClose, onCreated }: { onClose: () => void; on
             ))}
           </ul>
         )}
-        <ErrorText message={error} />
-        <div class="dialog-actions">
-          <button type="button" class="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="button primary" disabled={busy}>
-            Create group
-          </button>
-        </div>
+        <DialogActions error={error} busy={busy} submitLabel="Create group" onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Brand } from './Brand.tsx';
 import { BrowseDialog } from './BrowseDialog.tsx';
 import { ConnectionBadge } from './ConnectionBadge.tsx';
 import { useChat, useChatState } from './chat-context.ts';
@@ -27,12 +28,7 @@ export function SessionList({ onLogout }: { onLogout: () => void }) {
   return (
     <div class="session-list">
       <header class="sidebar-header">
-        <div class="brand">
-          <span class="brand-mark" aria-hidden="true">
-            W
-          </span>
-          <span class="brand-name">Warren</span>
-        </div>
+        <Brand />
         <ConnectionBadge />
       </header>
       <div class="me-row">

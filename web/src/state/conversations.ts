@@ -63,16 +63,9 @@ export class Conversations {
     if (this.#store.get().conversations[id]?.loaded || this.#loading.has(id)) return;
     this.#loading.add(id);
     try {
-      const settled = settledBefore();
-      const page = await this.#api.messages(id, {}, PAGE_SIZE);
-      this.#update(id, (current) => ({
-        items: mergeLatest(current.items, page.messages, {
-          complete: !page.has_more,
-          heldMayBeOlder: false,
-          settledBefore: settled,
-        }),
+      await this.#mergeNewestPage(id, settledBefore(), false, (_current, hasMore) => ({
         loaded: true,
-        hasOlder: page.has_more,
+        hasOlder: hasMore,
         error: undefined,
       }));
     } catch (error) {
@@ -193,14 +186,30 @@ export class Conversations {
         throw error;
       }
     }
+    await this.#mergeNewestPage(id, settled, true, (conversation, hasMore) => ({
+      hasOlder: conversation.hasOlder || hasMore,
+    }));
+  }
+
+  /**
+   * Merges the newest page into what the conversation holds, with what else the page says
+   * (`also`) in the same update. `settled` is taken before the caller's first request;
+   * `heldMayBeOlder`: the messages held may reach further back than the page.
+   */
+  async #mergeNewestPage(
+    id: string,
+    settled: number,
+    heldMayBeOlder: boolean,
+    also: (conversation: Conversation, hasMore: boolean) => Partial<Conversation>,
+  ): Promise<void> {
     const page = await this.#api.messages(id, {}, PAGE_SIZE);
     this.#update(id, (conversation) => ({
       items: mergeLatest(conversation.items, page.messages, {
         complete: !page.has_more,
-        heldMayBeOlder: true,
+        heldMayBeOlder,
         settledBefore: settled,
       }),
-      hasOlder: conversation.hasOlder || page.has_more,
+      ...also(conversation, page.has_more),
     }));
   }
 

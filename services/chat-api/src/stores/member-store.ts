@@ -1,4 +1,4 @@
-import type { Knex } from '@warren/shared/db';
+import { type Knex, TableStore } from '@warren/shared/db';
 import { CHAT_SCHEMA } from './migrations/index.ts';
 
 /** A member's role: the owner may rename, delete and remove members. */
@@ -22,51 +22,41 @@ export interface MemberView {
 }
 
 /** `chat.members`: who is in which session, with which role, and how far they have read. */
-export class MemberStore {
-  readonly #db: Knex;
-
+export class MemberStore extends TableStore<MemberRow> {
   constructor(db: Knex) {
-    this.#db = db;
-  }
-
-  #members(db: Knex | Knex.Transaction = this.#db) {
-    return db.withSchema(CHAT_SCHEMA).table<MemberRow>('members');
+    super(db, CHAT_SCHEMA, 'members');
   }
 
   /** The membership of a user in a session, if any. */
-  async find(
-    sessionId: string,
-    userId: string,
-    db: Knex | Knex.Transaction = this.#db,
-  ): Promise<MemberRow | undefined> {
-    return this.#members(db).where({ session_id: sessionId, user_id: userId }).first();
+  async find(sessionId: string, userId: string, db: Knex | Knex.Transaction = this.db): Promise<MemberRow | undefined> {
+    return this.table(db).where({ session_id: sessionId, user_id: userId }).first();
   }
 
   /** How many members the session has. */
   async count(trx: Knex.Transaction, sessionId: string): Promise<number> {
-    const row = await this.#members(trx).where({ session_id: sessionId }).count({ count: '*' }).first();
+    const row = await this.table(trx).where({ session_id: sessionId }).count({ count: '*' }).first();
     return Number(row?.count ?? 0);
   }
 
   /** The ids of the session's members. */
   async ids(trx: Knex | Knex.Transaction, sessionId: string): Promise<string[]> {
-    return this.#members(trx).where({ session_id: sessionId }).pluck('user_id');
+    return this.table(trx).where({ session_id: sessionId }).pluck('user_id');
   }
 
   /** Adds members with one role. */
   async add(trx: Knex.Transaction, sessionId: string, userIds: readonly string[], role: Role): Promise<void> {
     if (userIds.length === 0) return;
-    await this.#members(trx).insert(userIds.map((userId) => ({ session_id: sessionId, user_id: userId, role })));
+    await this.table(trx).insert(userIds.map((userId) => ({ session_id: sessionId, user_id: userId, role })));
   }
 
   /** Removes a member. */
   async remove(trx: Knex.Transaction, sessionId: string, userId: string): Promise<void> {
-    await this.#members(trx).where({ session_id: sessionId, user_id: userId }).delete();
+    await this.table(trx).where({ session_id: sessionId, user_id: userId }).delete();
   }
 
   /** The member who has been in the session longest (earliest `joined_at`, then lowest id). */
   async longestStanding(trx: Knex.Transaction, sessionId: string): Promise<string | undefined> {
-    const row = await this.#members(trx)
+    const row = await this.table(trx)
       .select('user_id')
       .where({ session_id: sessionId })
       .orderBy([{ column: 'joined_at' }, { column: 'user_id' }])
@@ -76,12 +66,12 @@ export class MemberStore {
 
   /** Makes a member the owner. */
   async makeOwner(trx: Knex.Transaction, sessionId: string, userId: string): Promise<void> {
-    await this.#members(trx).where({ session_id: sessionId, user_id: userId }).update({ role: 'owner' });
+    await this.table(trx).where({ session_id: sessionId, user_id: userId }).update({ role: 'owner' });
   }
 
   /** The session's members with their usernames, longest-standing first. */
   async list(sessionId: string): Promise<MemberView[]> {
-    const rows: { id: string; username: string; role: Role; joined_at: Date }[] = await this.#db
+    const rows: { id: string; username: string; role: Role; joined_at: Date }[] = await this.db
       .from(`${CHAT_SCHEMA}.members as m`)
       .join(`${CHAT_SCHEMA}.users as u`, 'u.id', 'm.user_id')
       .select('u.id', 'u.username', 'm.role', 'm.joined_at')
@@ -100,7 +90,7 @@ export class MemberStore {
    * @returns whether it moved.
    */
   async moveReadMarker(sessionId: string, userId: string, seq: string): Promise<boolean> {
-    const updated = await this.#members()
+    const updated = await this.table()
       .where({ session_id: sessionId, user_id: userId })
       .where('read_seq', '<', seq)
       .update({ read_seq: seq });

@@ -1,4 +1,4 @@
-import type { Knex } from '@warren/shared/db';
+import { type Knex, TableStore } from '@warren/shared/db';
 import { HISTORY_SCHEMA } from '@warren/shared/history';
 import { CHAT_SCHEMA } from './migrations/index.ts';
 
@@ -37,15 +37,9 @@ export interface SessionChanges {
  * session's row first (through `SessionAccess.lock`), so changes of one session (and their
  * `version`) happen one after the other.
  */
-export class SessionStore {
-  readonly #db: Knex;
-
+export class SessionStore extends TableStore<SessionRow> {
   constructor(db: Knex) {
-    this.#db = db;
-  }
-
-  #sessions(trx: Knex | Knex.Transaction = this.#db) {
-    return trx.withSchema(CHAT_SCHEMA).table<SessionRow>('sessions');
+    super(db, CHAT_SCHEMA, 'sessions');
   }
 
   /** Inserts a new group session. */
@@ -53,7 +47,7 @@ export class SessionStore {
     trx: Knex.Transaction,
     session: Pick<SessionRow, 'id' | 'kind' | 'name' | 'visibility' | 'owner_id'>,
   ): Promise<void> {
-    await this.#sessions(trx).insert(session);
+    await this.table(trx).insert(session);
   }
 
   /**
@@ -62,7 +56,7 @@ export class SessionStore {
    * @returns whether this call inserted it.
    */
   async insertDirect(trx: Knex.Transaction, id: string, directKey: string): Promise<boolean> {
-    const rows = await this.#sessions(trx)
+    const rows = await this.table(trx)
       .insert({ id, kind: 'direct', name: null, visibility: 'private', owner_id: null, direct_key: directKey })
       .onConflict('direct_key')
       .ignore()
@@ -72,7 +66,7 @@ export class SessionStore {
 
   /** The direct session of a pair, its row locked until the transaction ends. */
   async lockDirect(trx: Knex.Transaction, directKey: string): Promise<SessionRow | undefined> {
-    return this.#sessions(trx).where({ direct_key: directKey }).forUpdate().first();
+    return this.table(trx).where({ direct_key: directKey }).forUpdate().first();
   }
 
   /**
@@ -81,7 +75,7 @@ export class SessionStore {
    * change meanwhile, since the persister locks the session's row too.
    */
   async change(trx: Knex.Transaction, id: string, changes: SessionChanges = {}): Promise<number> {
-    const [row] = await this.#sessions(trx)
+    const [row] = await this.table(trx)
       .where({ id })
       .update({ ...changes, version: trx.raw('version + 1') })
       .returning(
@@ -95,7 +89,7 @@ export class SessionStore {
 
   /** Deletes the session; its members go with it. */
   async delete(trx: Knex.Transaction, id: string): Promise<void> {
-    await this.#sessions(trx).where({ id }).delete();
+    await this.table(trx).where({ id }).delete();
   }
 }
 

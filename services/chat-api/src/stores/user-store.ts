@@ -1,4 +1,4 @@
-import type { Knex } from '@warren/shared/db';
+import { isUniqueViolation, type Knex, TableStore } from '@warren/shared/db';
 import { limits } from '@warren/shared/limits';
 import { escapeLike } from './like-pattern.ts';
 import { CHAT_SCHEMA } from './migrations/index.ts';
@@ -15,7 +15,12 @@ export interface KnownUser extends UserSummary {
   readonly createdAt: Date;
 }
 
-const UNIQUE_VIOLATION = '23505';
+/** A row of `chat.users`. */
+interface UserRow {
+  id: string;
+  username: string;
+  created_at: Date;
+}
 
 /** The characters of README.md's usernames: anything else is in no username. */
 const USERNAME_CHARACTERS = /^[A-Za-z0-9_.-]*$/;
@@ -35,15 +40,9 @@ function usernameKey(name: string): string | undefined {
 }
 
 /** `chat.users`, chat-api's copy of users. */
-export class UserStore {
-  readonly #db: Knex;
-
+export class UserStore extends TableStore<UserRow> {
   constructor(db: Knex) {
-    this.#db = db;
-  }
-
-  #users(db: Knex | Knex.Transaction = this.#db) {
-    return db.withSchema(CHAT_SCHEMA).table('users');
+    super(db, CHAT_SCHEMA, 'users');
   }
 
   /**
@@ -52,8 +51,8 @@ export class UserStore {
    */
   async remember(user: KnownUser): Promise<boolean> {
     try {
-      await this.#db.transaction(async (trx) => {
-        await this.#users(trx)
+      await this.db.transaction(async (trx) => {
+        await this.table(trx)
           .whereRaw('lower(username) = ?', [asciiLower(user.username)])
           .whereNot({ id: user.id })
           .where('created_at', '<=', user.createdAt)
@@ -66,7 +65,7 @@ export class UserStore {
         );
       });
     } catch (error) {
-      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      if (!isUniqueViolation(error)) throw error;
       return false;
     }
     return true;
@@ -76,16 +75,14 @@ export class UserStore {
   async findByUsername(username: string): Promise<UserSummary | undefined> {
     const key = usernameKey(username);
     if (key === undefined) return undefined;
-    return this.#users().select('id', 'username').whereRaw('lower(username) = ?', [key]).first();
+    return this.table().select('id', 'username').whereRaw('lower(username) = ?', [key]).first();
   }
 
   /** The users of these usernames (ASCII letters in either case), and the usernames no user has. */
   async findByUsernames(usernames: readonly string[]): Promise<{ found: UserSummary[]; missing: string[] }> {
     const keys = usernames.map(usernameKey).filter((key) => key !== undefined);
     const found: UserSummary[] =
-      keys.length === 0
-        ? []
-        : await this.#users().select('id', 'username').whereRaw('lower(username) = any(?)', [keys]);
+      keys.length === 0 ? [] : await this.table().select('id', 'username').whereRaw('lower(username) = any(?)', [keys]);
     const known = new Set(found.map((user) => asciiLower(user.username)));
     return { found, missing: usernames.filter((name) => !known.has(usernameKey(name) ?? '')) };
   }
@@ -93,7 +90,7 @@ export class UserStore {
   /** Up to `limit` users whose username starts with `prefix`, ASCII letters in either case, by username. */
   async search(prefix: string, limit: number): Promise<UserSummary[]> {
     if (!USERNAME_CHARACTERS.test(prefix)) return [];
-    return this.#users()
+    return this.table()
       .select('id', 'username')
       .whereRaw(`lower(username) like ? escape '\\'`, [`${escapeLike(asciiLower(prefix))}%`])
       .orderByRaw('lower(username)')

@@ -8,24 +8,21 @@ describe('TypingThrottle', () => {
     now = 1_000_000;
   });
 
-  it('admits the first typing of a user in a session and drops the rest of the interval', () => {
+  /** What one throttle answers to Alice typing in one session after each of `gapsMs`, from the first. */
+  const aliceAdmittedAfter = (gapsMs: number[]) => {
     const typing = throttle();
-    expect(typing.admit('alice', 's1')).to.equal(true);
-    now += 1;
-    expect(typing.admit('alice', 's1')).to.equal(false);
-    now += 1997;
-    expect(typing.admit('alice', 's1')).to.equal(false);
+    return [0, ...gapsMs].map((gap) => {
+      now += gap;
+      return typing.admit('alice', 's1');
+    });
+  };
+
+  it('admits the first typing of a user in a session and drops the rest of the interval', () => {
+    expect(aliceAdmittedAfter([1, 1997])).to.deep.equal([true, false, false]);
   });
 
   it('admits again once the interval has passed, counting from the last admitted one', () => {
-    const typing = throttle();
-    expect(typing.admit('alice', 's1')).to.equal(true);
-    now += 1500;
-    expect(typing.admit('alice', 's1')).to.equal(false);
-    now += 500;
-    expect(typing.admit('alice', 's1')).to.equal(true);
-    now += 1999;
-    expect(typing.admit('alice', 's1')).to.equal(false);
+    expect(aliceAdmittedAfter([1500, 500, 1999])).to.deep.equal([true, false, true, false]);
   });
 
   it('counts each user and each session on its own', () => {

@@ -1,17 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type AuthService, loadConfig as loadAuthConfig, startAuthService } from '@warren/auth';
-import {
-  type BatchStored,
-  loadConfig as loadPersisterConfig,
-  type PersisterService,
-  startPersisterService,
-} from '@warren/persister';
 import { createDatabase, type Knex } from '@warren/shared/db';
+import type { ChatMessage } from '@warren/shared/envelope';
+import { HISTORY_SCHEMA, messageRowOf } from '@warren/shared/history';
 import { createLogger } from '@warren/shared/logging';
-import { testConfig } from '@warren/shared/testing';
+import { type IssuedUser, serviceEnv, TestIssuer, testConfig } from '@warren/shared/testing';
 import { type ChatApiService, type ChatApiServiceOptions, loadConfig, startChatApiService } from '../../src/index.ts';
+
+/** A user with an access token of theirs. */
+export type TestUser = IssuedUser;
 
 /** An HTTP answer with its JSON body parsed (undefined when empty). */
 export interface TestResponse {
@@ -19,13 +14,6 @@ export interface TestResponse {
   headers: Headers;
   // biome-ignore lint/suspicious/noExplicitAny: test bodies are inspected field by field.
   body: any;
-}
-
-/** A registered, logged-in user. */
-export interface TestUser {
-  id: string;
-  username: string;
-  token: string;
 }
 
 /** Calls chat-api as one user. */
@@ -62,7 +50,6 @@ export function uniqueUsername(prefix = 'user'): string {
   return `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
 }
 
-const PASSWORD = 'correct horse battery';
 const logger = () => createLogger({ service: 'test', level: testConfig().logLevel });
 
 /**
@@ -74,87 +61,59 @@ export async function startTestChatApi(
   env: Record<string, string> = {},
   options: ChatApiServiceOptions = {},
 ): Promise<ChatApiService> {
-  const test = testConfig();
-  return startChatApiService(
-    loadConfig({
-      PORT: '0',
-      RABBITMQ_URL: test.users['chat-api'].url,
-      DATABASE_URL: test.databaseUrl,
-      AUTH_URL: authUrl,
-      ...env,
-    }),
-    logger(),
-    options,
-  );
+  return startChatApiService(loadConfig(serviceEnv('chat-api', { AUTH_URL: authUrl, ...env })), logger(), options);
 }
 
-/** Starts a persister in this process, as the run's `persister` AMQP user, trusting chat-api. */
-function startTestPersister(): Promise<PersisterService> {
-  const test = testConfig();
-  return startPersisterService(
-    loadPersisterConfig({
-      PORT: '0',
-      RABBITMQ_URL: test.users.persister.url,
-      DATABASE_URL: test.databaseUrl,
-      TRUSTED_PUBLISHERS: test.users['chat-api'].name,
-    }),
-    logger(),
-  );
+/** What is only there once the harness has started. */
+function started<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('chat-api starts in a before hook: use it in hooks and tests, not at load');
+  return value;
 }
 
 /**
- * The message path of a deployment, in process: auth (for tokens, BCRYPT_COST 4), the persister
- * (so posted messages are stored) and chat-api, each as its own AMQP user.
+ * chat-api in this process, with what it needs of the rest of a deployment and nothing more: a
+ * {@link TestIssuer} as auth (its JWKS, its tokens) and the persister's writes done by the test
+ * itself through the shared write model of `history` ({@link store}). Prefer {@link useChatApi}.
  */
 export class ChatHarness {
-  readonly auth: AuthService;
-  /** The running persister; {@link stopPersister} and {@link startPersister} replace it. */
-  persister: PersisterService;
-  #persisterRunning = true;
-  readonly chat: ChatApiService;
-  readonly authUrl: string;
-  readonly baseUrl: string;
-  /** The run's database, for checks the API cannot make. */
-  readonly db: Knex;
+  /** Auth as chat-api sees it: `AUTH_URL` points at its JWKS; {@link TestIssuer.close} is an outage. */
+  readonly issuer = new TestIssuer({ ttlSec: 3600 });
+  readonly #env: Record<string, string>;
+  readonly #options: ChatApiServiceOptions;
+  /** Users made before chat-api started, which it learns of as it starts. */
+  readonly #unknown: TestUser[] = [];
+  #chat: ChatApiService | undefined;
+  #db: Knex | undefined;
 
-  private constructor(auth: AuthService, persister: PersisterService, chat: ChatApiService, db: Knex) {
-    this.auth = auth;
-    this.persister = persister;
-    this.chat = chat;
-    this.authUrl = `http://127.0.0.1:${auth.port}`;
-    this.baseUrl = `http://127.0.0.1:${chat.port}`;
-    this.db = db;
+  constructor(env: Record<string, string> = {}, options: ChatApiServiceOptions = {}) {
+    this.#env = env;
+    this.#options = options;
   }
 
-  static async start(env: Record<string, string> = {}, options: ChatApiServiceOptions = {}): Promise<ChatHarness> {
-    const test = testConfig();
-    const auth = await startAuthService(
-      loadAuthConfig({
-        PORT: '0',
-        RABBITMQ_URL: test.users.auth.url,
-        DATABASE_URL: test.databaseUrl,
-        BCRYPT_COST: '4',
-        // Tests register many users from one address: no registration limit gets in their way.
-        REGISTER_MAX_PER_ADDRESS: '100000',
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-auth-')),
-      }),
-      logger(),
-    );
-    const chat = await startTestChatApi(`http://127.0.0.1:${auth.port}`, env, options);
-    const persister = await startTestPersister();
-    return new ChatHarness(auth, persister, chat, createDatabase({ url: test.databaseUrl, logger: logger() }));
+  get chat(): ChatApiService {
+    return started(this.#chat);
   }
 
-  /** Stops the persister: messages posted meanwhile wait in its queue. */
-  async stopPersister(): Promise<void> {
-    await this.persister.stop();
-    this.#persisterRunning = false;
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.chat.port}`;
   }
 
-  /** Starts a persister again after {@link stopPersister}; it stores what waited. */
-  async startPersister(): Promise<void> {
-    this.persister = await startTestPersister();
-    this.#persisterRunning = true;
+  /** The run's database, for checks the API cannot make and for the persister's writes. */
+  get db(): Knex {
+    return started(this.#db);
+  }
+
+  async start(): Promise<void> {
+    await this.issuer.listen();
+    this.#chat = await startTestChatApi(this.issuer.url, this.#env, this.#options);
+    this.#db = createDatabase({ url: testConfig().databaseUrl, logger: logger() });
+    await Promise.all(this.#unknown.splice(0).map((user) => this.#introduce(user)));
+  }
+
+  async stop(): Promise<void> {
+    await this.#chat?.stop();
+    await this.issuer.close();
+    await this.#db?.destroy();
   }
 
   /** chat-api as a user (or anonymously). */
@@ -168,49 +127,79 @@ export class ChatHarness {
     };
   }
 
-  /** Registers a user with auth and logs them in; `known` (the default) also makes chat-api know them. */
-  async register(prefix = 'user', { known = true } = {}): Promise<TestUser> {
-    const username = uniqueUsername(prefix);
-    const registered = await call(`${this.authUrl}/auth/register`, 'POST', undefined, { username, password: PASSWORD });
-    if (registered.status !== 201) throw new Error(`register ${username}: ${registered.status}`);
-    const login = await call(`${this.authUrl}/auth/login`, 'POST', undefined, { username, password: PASSWORD });
-    if (login.status !== 200) throw new Error(`login ${username}: ${login.status}`);
-    const user = { id: login.body.user.id as string, username, token: login.body.access_token as string };
-    // Any authenticated call tells chat-api who the caller is, whether or not user.registered arrived.
-    if (known) await this.api(user).get('/api/users?q=');
+  /**
+   * A user per prefix, for a suite: call it while mocha loads the suite (in a `describe` body);
+   * chat-api knows them from its start, as it would after any call of theirs.
+   */
+  users<const P extends readonly string[]>(...prefixes: P): { [K in keyof P]: TestUser } {
+    if (this.#chat !== undefined) throw new Error('users() is for describe bodies: in a test, use register()');
+    const users = prefixes.map((prefix) => this.issuer.user(prefix));
+    this.#unknown.push(...users);
+    return users as { [K in keyof P]: TestUser };
+  }
+
+  /** A new user whom chat-api knows, as it knows any caller after an authenticated call. */
+  async register(prefix = 'user'): Promise<TestUser> {
+    const user = this.issuer.user(prefix);
+    await this.#introduce(user);
     return user;
   }
 
-  /** Resolves once the persister has stored the message (at once if it has already). */
-  async stored(messageId: string): Promise<void> {
-    const { persister } = this.persister;
-    let listener: ((batch: BatchStored) => void) | undefined;
-    const batch = new Promise<void>((resolve) => {
-      listener = (stored) => {
-        if ([...stored.storedIds, ...stored.duplicateIds].includes(messageId)) resolve();
-      };
-      persister.on('batch-stored', listener);
-    });
-    try {
-      const row = await this.db.withSchema('history').from('messages').where({ id: messageId }).first();
-      if (row === undefined) await batch;
-    } finally {
-      if (listener) persister.off('batch-stored', listener);
-    }
+  async #introduce(user: TestUser): Promise<void> {
+    const answer = await this.api(user).get('/api/users?q=');
+    if (answer.status !== 200) throw new Error(`introducing ${user.username}: ${answer.status}`);
   }
 
-  /** Posts a text message and waits until the persister has stored it. */
-  async say(user: TestUser, sessionId: string, content: string): Promise<{ id: string; created_at: string }> {
+  /**
+   * Stores a message as the persister does, through the shared write model: its row, and its
+   * session's activity (one more message, bumped to its time if later, last message) when the row
+   * is new. A persister of another test file may store the same message: the row is then written
+   * once and counted once.
+   */
+  async store(message: ChatMessage): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const inserted = await trx
+        .withSchema(HISTORY_SCHEMA)
+        .into('messages')
+        .insert(messageRowOf(message))
+        .onConflict('id')
+        .ignore()
+        .returning('id');
+      if (inserted.length === 0) return;
+      await trx
+        .withSchema(HISTORY_SCHEMA)
+        .into('session_activity')
+        .insert({
+          session_id: message.session_id,
+          last_message_id: message.id,
+          bumped_at: message.created_at,
+          stored_messages: 1,
+        })
+        .onConflict('session_id')
+        .merge({
+          last_message_id: message.id,
+          bumped_at: trx.raw('greatest(session_activity.bumped_at, excluded.bumped_at)'),
+          stored_messages: trx.raw('session_activity.stored_messages + 1'),
+        });
+    });
+  }
+
+  /** Posts a text message and stores it as the persister would. */
+  async say(user: TestUser, sessionId: string, content: string): Promise<ChatMessage> {
     const posted = await this.api(user).post(`/api/sessions/${sessionId}/messages`, { content });
     if (posted.status !== 202) throw new Error(`post: ${posted.status} ${JSON.stringify(posted.body)}`);
-    await this.stored(posted.body.message.id);
+    await this.store(posted.body.message);
     return posted.body.message;
   }
+}
 
-  async stop(): Promise<void> {
-    await this.chat.stop();
-    if (this.#persisterRunning) await this.persister.stop();
-    await this.auth.stop();
-    await this.db.destroy();
-  }
+/**
+ * A {@link ChatHarness} for the enclosing `describe`, started in its `before` hook and stopped in
+ * its `after` hook; `env` and `options` are chat-api's.
+ */
+export function useChatApi(env: Record<string, string> = {}, options: ChatApiServiceOptions = {}): ChatHarness {
+  const harness = new ChatHarness(env, options);
+  before(() => harness.start());
+  after(() => harness.stop());
+  return harness;
 }

@@ -71,6 +71,12 @@ export class TestBroker {
     return id;
   }
 
+  /** A session as {@link createSession} makes it, with the name of its exchange, where its messages go. */
+  async createSessionExchange(database: TestDatabase): Promise<{ session: string; exchange: string }> {
+    const session = await this.createSession(database);
+    return { session, exchange: names.sessionExchange(session) };
+  }
+
   /**
    * Takes the dead letter carrying `messageId` out of `warren.dead-letter` (acknowledged), leaving
    * every other one there.

@@ -14,14 +14,14 @@ export type StoredMessageRow = MessageRow & { stored_at: Date };
 let migrated: Promise<void> | undefined;
 
 /**
- * Brings the run's database up to date once per process with `npm run migrate`'s script, as an
+ * Brings the run's database up to date once per process with `npm run migrate`, as an
  * operator does before a deployment. The persister reads `chat.sessions`, which chat-api's
- * migrations make; running them through the script keeps that table exactly as deployed without
+ * migrations make; running them through that command keeps that table exactly as deployed without
  * the persister's code or tests importing chat-api.
  */
 function migrateOnce(): Promise<void> {
   migrated ??= (async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'migrate.ts')], {
+    const child = spawn('npm', ['run', '--silent', 'migrate'], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: testConfig().databaseUrl },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -34,7 +34,7 @@ function migrateOnce(): Promise<void> {
       output += chunk.toString();
     });
     const [code] = (await once(child, 'exit')) as [number | null];
-    if (code !== 0) throw new Error(`scripts/migrate.ts exited ${code}:\n${output}`);
+    if (code !== 0) throw new Error(`npm run migrate exited ${code}:\n${output}`);
   })();
   return migrated;
 }

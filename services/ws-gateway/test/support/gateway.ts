@@ -1,5 +1,5 @@
 import { createLogger } from '@warren/shared/logging';
-import { serviceEnv, testConfig } from '@warren/shared/testing';
+import { serviceEnv, type TestIssuer, testConfig } from '@warren/shared/testing';
 import { loadConfig, startWsGatewayService, type WsGatewayService } from '../../src/index.ts';
 import { metricValue } from './metrics.ts';
 
@@ -29,5 +29,34 @@ export async function startTestGateway(authUrl: string, env: Record<string, stri
     wsUrl: `ws://127.0.0.1:${service.port}/ws`,
     metric: (name, labels) => metricValue(httpUrl, name, labels),
     stop: () => service.stop(),
+  };
+}
+
+/**
+ * A gateway for the enclosing `describe` trusting `issuer`'s tokens, started in its `before` hook
+ * (once the issuer listens) and stopped in its `after` hook; `env` as for {@link startTestGateway}.
+ */
+export function useGateway(issuer: TestIssuer, env: Record<string, string> = {}): TestGateway {
+  let started: TestGateway | undefined;
+  before(async () => {
+    started = await startTestGateway(issuer.url, env);
+  });
+  after(() => started?.stop());
+  const gateway = () => {
+    if (started === undefined) throw new Error('the gateway starts in a before hook: use it in hooks and tests');
+    return started;
+  };
+  return {
+    get service() {
+      return gateway().service;
+    },
+    get wsUrl() {
+      return gateway().wsUrl;
+    },
+    get httpUrl() {
+      return gateway().httpUrl;
+    },
+    metric: (name, labels) => gateway().metric(name, labels),
+    stop: () => gateway().stop(),
   };
 }

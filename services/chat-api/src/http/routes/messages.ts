@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { ChatApiErrors } from '../../errors.ts';
 import { sessionIdOf } from '../../sessions/session-access.ts';
 import { callerOf } from '../caller.ts';
+import { memberCallerOf } from '../member-caller.ts';
 import { postedMessageOf } from '../posted-message.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { historyQuery } from '../schemas.ts';
@@ -12,9 +13,7 @@ export function messageRoutes(deps: RouteDeps): Router {
   const router = Router();
 
   router.get('/sessions/:id/messages', async (req, res) => {
-    const caller = callerOf(res);
-    const sessionId = sessionIdOf(req.params.id);
-    await deps.access.member(caller.id, sessionId);
+    const { sessionId } = await memberCallerOf(res, req.params.id, deps.access);
     const query = validate(historyQuery, req.query, 'query');
     res.json(await deps.reading.page(sessionId, query));
   });

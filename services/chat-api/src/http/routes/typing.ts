@@ -1,6 +1,5 @@
 import { Router } from 'express';
-import { sessionIdOf } from '../../sessions/session-access.ts';
-import { callerOf } from '../caller.ts';
+import { memberCallerOf } from '../member-caller.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
 /** Typing indicators. */
@@ -8,9 +7,7 @@ export function typingRoutes(deps: RouteDeps): Router {
   const router = Router();
 
   router.post('/sessions/:id/typing', async (req, res) => {
-    const caller = callerOf(res);
-    const sessionId = sessionIdOf(req.params.id);
-    await deps.access.member(caller.id, sessionId);
+    const { caller, sessionId } = await memberCallerOf(res, req.params.id, deps.access);
     await deps.typing(caller, sessionId);
     res.status(204).end();
   });

@@ -1,0 +1,117 @@
+import { generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import jwt from 'jsonwebtoken';
+import { variables } from '../config/variables.ts';
+import { type PublicJwk, publicJwkOf } from '../tokens/jwk.ts';
+
+/** Where auth serves its JWKS under AUTH_URL (HTTP.md), which verifiers fetch. */
+export const JWKS_PATH = '/auth/.well-known/jwks.json';
+
+/** Options of {@link TestIssuer}; each defaults to what auth and the verifiers default to. */
+export interface TestIssuerOptions {
+  /** `iss` of its tokens (JWT_ISSUER). */
+  issuer?: string;
+  /** `aud` of its tokens (JWT_AUDIENCE). */
+  audience?: string;
+  /** Lifetime of its tokens in seconds (ACCESS_TOKEN_TTL_SEC). */
+  ttlSec?: number;
+}
+
+/** A user an access token is for. */
+export interface TokenSubject {
+  readonly id: string;
+  readonly username: string;
+}
+
+/** A user with an access token of theirs. */
+export interface IssuedUser extends TokenSubject {
+  readonly token: string;
+}
+
+/** What {@link TestIssuer.sign} may set that auth would not: times other than now and the usual lifetime. */
+export interface SignOptions {
+  /** Issue time, seconds since the epoch. @defaultValue now */
+  iat?: number;
+  /** Expiry, seconds since the epoch. @defaultValue `iat` plus the issuer's lifetime */
+  exp?: number;
+}
+
+/**
+ * Stands in for the auth service towards the services that verify its tokens: an EC P-256 key (what
+ * auth generates), served as a JWKS at {@link JWKS_PATH} of its own HTTP server on a free port, and
+ * access tokens signed as auth signs them (ES256, the key's `kid`, `sub`, `name`, `iss`, `aud`,
+ * `iat`, `exp`). Tests point AUTH_URL at {@link url} once it {@link listen}s; {@link close} and
+ * {@link listen} make auth's keys unreachable and reachable again, for outage tests. Its tokens can
+ * be signed before it listens, so suites can make their users while mocha loads them.
+ */
+export class TestIssuer {
+  readonly #key: KeyObject;
+  readonly #jwk: PublicJwk;
+  readonly #issuer: string;
+  readonly #audience: string;
+  readonly #ttlSec: number;
+  readonly #server: Server;
+  #port = 0;
+
+  /** Generates its key; it serves nothing until it {@link listen}s. */
+  constructor(options: TestIssuerOptions = {}) {
+    this.#key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    this.#jwk = publicJwkOf(this.#key);
+    this.#issuer = options.issuer ?? variables.JWT_ISSUER.parse(undefined);
+    this.#audience = options.audience ?? variables.JWT_AUDIENCE.parse(undefined);
+    this.#ttlSec = options.ttlSec ?? 900;
+    const jwks = JSON.stringify({ keys: [this.#jwk] });
+    this.#server = createServer((req, res) => {
+      const found = req.method === 'GET' && req.url === JWKS_PATH;
+      res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' }).end(found ? jwks : '{}');
+    });
+  }
+
+  /** The AUTH_URL of the services that should trust it. @throws Error before it first listened. */
+  get url(): string {
+    if (this.#port === 0) throw new Error('the test issuer has no address before it listens');
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  /** The `kid` of its key, in every token's header and in its JWKS. */
+  get kid(): string {
+    return this.#jwk.kid;
+  }
+
+  /** An access token for `user`, valid from now for the issuer's lifetime unless `options` say otherwise. */
+  sign(user: TokenSubject, options: SignOptions = {}): string {
+    const iat = options.iat ?? Math.floor(Date.now() / 1000);
+    const exp = options.exp ?? iat + this.#ttlSec;
+    return jwt.sign({ name: user.username, iat, exp }, this.#key, {
+      algorithm: 'ES256',
+      keyid: this.#jwk.kid,
+      issuer: this.#issuer,
+      audience: this.#audience,
+      subject: user.id,
+    });
+  }
+
+  /** A new user (a fresh id, `<prefix>_<random>` as username) with a token of theirs. */
+  user(prefix = 'user'): IssuedUser {
+    const subject = { id: randomUUID(), username: `${prefix}_${Math.random().toString(36).slice(2, 10)}` };
+    return { ...subject, token: this.sign(subject) };
+  }
+
+  /** Stops serving the JWKS: verifiers that need a key now find auth down. Tokens can still be signed. */
+  async close(): Promise<void> {
+    if (!this.#server.listening) return;
+    this.#server.closeAllConnections();
+    this.#server.close();
+    await once(this.#server, 'close');
+  }
+
+  /** Serves the JWKS on a free port of 127.0.0.1, or again on the port it had before {@link close}. */
+  async listen(): Promise<void> {
+    if (this.#server.listening) return;
+    this.#server.listen(this.#port, '127.0.0.1');
+    await once(this.#server, 'listening');
+    this.#port = (this.#server.address() as AddressInfo).port;
+  }
+}
