@@ -21,7 +21,11 @@ export interface LogLine {
 export interface ServiceProcessOptions {
   /** Flags for node before `--import tsx` (`--cpu-prof`, …). @defaultValue [] */
   nodeFlags?: readonly string[];
-  /** Give up when it has not logged `<name> listening` by then. @defaultValue 30000 */
+  /**
+   * Give up when it has not logged `<name> listening` by then: a bound for a hang, generous because
+   * a busy 2-core machine can take tens of seconds to start four services (one that fails exits,
+   * which rejects at once). @defaultValue 90000
+   */
   listenTimeoutMs?: number;
 }
 
@@ -63,7 +67,7 @@ export class ServiceProcess extends EventEmitter<{ log: [LogLine] }> {
     void this.exited.then(() => process.off('exit', orphanGuard));
     createInterface({ input: this.process.stdout as NodeJS.ReadableStream }).on('line', (line) => this.#onLine(line));
     createInterface({ input: this.process.stderr as NodeJS.ReadableStream }).on('line', (line) => this.#keep(line));
-    this.listening = this.#listen(options.listenTimeoutMs ?? 30_000);
+    this.listening = this.#listen(options.listenTimeoutMs ?? 90_000);
     this.listening.catch(() => undefined);
   }
 
