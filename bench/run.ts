@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [-- --only=fanout,sustained,persister,chat-api,connections,profile]`
 // Starts Warren on loopback, on a RabbitMQ node and in a database of its own, runs each scenario
-// for a bounded time against its baseline, writes bench/results/<date>.json, a Markdown report and
-// SVG plots.
+// for a bounded time against its baseline, writes bench/results/<date>.json, a Markdown report, SVG
+// plots, and bench/results/latest.json (the same JSON, with the run's summary, overwritten each run).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,9 @@ import amqp, { type ChannelModel } from 'amqplib';
 import pg from 'pg';
 import { Clients } from './lib/clients.ts';
 import type { Context } from './lib/context.ts';
+import { CpuMeter, type ProcessSet } from './lib/cpu.ts';
 import { type Results, writeReport } from './lib/report.ts';
+import { SUMMARY_NOTES, summarize } from './lib/summary.ts';
 import {
   type BenchEnv,
   createEnv,
@@ -105,7 +107,11 @@ async function main(): Promise<void> {
       'chat-api POST_RATE_PER_SEC / POST_BURST': '10000 / 100000 (rate limit out of the way)',
       'persister BATCH_SIZE / PREFETCH': '200 / 400 (defaults)',
       processes:
-        'orchestrator (load) | auth child | chat-api child | persister child | ws-gateway child | clients child | bare-ws child',
+        'orchestrator (load) | auth child | chat-api child | persister child | ws-gateway child | clients child | baselines, each a child: bare-ws hub, per-client-queue consumer, bare express route',
+      'fan-out at saturation':
+        'closed loop, at most 32 messages outstanding (8 with 1000 sockets): posted, not yet received by every socket',
+      'CPU per process':
+        'utime + stime from /proc/<pid>/stat before and after each phase; broker = beam.smp; postgres = backends of the bench database',
       'latency clock': 'performance.timeOrigin + now() in the sender, compared in the client process',
       histogram: `hdr-histogram-js ${pkgVersion('hdr-histogram-js')}, microseconds, 3 significant digits`,
     },
@@ -113,7 +119,18 @@ async function main(): Promise<void> {
   };
   let ctx: Context | undefined;
   let inspector: ChannelModel | undefined;
+  let cpu: CpuMeter | undefined;
+  const processes = (): ProcessSet => ({
+    broker: [env.rabbit.pid],
+    auth: [ctx?.auth.process.pid],
+    'chat-api': [ctx?.chat.process.pid],
+    persister: [ctx?.persister?.process.pid],
+    'ws-gateway': [ctx?.gateway?.process.pid],
+    clients: [clients.pid],
+    load: [process.pid],
+  });
   try {
+    cpu = await CpuMeter.open(processes, env.databaseUrl);
     results.versions = await versions(env);
     const auth = await startAuth(env);
     const authUrl = auth.url;
@@ -136,6 +153,7 @@ async function main(): Promise<void> {
       confirm: await connection.createConfirmChannel(),
       authUrl,
       chatUrl,
+      cpu,
       log,
     };
     // 1000 for the 1×1000 fan-out, and so that 10,000 connections are at most 10 per user (the gateway's cap is 20).
@@ -156,7 +174,9 @@ async function main(): Promise<void> {
     };
     const c = ctx;
     c.gateway = await startGateway(env, authUrl);
-    results.fanout = await attempt('fanout', () => runFanout(c));
+    const fanout = await attempt('fanout', () => runFanout(c));
+    results.saturation = fanout?.saturation;
+    results.fanout = fanout?.cases;
     results.sustained = await attempt('sustained', () => runSustained(c));
     results.persister = await attempt('persister', () => runPersister(c));
     results.chatApi = await attempt('chat-api', () => runChatApi(c));
@@ -177,15 +197,22 @@ async function main(): Promise<void> {
     await ctx?.persister?.stop().catch(() => undefined);
     await ctx?.auth.stop().catch(() => undefined);
     clients.kill();
+    await cpu?.close().catch(() => undefined);
     await env.remove();
   }
   results.durationSeconds = (performance.now() - started) / 1000;
+  results.summary = summarize(results);
+  results.summary_notes = SUMMARY_NOTES;
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const stem = `${results.date.slice(0, 16).replace(':', '')}Z${quick ? '-quick' : ''}`;
-  writeFileSync(join(dir, `${stem}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  // The summary first, so that a reader of latest.json sees it at the top.
+  const json = `${JSON.stringify({ summary: results.summary, summary_notes: results.summary_notes, ...results }, null, 2)}\n`;
+  writeFileSync(join(dir, `${stem}.json`), json);
+  writeFileSync(join(dir, 'latest.json'), json);
   writeReport(results, dir, stem);
-  log(`wrote bench/results/${stem}.json and ${stem}.md`);
+  log(`wrote bench/results/${stem}.json, ${stem}.md and latest.json`);
+  log(`summary: ${JSON.stringify({ ...results.summary, cpu: undefined })}`);
 }
 
 main().then(

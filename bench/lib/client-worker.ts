@@ -5,7 +5,8 @@ import { Histogram, wallMs } from './histogram.ts';
 import { StompClient } from './stomp.ts';
 
 export interface Target {
-  kind: 'warren' | 'stomp' | 'bare';
+  /** queue: the per-client-queue baseline, which sends `ready` like the gateway but takes no token. */
+  kind: 'warren' | 'stomp' | 'bare' | 'queue';
   url: string;
   /** warren: access token; stomp: vhost. */
   token?: string;
@@ -19,7 +20,7 @@ export interface Target {
 
 export type Command =
   | { cmd: 'open'; targets: Target[]; concurrency: number }
-  | { cmd: 'reset' }
+  | { cmd: 'reset'; subscribers?: number }
   | { cmd: 'report' }
   | { cmd: 'close' };
 
@@ -27,15 +28,22 @@ const MARK = /bench\|([^|]+)\|([\d.]+)\|/;
 let latency = new Histogram();
 let counts = new Map<string, number>();
 let frames = 0;
+/** Frames per message after which it is announced complete (`{ ev: 'complete' }`), 0: never. */
+let subscribers = 0;
+/** Wall-clock ms of the last counted frame, so deliveries/s ends where delivering ended. */
+let lastFrameAt = 0;
 const closers: (() => void)[] = [];
 
 function onText(text: string): void {
   const found = MARK.exec(text);
   if (!found) return;
   frames += 1;
+  lastFrameAt = wallMs();
   latency.record(wallMs() - Number(found[2]));
   const key = found[1] as string;
-  counts.set(key, (counts.get(key) ?? 0) + 1);
+  const n = (counts.get(key) ?? 0) + 1;
+  counts.set(key, n);
+  if (n === subscribers) process.send?.({ ev: 'complete', key });
 }
 
 async function openOne(target: Target): Promise<number> {
@@ -58,11 +66,11 @@ async function openOne(target: Target): Promise<number> {
     socket.once('error', reject);
     socket.once('open', () => {
       if (target.kind === 'bare') resolve();
-      else socket.send(JSON.stringify({ type: 'auth', token: target.token }));
+      else if (target.kind === 'warren') socket.send(JSON.stringify({ type: 'auth', token: target.token }));
     });
     socket.on('message', (data) => {
       const text = data.toString('utf8');
-      if (target.kind === 'warren' && text.startsWith('{"type":"ready"')) resolve();
+      if (target.kind !== 'bare' && text.startsWith('{"type":"ready"')) resolve();
       else onText(text);
     });
     socket.once('close', (code) => reject(new Error(`closed ${code}`)));
@@ -96,10 +104,12 @@ process.on('message', async (message: Command) => {
       latency = new Histogram();
       counts = new Map();
       frames = 0;
+      lastFrameAt = 0;
+      subscribers = message.subscribers ?? 0;
       send({ ev: 'reset' });
       break;
     case 'report':
-      send({ ev: 'report', latency: latency.toJSON(), frames, counts: [...counts.entries()] });
+      send({ ev: 'report', latency: latency.toJSON(), frames, lastFrameAt, counts: [...counts.entries()] });
       break;
     case 'close':
       for (const close of closers.splice(0)) close();

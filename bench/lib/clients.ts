@@ -5,14 +5,28 @@ import { Histogram, type HistogramData } from './histogram.ts';
 
 export type { Target };
 
-/** The client child process, driven by request/answer over IPC. */
+/**
+ * The client child process, driven by request/answer over IPC; between answers it announces each
+ * message every subscriber received (see {@link Clients.reset}).
+ */
 export class Clients {
   readonly #child: ChildProcess;
+  /** Resolvers of the commands sent, answered in order. */
+  readonly #answers: ((answer: unknown) => void)[] = [];
+  /** Who waits for a message's completion, by key. */
+  readonly #completions = new Map<string, () => void>();
 
   constructor() {
     this.#child = fork(join(import.meta.dirname, 'client-worker.ts'), [], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.#child.on('message', (message: { ev: string; key?: string }) => {
+      if (message.ev === 'complete') {
+        const key = message.key ?? '';
+        this.#completions.get(key)?.();
+        this.#completions.delete(key);
+      } else this.#answers.shift()?.(message);
     });
   }
 
@@ -22,7 +36,7 @@ export class Clients {
 
   #ask<T>(command: Command): Promise<T> {
     return new Promise((resolve) => {
-      this.#child.once('message', (answer) => resolve(answer as T));
+      this.#answers.push((answer) => resolve(answer as T));
       this.#child.send(command);
     });
   }
@@ -36,15 +50,45 @@ export class Clients {
     return { connect: Histogram.from(a.connect), failures: a.failures, totalMs: a.totalMs };
   }
 
-  reset(): Promise<unknown> {
-    return this.#ask({ cmd: 'reset' });
+  /**
+   * Clears the counts; with `subscribers`, each message is announced complete once that many frames
+   * of it arrived ({@link Clients.completed}).
+   */
+  reset(subscribers?: number): Promise<unknown> {
+    this.#completions.clear();
+    return this.#ask({ cmd: 'reset', subscribers });
+  }
+
+  /**
+   * Resolves true once every subscriber received the message with this key (see
+   * {@link Clients.reset}), false after `timeoutMs`. Call it before the message can arrive.
+   */
+  completed(key: string, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#completions.delete(key);
+        resolve(false);
+      }, timeoutMs);
+      this.#completions.set(key, () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   async report() {
-    const a = await this.#ask<{ latency: HistogramData; frames: number; counts: [string, number][] }>({
-      cmd: 'report',
-    });
-    return { latency: Histogram.from(a.latency), frames: a.frames, counts: new Map(a.counts) };
+    const a = await this.#ask<{
+      latency: HistogramData;
+      frames: number;
+      lastFrameAt: number;
+      counts: [string, number][];
+    }>({ cmd: 'report' });
+    return {
+      latency: Histogram.from(a.latency),
+      frames: a.frames,
+      lastFrameAt: a.lastFrameAt,
+      counts: new Map(a.counts),
+    };
   }
 
   closeAll(): Promise<unknown> {

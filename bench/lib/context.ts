@@ -1,6 +1,7 @@
 import type { ServiceProcess } from '@warren/shared/testing';
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import type { Clients } from './clients.ts';
+import type { CpuMeter } from './cpu.ts';
 import { Histogram, wallMs } from './histogram.ts';
 import type { BenchEnv, User } from './system.ts';
 
@@ -19,6 +20,8 @@ export interface Context {
   confirm: ConfirmChannel;
   authUrl: string;
   chatUrl: string;
+  /** CPU per process over each measured phase. */
+  cpu: CpuMeter;
   log(line: string): void;
 }
 
@@ -55,7 +58,29 @@ export async function atRate(count: number, rate: number, send: (i: number) => P
     );
   }
   await Promise.all(pending);
-  return { answers, failed, seconds: (performance.now() - start) / 1000 };
+  return { answers, failed, sent: count, seconds: (performance.now() - start) / 1000 };
+}
+
+/**
+ * Calls `send(i)` with at most `outstanding` sends unanswered, as fast as they are answered, for
+ * `seconds` (closed loop: the rate is what the system carries); resolves once every send settled.
+ */
+export async function closedLoop(seconds: number, outstanding: number, send: (i: number) => Promise<boolean>) {
+  const answers = new Histogram();
+  let failed = 0;
+  let next = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  const lane = async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      const ok = await send(next++).catch(() => false);
+      answers.record(performance.now() - t);
+      if (!ok) failed += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: outstanding }, lane));
+  return { answers, failed, sent: next, seconds: (performance.now() - start) / 1000 };
 }
 
 /** Waits until the clients received `expected` frames or nothing arrived for `quietMs`. */

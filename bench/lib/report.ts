@@ -3,11 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatApiCase } from '../scenarios/chat-api.ts';
 import type { ConnectionsResult } from '../scenarios/connections.ts';
-import type { FanoutCase } from '../scenarios/fanout.ts';
+import type { FanoutCase, RunResult, SaturationCase } from '../scenarios/fanout.ts';
 import type { PersisterResult } from '../scenarios/persister.ts';
 import type { ProfileSummary } from '../scenarios/profile.ts';
 import type { SustainedResult } from '../scenarios/sustained.ts';
+import type { CpuPhase } from './cpu.ts';
 import { round } from './histogram.ts';
+import { cpuPhases, SUMMARY_NOTES, type Summary } from './summary.ts';
 import { barChart } from './svg.ts';
 
 export interface Results {
@@ -17,7 +19,14 @@ export interface Results {
   machine: Record<string, string | number>;
   versions: Record<string, string>;
   settings: Record<string, string | number | boolean>;
+  /** The headline figures (also in bench/results/latest.json). */
+  summary?: Summary;
+  /** What each summary key means and which way is better. */
+  summary_notes?: Record<string, string>;
+  /** Fan-out at a fixed offered rate (latency). */
   fanout?: FanoutCase[];
+  /** Fan-out at saturation (closed loop). */
+  saturation?: SaturationCase[];
   sustained?: SustainedResult;
   persister?: PersisterResult;
   chatApi?: ChatApiCase[];
@@ -58,31 +67,80 @@ export function writeReport(results: Results, dir: string, stem: string): string
   if (Object.keys(results.errors).length > 0) {
     md.push('## Scenarios that failed', '', ...Object.entries(results.errors).map(([k, v]) => `- ${k}: ${v}`), '');
   }
+  if (results.summary) {
+    md.push(
+      '## Summary (bench/results/latest.json)',
+      '',
+      '| figure | value | meaning |',
+      '|---|---|---|',
+      ...Object.entries(results.summary)
+        .filter(([k]) => k !== 'cpu')
+        .map(([k, v]) => `| ${k} | ${v ?? 'not measured'} | ${SUMMARY_NOTES[k as keyof Summary]} |`),
+      '',
+    );
+  }
+  const row = (label: string, s: RunResult) =>
+    `| ${label} | ${s.rate} | ${s.system} | ${s.latency.p50} | ${s.latency.p95} | ${s.latency.p99} | ${s.latency.max} | ${s.deliveriesPerSec} | ${s.frames}/${s.expectedFrames}${s.frames < s.expectedFrames ? ' **incomplete**' : ''} | ${s.postAnswer.p50} / ${s.postAnswer.p99} | ${s.cpu ? `${s.cpu.saturating} ${s.cpu.processes[0]?.pctCore} %` : ''} |`;
+  const header = (first: string, rate: string) => [
+    `| ${first} | ${rate} | system | p50 | p95 | p99 | max | deliveries/s | frames/expected | post answered p50 / p99 | busiest process (% of a core) |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const systemsOf = (c: { warren: RunResult; queue?: RunResult; stomp: RunResult; bare: RunResult }) =>
+    [c.warren, c.queue, c.stomp, c.bare].filter((s): s is RunResult => s !== undefined);
+  if (results.saturation) {
+    md.push(
+      '## 1. Fan-out at saturation (closed loop)',
+      '',
+      'One room of N sockets; posts are sent as fast as they are answered with at most the stated number outstanding, for the stated seconds; deliveries/s = frames received ÷ (last frame received − first post sent). Warren: HTTP posts to chat-api, frames from the ws-gateway (session exchange → user exchange → one queue per connection). Baselines: **queue** = the per-client-queue consumer (bench/lib/queue-baseline.ts, own process): one exclusive classic queue (`x-queue-version: 2`) per socket bound **straight to the session exchange**, noAck, each delivery written to its `ws` socket; so the exchange-to-exchange hop Warren makes is part of the overhead measured against it. **stomp** = RabbitMQ Web-STOMP subscribers of the session exchange. Both fed by AMQP publishes with confirms to the session exchange, from the load process. **bare-ws** = a bare `ws` hub (own process), HTTP posts, no broker. Every system’s publishes also reach the persister (the session exchange is bound to `warren.messages`). A message is outstanding from its post until every socket received it (10 s at most), so here “post answered” is post sent → received by every socket. Latencies in ms.',
+      '',
+      ...header('sockets (users × sockets each), outstanding', 'posts/s'),
+    );
+    for (const c of results.saturation)
+      for (const s of systemsOf(c))
+        md.push(row(`${c.subscribers} (${c.members} × ${c.subscribers / c.members}), ${c.outstanding}`, s));
+    md.push(
+      '',
+      '| sockets | deliveries/s Warren ÷ queue baseline | ÷ Web-STOMP | ÷ bare ws |',
+      '|---|---|---|---|',
+      ...results.saturation.map(
+        (c) =>
+          `| ${c.subscribers} | **${r(c.warren.deliveriesPerSec, c.queue.deliveriesPerSec)}** | ${r(c.warren.deliveriesPerSec, c.stomp.deliveriesPerSec)} | ${r(c.warren.deliveriesPerSec, c.bare.deliveriesPerSec)} |`,
+      ),
+      '',
+    );
+    plot(
+      'fanout-saturation',
+      barChart({
+        title: 'Fan-out at saturation: deliveries/s',
+        unit: 'deliveries/s',
+        groups: results.saturation.map((c) => `${c.subscribers} sockets`),
+        series: [
+          { name: 'Warren', values: results.saturation.map((c) => c.warren.deliveriesPerSec) },
+          { name: 'queue baseline', values: results.saturation.map((c) => c.queue.deliveriesPerSec) },
+          { name: 'Web-STOMP', values: results.saturation.map((c) => c.stomp.deliveriesPerSec) },
+          { name: 'bare ws', values: results.saturation.map((c) => c.bare.deliveriesPerSec) },
+        ],
+      }),
+    );
+  }
   if (results.fanout) {
     md.push(
-      '## 1. Fan-out (post sent → frame received)',
+      '## 1b. Fan-out latency at a fixed rate (post sent → frame received)',
       '',
-      'Warren: posts over chat-api HTTP, frames from the ws-gateway (child process). Baseline (a) Web-STOMP: the same session exchanges, subscribers over STOMP/WebSocket, AMQP publishes with confirms. Baseline (b) bare `ws` server: the same frames posted over HTTP and broadcast, no broker. Latencies in ms.',
+      'The same systems as in 1, R rooms × M members, posts offered at a fixed rate (open loop). Latencies in ms.',
       '',
-      '| R×M | msgs/s | system | p50 | p95 | p99 | max | deliveries/s | frames/expected | post answered p50 / p99 |',
-      '|---|---|---|---|---|---|---|---|---|---|',
+      ...header('R×M', 'msgs/s'),
     );
-    for (const c of results.fanout) {
-      for (const s of [c.warren, c.stomp, c.bare]) {
-        md.push(
-          `| ${c.rooms}×${c.members} | ${c.rate} | ${s.system} | ${s.latency.p50} | ${s.latency.p95} | ${s.latency.p99} | ${s.latency.max} | ${s.deliveriesPerSec} | ${s.frames}/${s.expectedFrames}${s.frames < s.expectedFrames ? ' **incomplete**' : ''} | ${s.postAnswer.p50} / ${s.postAnswer.p99} |`,
-        );
-      }
-    }
+    for (const c of results.fanout) for (const s of systemsOf(c)) md.push(row(`${c.rooms}×${c.members}`, s));
     md.push(
       '',
-      '| R×M | p50 Warren/STOMP | p99 Warren/STOMP | p50 Warren/bare | p99 Warren/bare | deliveries/s Warren/STOMP | Warren/bare |',
-      '|---|---|---|---|---|---|---|',
+      '| R×M | p50 Warren/queue | p99 Warren/queue | p50 Warren/STOMP | p99 Warren/STOMP | p50 Warren/bare | p99 Warren/bare | deliveries/s Warren/STOMP | Warren/bare |',
+      '|---|---|---|---|---|---|---|---|---|',
     );
     for (const c of results.fanout) {
       const bad = c.stomp.frames < c.stomp.expectedFrames ? ' (STOMP incomplete: not a valid baseline)' : '';
       md.push(
-        `| ${c.rooms}×${c.members}${bad} | ${r(c.warren.latency.p50, c.stomp.latency.p50)} | ${r(c.warren.latency.p99, c.stomp.latency.p99)} | ${r(c.warren.latency.p50, c.bare.latency.p50)} | ${r(c.warren.latency.p99, c.bare.latency.p99)} | ${r(c.warren.deliveriesPerSec, c.stomp.deliveriesPerSec)} | ${r(c.warren.deliveriesPerSec, c.bare.deliveriesPerSec)} |`,
+        `| ${c.rooms}×${c.members}${bad} | ${c.queue ? r(c.warren.latency.p50, c.queue.latency.p50) : ''} | ${c.queue ? r(c.warren.latency.p99, c.queue.latency.p99) : ''} | ${r(c.warren.latency.p50, c.stomp.latency.p50)} | ${r(c.warren.latency.p99, c.stomp.latency.p99)} | ${r(c.warren.latency.p50, c.bare.latency.p50)} | ${r(c.warren.latency.p99, c.bare.latency.p99)} | ${r(c.warren.deliveriesPerSec, c.stomp.deliveriesPerSec)} | ${r(c.warren.deliveriesPerSec, c.bare.deliveriesPerSec)} |`,
       );
     }
     md.push('');
@@ -109,8 +167,8 @@ export function writeReport(results: Results, dir: string, stem: string): string
     md.push(
       `## 2. Sustained load (${s.rooms} rooms × ${s.members} members)`,
       '',
-      `Highest rate held (p99 < 100 ms, every frame delivered, every message stored exactly once, counted in history.messages): **${s.heldRate} msgs/s** (${s.heldRate * s.members} deliveries/s).`,
-      'Baseline: the first (lowest) step of the same search; ratios are p99 at each step ÷ p99 at the first step.',
+      `Highest rate held (p99 ≤ 100 ms, every frame delivered, every message stored exactly once, counted in history.messages): **${s.heldRate} msgs/s** (${s.heldRate * s.members} deliveries/s).`,
+      'The search doubles the rate from 300 msgs/s until a step fails, then bisects between the highest rate held and the lowest failed; a full run then holds the answer for 20 s (one step lower if that fails). Baseline: the first step of the same search; ratios are p99 at each step ÷ p99 at the first step.',
       '',
       '| msgs/s | s | p50 | p99 | max | frames/expected | stored (distinct)/posted | p99 ÷ first step | held |',
       '|---|---|---|---|---|---|---|---|---|',
@@ -139,7 +197,7 @@ export function writeReport(results: Results, dir: string, stem: string): string
     md.push(
       '## 3. Persister drain',
       '',
-      `${p.messages} messages queued (published in ${p.publishSeconds} s) with the persister stopped, then drained with batch size ${p.batchSize}.`,
+      `${p.messages} messages queued (published in ${p.publishSeconds} s) with the persister stopped, then drained with batch size ${p.batchSize}; the persister's clock starts once it is ready (${p.warren.storedAtReady ?? '?'} rows already stored then, not counted). The baseline's table is a copy of history.messages (same indexes) holding the ${p.baseline.startRows ?? '?'} rows the persister's table held before its drain; its INSERTs run from the load process, which does nothing else meanwhile.`,
       '',
       '| | seconds | rows/s |',
       '|---|---|---|',
@@ -152,6 +210,8 @@ export function writeReport(results: Results, dir: string, stem: string): string
   if (results.chatApi) {
     md.push(
       '## 4. chat-api posting (closed loop)',
+      '',
+      'Baseline: a bare express route in a process of its own (bench/lib/bare-route.ts) publishing the same bytes with a confirm, no validation, no token check, no queries.',
       '',
       '| concurrency | Warren posts/s | p50 | p99 | bare express posts/s | p50 | p99 | posts/s ratio | p99 ratio |',
       '|---|---|---|---|---|---|---|---|---|',
@@ -187,6 +247,30 @@ export function writeReport(results: Results, dir: string, stem: string): string
       `| server RSS per connection (KiB) | ${c.warren.rssPerConnKiB} | ${c.bare.rssPerConnKiB} | ${c.ratios.rssPerConn} |`,
       `| gateway heap per connection (KiB) | ${c.warren.heapPerConnKiB} | | |`,
       `| broker memory per queue (KiB, /api/nodes mem_used) | ${c.warren.brokerPerQueueKiB} | 0 | |`,
+      '',
+    );
+  }
+  const phases = cpuPhases(results).filter((p): p is [string, CpuPhase] => p[1] !== undefined);
+  if (phases.length > 0) {
+    md.push(
+      '## CPU per process, every measured phase',
+      '',
+      'utime + stime from /proc/<pid>/stat before and after each phase. Each cell: % of one core · µs per message (post, row or connection) · µs per delivery (fan-out only). broker = the node’s beam.smp; postgres = the backends serving the bench database (pg_stat_activity at start and end); load = the orchestrating process (posts, publishes, the persister baseline’s INSERTs); clients = the WebSocket clients’ process. **Busiest** is the process that saturates first.',
+      '',
+    );
+    const names = [...new Set(phases.flatMap(([, p]) => p.processes.map((x) => x.process)))];
+    md.push(
+      `| phase | s | busiest | ${names.join(' | ')} |`,
+      `|---|---|---|${names.map(() => '---').join('|')}|`,
+      ...phases.map(([name, p]) => {
+        const cells = names.map((n) => {
+          const x = p.processes.find((y) => y.process === n);
+          return x
+            ? `${x.pctCore} % · ${x.usPerMessage}${x.usPerDelivery === undefined ? '' : ` · ${x.usPerDelivery}`}`
+            : '';
+        });
+        return `| ${name} | ${p.seconds} | **${p.saturating}** | ${cells.join(' | ')} |`;
+      }),
       '',
     );
   }

@@ -158,8 +158,15 @@ export async function metric(service: ServiceProcess, name: string): Promise<num
   return line ? Number(line.split(' ').pop()) : Number.NaN;
 }
 
-/** The bare `ws` server of the baselines (bench/lib/bare-server.ts), a process of its own. */
-export class BareServer {
+/** The baselines' servers, each a script of bench/lib/ run as a process of its own. */
+export type BaselineScript = 'bare-server' | 'bare-route' | 'queue-baseline';
+
+/**
+ * A baseline in a process of its own (like the service it is compared with): the bare `ws` hub
+ * (bench/lib/bare-server.ts), the bare express confirm-publish route (bare-route.ts), the
+ * per-client-queue consumer (queue-baseline.ts). Each serves `GET /readyz` once it is ready.
+ */
+export class BaselineProcess {
   readonly process: ChildProcess;
   readonly port: number;
 
@@ -168,21 +175,28 @@ export class BareServer {
     this.port = port;
   }
 
-  static async start(): Promise<BareServer> {
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
+  static async start(script: BaselineScript, env: Record<string, string> = {}): Promise<BaselineProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/bare-server.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', `bench/lib/${script}.ts`], {
       cwd: root,
-      env: { ...process.env, PORT: String(port) },
+      env: { ...process.env, ...env, PORT: String(port) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`the bare server exited with ${child.exitCode}`);
+      if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
       const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
         .then((r) => r.ok)
         .catch(() => false);
-      if (ok) return new BareServer(child, port);
-      if (Date.now() > deadline) throw new Error('the bare server was not ready within 30 s');
+      if (ok) return new BaselineProcess(child, port);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`${script} was not ready within 30 s`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }

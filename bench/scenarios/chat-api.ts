@@ -1,17 +1,16 @@
 // Scenario 4: chat-api posts/s and latency at concurrency 1, 16 and 64 (closed loop), against a bare
-// express route that validates nothing and publishes the same bytes with a publisher confirm.
-import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { encodeChatMessage } from '@warren/shared/envelope';
-import express from 'express';
+// express route in a process of its own (bench/lib/bare-route.ts) that validates nothing and
+// publishes the same bytes with a publisher confirm.
 import { type Context, contentOf } from '../lib/context.ts';
+import type { CpuPhase } from '../lib/cpu.ts';
 import { Histogram, type LatencySummary, round } from '../lib/histogram.ts';
-import { createSession, PUBLISHER, type User } from '../lib/system.ts';
+import { BaselineProcess, createSession, PUBLISHER, type User } from '../lib/system.ts';
 
 export interface LoadResult {
   postsPerSec: number;
   latency: LatencySummary;
   errors: number;
+  cpu?: CpuPhase;
 }
 
 export interface ChatApiCase {
@@ -21,7 +20,7 @@ export interface ChatApiCase {
   ratio: number;
 }
 
-async function load(url: string, token: string, concurrency: number, seconds: number): Promise<LoadResult> {
+async function load(url: string, token: string, concurrency: number, seconds: number) {
   const latency = new Histogram();
   let errors = 0;
   let n = 0;
@@ -42,6 +41,7 @@ async function load(url: string, token: string, concurrency: number, seconds: nu
   const t0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, lane));
   return {
+    count: latency.count,
     postsPerSec: Math.round(latency.count / ((performance.now() - t0) / 1000)),
     latency: latency.summary(),
     errors,
@@ -49,46 +49,37 @@ async function load(url: string, token: string, concurrency: number, seconds: nu
 }
 
 export async function runChatApi(ctx: Context): Promise<ChatApiCase[]> {
-  const seconds = ctx.quick ? 2 : 10;
+  const seconds = ctx.quick ? 2 : 6;
   const owner = ctx.users[0] as User;
   const sessionId = await createSession(ctx.chatUrl, ctx.users.slice(0, 2));
-  const channel = await ctx.amqp.createConfirmChannel();
-  const app = express();
-  app.use(express.json({ limit: '64kb' }));
-  app.post('/api/sessions/:id/messages', (req, res) => {
-    const message = {
-      id: randomUUID(),
-      session_id: req.params.id,
-      author: { kind: 'user' as const, id: owner.id, username: owner.username },
-      type: 'text',
-      content: String(req.body.content),
-      extra: null,
-      created_at: new Date().toISOString(),
-    };
-    const out = encodeChatMessage({ publisher: PUBLISHER, message });
-    channel.publish(out.exchange, '', out.content, { ...out.options }, (err) => {
-      if (err) res.status(503).end();
-      else res.status(202).json({ message });
-    });
+  const bareRoute = await BaselineProcess.start('bare-route', {
+    AMQP_URL: ctx.env.amqpUrl(PUBLISHER),
+    PUBLISHER,
+    AUTHOR_ID: owner.id,
+    AUTHOR_NAME: owner.username,
   });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const barePort = (server.address() as AddressInfo).port;
+  const measured = async (url: string, concurrency: number, processes: Record<string, (number | undefined)[]>) => {
+    const cpu = await ctx.cpu.start(processes);
+    const { count, ...result } = await load(url, owner.token, concurrency, seconds);
+    return { ...result, cpu: await cpu.stop(count) };
+  };
   const cases: ChatApiCase[] = [];
   try {
-    for (const concurrency of [1, 16, 64]) {
+    for (const concurrency of ctx.quick ? [16, 64] : [1, 16, 64]) {
       ctx.log(`chat-api: concurrency ${concurrency} for ${seconds} s`);
       const path = `/api/sessions/${sessionId}/messages`;
-      const warren = await load(`${ctx.chatUrl}${path}`, owner.token, concurrency, seconds);
-      const bare = await load(`http://127.0.0.1:${barePort}${path}`, owner.token, concurrency, seconds);
+      const warren = await measured(`${ctx.chatUrl}${path}`, concurrency, {});
+      const bare = await measured(`http://127.0.0.1:${bareRoute.port}${path}`, concurrency, {
+        'bare-route': [bareRoute.pid],
+      });
       ctx.log(
-        `  warren ${warren.postsPerSec}/s p99 ${warren.latency.p99} ms (${warren.errors} errors); bare ${bare.postsPerSec}/s p99 ${bare.latency.p99} ms`,
+        `  warren ${warren.postsPerSec}/s p99 ${warren.latency.p99} ms (${warren.errors} errors, busiest ${warren.cpu.saturating}); ` +
+          `bare ${bare.postsPerSec}/s p99 ${bare.latency.p99} ms (busiest ${bare.cpu.saturating})`,
       );
       cases.push({ concurrency, warren, bare, ratio: round(warren.postsPerSec / bare.postsPerSec, 3) });
     }
   } finally {
-    server.close();
-    await channel.close();
+    await bareRoute.stop();
   }
   return cases;
 }

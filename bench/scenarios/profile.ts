@@ -114,8 +114,8 @@ export interface Profiles {
  * backlog with the persister under `--cpu-prof`. Each profile is summarized once its process exited.
  */
 export async function runProfiles(ctx: Context): Promise<Profiles> {
-  const seconds = ctx.quick ? 3 : 15;
-  const backlog = ctx.quick ? 5_000 : 50_000;
+  const seconds = ctx.quick ? 2 : 15;
+  const backlog = ctx.quick ? 2_000 : 50_000;
   const dirs = {
     gateway: mkdtempSync(join(tmpdir(), 'warren-bench-prof-gateway-')),
     chatApi: mkdtempSync(join(tmpdir(), 'warren-bench-prof-chat-api-')),
@@ -128,7 +128,7 @@ export async function runProfiles(ctx: Context): Promise<Profiles> {
     ctx.chatUrl = ctx.chat.url;
     ctx.gateway = await startGateway(ctx.env, ctx.authUrl, { cpuProfDir: dirs.gateway });
     ctx.log(`profile: chat-api and the gateway under --cpu-prof, 1 × 100 at 50 msgs/s for ${seconds} s`);
-    await runWarren(ctx, await makeRooms(ctx, 1, 100), 50, seconds, 'prof');
+    await runWarren(ctx, await makeRooms(ctx, 1, 100), { rate: 50, seconds }, 'prof');
     // The profiles are written when the processes exit.
     await ctx.gateway.stop();
     ctx.gateway = undefined;

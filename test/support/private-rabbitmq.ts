@@ -150,6 +150,20 @@ export class PrivateRabbitMq {
     return this.#server !== undefined;
   }
 
+  /**
+   * The process id of the node's Erlang VM (`beam.smp`, from the pid file the node writes once it
+   * boots; not the shell that started it), or undefined when it does not run.
+   */
+  get pid(): number | undefined {
+    if (this.#server === undefined) return undefined;
+    try {
+      const pid = Number(readFileSync(join(this.folder, 'node.pid'), 'utf8').trim());
+      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The environment that makes the scripts act on this node and no other. */
   #env(): NodeJS.ProcessEnv {
     const { folder } = this;

@@ -1,6 +1,8 @@
 import { databaseSchemas, type Knex } from '@warren/shared/db';
 import type { ChatMessage } from '@warren/shared/envelope';
 import { HISTORY_SCHEMA, messageRowOf } from '@warren/shared/history';
+import type pg from 'pg';
+import { BATCH_STATEMENT, type BatchStatementResult, batchParameters, type StoredOrigin } from './batch-statement.ts';
 
 /** What became of one message of a batch. */
 export type MessageOutcome =
@@ -29,15 +31,6 @@ interface InsertedRow {
   id: string;
 }
 
-/** Who and where a stored message is, to tell a redelivery from an id collision. */
-interface StoredOrigin {
-  id: string;
-  session_id: string;
-  author_kind: string;
-  author_id: string | null;
-  author_name: string | null;
-}
-
 /** What a session's activity learns from one batch. */
 interface SessionBump {
   lastId: string;
@@ -62,13 +55,19 @@ export function isRejectedData(error: unknown): boolean {
  * bot by name, or both system messages). A redelivery, or a client's retry through chat-api, is.
  */
 function isSameOrigin(stored: StoredOrigin, message: ChatMessage): boolean {
-  const row = messageRowOf(message);
+  const row = originOf(message);
   return (
     stored.session_id === row.session_id &&
     stored.author_kind === row.author_kind &&
     stored.author_id === row.author_id &&
     (row.author_kind !== 'bot' || stored.author_name === row.author_name)
   );
+}
+
+/** Who and where a message is, as its stored row says it. */
+function originOf(message: ChatMessage): StoredOrigin {
+  const { id, session_id, author_kind, author_id, author_name } = messageRowOf(message);
+  return { id, session_id, author_kind, author_id, author_name };
 }
 
 /**
@@ -95,6 +94,11 @@ function isSameOrigin(stored: StoredOrigin, message: ChatMessage): boolean {
  *    (`now()`): a message dated in the future never pins its session above newer activity, and
  *    `bumped_at` never moves backwards; `stored_messages` + the count of new messages (duplicates do
  *    not count).
+ *
+ * A batch first goes as one statement that does all four ({@link BATCH_STATEMENT}): one round trip,
+ * committed as it ends. Only when PostgreSQL refuses a value in it (nothing is written then) is the
+ * batch done again in steps, in an explicit transaction with savepoints, to leave out just the
+ * refused rows.
  */
 export class MessageStore {
   readonly #db: Knex;
@@ -109,6 +113,70 @@ export class MessageStore {
    * is stored then, so the whole batch can be retried).
    */
   async store(messages: readonly ChatMessage[]): Promise<StoreOutcome> {
+    if (messages.length === 0) return { outcomes: [], newest: null };
+    let result: BatchStatementResult;
+    try {
+      result = await this.#runBatchStatement(messages);
+    } catch (error) {
+      if (!isRejectedData(error)) throw error;
+      return this.#storeInSteps(messages);
+    }
+    const known = new Set(result.known);
+    const seqById = new Map(result.inserted.map(([seq, id]) => [id, seq]));
+    const firstById = new Map<string, ChatMessage>();
+    const stored = new Map<string, StoredOrigin>();
+    for (const [id, session_id, author_kind, author_id, author_name] of result.stored)
+      stored.set(id, { id, session_id, author_kind, author_id, author_name });
+    const outcomes: MessageOutcome[] = [];
+    const unseen: number[] = [];
+    let newest: { message: ChatMessage; seq: bigint } | null = null;
+    for (const [index, message] of messages.entries()) {
+      if (!known.has(message.session_id)) {
+        outcomes.push({ status: 'unknown_session' });
+        continue;
+      }
+      const seq = seqById.get(message.id);
+      const first = firstById.get(message.id);
+      if (seq !== undefined && first === undefined) {
+        // An id given twice in one batch is inserted once: the first occurrence is the stored one.
+        firstById.set(message.id, message);
+        outcomes.push({ status: 'stored', seq });
+        const order = BigInt(seq);
+        if (newest === null || order > newest.seq) newest = { message, seq: order };
+        continue;
+      }
+      const origin = first === undefined ? stored.get(message.id) : originOf(first);
+      if (origin === undefined) unseen.push(index);
+      outcomes.push(
+        origin === undefined || isSameOrigin(origin, message) ? { status: 'duplicate' } : { status: 'id_collision' },
+      );
+    }
+    // Stored by a transaction that committed while the statement waited for it: read it now.
+    if (unseen.length > 0) await this.#findCollisions(this.#db, messages, unseen, outcomes);
+    return { outcomes, newest: newest?.message ?? null };
+  }
+
+  /** Runs {@link BATCH_STATEMENT} on a pooled connection, as a named (prepared once per connection) statement. */
+  async #runBatchStatement(messages: readonly ChatMessage[]): Promise<BatchStatementResult> {
+    const client = this.#db.client as {
+      acquireConnection(): Promise<pg.Client>;
+      releaseConnection(connection: pg.Client): Promise<void>;
+    };
+    const connection = await client.acquireConnection();
+    try {
+      const { rows } = await connection.query<{ result: BatchStatementResult }>({
+        name: 'warren-persister-store-batch',
+        text: BATCH_STATEMENT,
+        values: batchParameters(messages),
+      });
+      return rows[0]?.result as BatchStatementResult;
+    } finally {
+      await client.releaseConnection(connection);
+    }
+  }
+
+  /** Stores a batch in steps, in an explicit transaction: the insert can then leave out refused rows. */
+  async #storeInSteps(messages: readonly ChatMessage[]): Promise<StoreOutcome> {
     return this.#db.transaction(async (trx) => {
       const sessionIds = [...new Set(messages.map((message) => message.session_id))];
       const existing: { id: string }[] = await trx
@@ -156,7 +224,8 @@ export class MessageStore {
         if (Date.parse(message.created_at) > Date.parse(bump.newestCreatedAt))
           bump.newestCreatedAt = message.created_at;
       }
-      await this.#findCollisions(trx, messages, candidates, outcomes);
+      const skipped = candidates.filter((index) => outcomes[index]?.status === 'duplicate');
+      await this.#findCollisions(trx, messages, skipped, outcomes);
       await this.#recordActivity(trx, bumps);
       return { outcomes, newest: newest?.message ?? null };
     });
@@ -197,17 +266,16 @@ export class MessageStore {
     return inserted;
   }
 
-  /** Turns the duplicates whose stored row has another session or author into `id_collision`. */
+  /** Turns those of the `skipped` (duplicates) whose stored row has another session or author into `id_collision`. */
   async #findCollisions(
-    trx: Knex.Transaction,
+    db: Knex,
     messages: readonly ChatMessage[],
-    candidates: readonly number[],
+    skipped: readonly number[],
     outcomes: MessageOutcome[],
   ): Promise<void> {
-    const skipped = candidates.filter((index) => outcomes[index]?.status === 'duplicate');
     if (skipped.length === 0) return;
     const ids = [...new Set(skipped.map((index) => (messages[index] as ChatMessage).id))];
-    const rows: StoredOrigin[] = await trx
+    const rows: StoredOrigin[] = await db
       .withSchema(HISTORY_SCHEMA)
       .from('messages')
       .select('id', 'session_id', 'author_kind', 'author_id', 'author_name')

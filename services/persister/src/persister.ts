@@ -150,6 +150,8 @@ export class Persister extends EventEmitter<PersisterEvents> {
       queue: queues.persister.name,
       prefetch: this.#options.prefetch,
       logger: this.#options.logger,
+      // A batch's acknowledgements go as one frame (`multiple`) rather than one per message.
+      coalesceAcks: true,
       onMessage: (delivery) => this.#receive(delivery),
       onHandlerError: (error, delivery) => {
         const what = error instanceof Error ? `${error.constructor.name}: ${error.message}` : typeof error;

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { databaseSchemas } from '@warren/shared/db';
 import type { ChatMessage } from '@warren/shared/envelope';
+import { HISTORY_SCHEMA, messageRowOf } from '@warren/shared/history';
+import { eventually } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { MessageStore } from '../src/message-store.ts';
 import { TestDatabase } from './support/database.ts';
@@ -167,6 +169,32 @@ describe('MessageStore', () => {
     const { outcomes } = await store.store([first, { ...first, session_id: other }, { ...first }]);
     expect(outcomes.map((o) => o.status)).to.deep.equal(['stored', 'id_collision', 'duplicate']);
     expect(await database.countOf(other)).to.equal(0);
+  });
+
+  it('refuses an id that another transaction stores for another session while the batch waits for it', async () => {
+    const [session, other] = [await newSession(), await newSession()];
+    const contested = message(session);
+    const trx = await database.db.transaction();
+    try {
+      await trx
+        .withSchema(HISTORY_SCHEMA)
+        .into('messages')
+        .insert(messageRowOf({ ...contested, session_id: other }));
+      const storing = store.store([contested]);
+      // The batch waits on the uncommitted row; once it commits, the batch's snapshot still does not see it.
+      await eventually(async () => {
+        const { rows } = await database.db.raw<{ rows: unknown[] }>(
+          "select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%json_to_recordset%'",
+        );
+        return rows.length > 0;
+      });
+      await trx.commit();
+      const { outcomes } = await storing;
+      expect(outcomes).to.deep.equal([{ status: 'id_collision' }]);
+    } finally {
+      if (!trx.isCompleted()) await trx.rollback();
+    }
+    expect(await database.message(contested.id)).to.deep.include({ session_id: other });
   });
 
   it('leaves the session alone when a batch holds only duplicates', async () => {

@@ -184,6 +184,33 @@ describe('Consumer', () => {
     expect(inbox.all.map((delivery) => delivery.message.fields.redelivered)).to.deep.equal([false, false]);
   });
 
+  it('with coalesceAcks, acknowledges what was acked in one tick and never a delivery still held', async () => {
+    const queue = await newQueue();
+    const inbox = new Recorder<Delivery>();
+    const { stop } = await Consumer.start(client, {
+      queue,
+      prefetch: 5,
+      logger: testLogger(),
+      coalesceAcks: true,
+      onMessage: inbox.push,
+    });
+    await send(queue, 'a', 'b', 'c', 'd', 'e');
+    const deliveries = [
+      await inbox.next(),
+      await inbox.next(),
+      await inbox.next(),
+      await inbox.next(),
+      await inbox.next(),
+    ];
+    for (const delivery of deliveries) if (textOf(delivery) !== 'c') delivery.ack();
+    // Closing the channel returns what it still held: only c, so the four acks arrived and none covered c.
+    await stop();
+    await eventually(async () => (await channel.checkQueue(queue)).consumerCount === 0);
+    expect(await channel.checkQueue(queue)).to.include({ messageCount: 1 });
+    const left = await channel.get(queue, { noAck: true });
+    expect(left === false ? undefined : left.content.toString()).to.equal('c');
+  });
+
   it('stops consuming when stopped, leaving later messages in the queue', async () => {
     const queue = await newQueue();
     const inbox = new Recorder<Delivery>();

@@ -1,0 +1,127 @@
+// The headline figures of a run (bench/results/latest.json's `summary`), each a number or null when
+// its scenario did not run, with what each means and which way is better (`summary_notes`).
+import type { CpuPhase } from './cpu.ts';
+import { round } from './histogram.ts';
+import type { Results } from './report.ts';
+
+/** One process's share of a phase in the summary. */
+export interface SummaryCpu {
+  pct_core: number;
+  us_per_message: number;
+  us_per_delivery?: number;
+}
+
+/** The summary of a run; the ratios are Warren ÷ baseline. */
+export interface Summary {
+  fanout_vs_stomp_n100: number | null;
+  fanout_vs_stomp_n1000: number | null;
+  fanout_vs_queue_baseline_n100: number | null;
+  fanout_vs_queue_baseline_n1000: number | null;
+  fanout_vs_bare_n100: number | null;
+  fanout_vs_bare_n1000: number | null;
+  fanout_deliveries_per_s_n100: number | null;
+  fanout_deliveries_per_s_n1000: number | null;
+  sustained_msgs_per_s: number | null;
+  chat_api_vs_bare_c16: number | null;
+  chat_api_vs_bare_c64: number | null;
+  persister_vs_insert: number | null;
+  connect_p50_vs_bare: number | null;
+  gateway_kib_per_connection: number | null;
+  /** Per measured phase: the process that saturates first and every process's CPU. */
+  cpu: Record<string, { saturating: string; processes: Record<string, SummaryCpu> }>;
+}
+
+/** What each summary key means and which way is better. */
+export const SUMMARY_NOTES: Record<keyof Summary, string> = {
+  fanout_vs_stomp_n100:
+    'deliveries/s at saturation (closed loop: at most 32 messages outstanding — 8 for 1000 sockets — each until every socket received it), 1 room of 100 sockets: Warren (HTTP posts to chat-api) ÷ RabbitMQ Web-STOMP (AMQP publishes with confirms to the same session exchange). > 1: Warren carries more.',
+  fanout_vs_stomp_n1000: 'as fanout_vs_stomp_n100, 1000 sockets. > 1: Warren carries more.',
+  fanout_vs_queue_baseline_n100:
+    'deliveries/s at saturation, 100 sockets: Warren ÷ the per-client-queue baseline (one exclusive CQv2 queue per socket bound straight to the session exchange, noAck, forwarded to ws; AMQP publishes with confirms). Warren’s session exchange → user exchange hop is part of its overhead here. > 1: Warren carries more; 1 − ratio is what Warren adds.',
+  fanout_vs_queue_baseline_n1000: 'as fanout_vs_queue_baseline_n100, 1000 sockets. > 1: Warren carries more.',
+  fanout_vs_bare_n100:
+    'deliveries/s at saturation, 100 sockets: Warren ÷ a bare ws hub (HTTP posts, no broker). > 1: Warren carries more.',
+  fanout_vs_bare_n1000: 'as fanout_vs_bare_n100, 1000 sockets.',
+  fanout_deliveries_per_s_n100:
+    'Warren’s deliveries/s at saturation, 100 sockets (frames received ÷ first post to last frame). Higher is better.',
+  fanout_deliveries_per_s_n1000: 'as fanout_deliveries_per_s_n100, 1000 sockets.',
+  sustained_msgs_per_s:
+    'highest posting rate held in 10 rooms × 10 members with p99 ≤ 100 ms, every frame delivered, every message stored exactly once (msgs/s; deliveries/s is 10×). A full run holds it 20 s, --quick one 2 s step. Higher is better.',
+  chat_api_vs_bare_c16:
+    'posts/s, closed loop, 16 in flight: chat-api ÷ a bare express route (own process) publishing the same bytes with a confirm. > 1: Warren faster.',
+  chat_api_vs_bare_c64: 'as chat_api_vs_bare_c16, 64 in flight.',
+  persister_vs_insert:
+    'rows/s draining a backlog (from the persister being ready): persister ÷ the same rows in the same batches as one multi-row INSERT per transaction into a copy of its table. > 1: Warren faster.',
+  connect_p50_vs_bare:
+    'p50 of socket open → ready: Warren gateway ÷ a bare ws server (open). < 1: Warren faster; lower is better.',
+  gateway_kib_per_connection: 'gateway RSS growth per idle connection, KiB. Lower is better.',
+  cpu: 'per measured phase: µs of CPU (utime + stime from /proc) per message and per delivery, and % of one core, for every process; `saturating` is the process with the highest % of a core. postgres = the backends serving the bench database.',
+};
+
+const ratio = (a: number | undefined, b: number | undefined): number | null =>
+  a === undefined || b === undefined || !Number.isFinite(a / b) ? null : round(a / b, 3);
+
+function cpuOf(phase: CpuPhase | undefined) {
+  if (!phase) return undefined;
+  const processes: Record<string, SummaryCpu> = {};
+  for (const p of phase.processes)
+    processes[p.process] = {
+      pct_core: p.pctCore,
+      us_per_message: p.usPerMessage,
+      ...(p.usPerDelivery === undefined ? {} : { us_per_delivery: p.usPerDelivery }),
+    };
+  return { saturating: phase.saturating, processes };
+}
+
+/** Every measured phase's CPU, by a name saying scenario, case and system. */
+export function cpuPhases(results: Results): [string, CpuPhase | undefined][] {
+  const phases: [string, CpuPhase | undefined][] = [];
+  for (const c of results.saturation ?? [])
+    for (const run of [c.warren, c.queue, c.stomp, c.bare])
+      phases.push([`fanout_saturation_n${c.subscribers}_${run.system}`, run.cpu]);
+  for (const c of results.fanout ?? [])
+    for (const run of [c.warren, c.queue, c.stomp, c.bare])
+      if (run) phases.push([`fanout_rate_${c.rooms}x${c.members}_${run.system}`, run.cpu]);
+  for (const s of results.sustained?.steps ?? []) phases.push([`sustained_${s.rate}_per_s_${s.seconds}s`, s.run.cpu]);
+  if (results.persister) {
+    phases.push(['persister_warren', results.persister.warren.cpu]);
+    phases.push(['persister_insert_baseline', results.persister.baseline.cpu]);
+  }
+  for (const c of results.chatApi ?? []) {
+    phases.push([`chat_api_c${c.concurrency}_warren`, c.warren.cpu]);
+    phases.push([`chat_api_c${c.concurrency}_bare_route`, c.bare.cpu]);
+  }
+  if (results.connections) {
+    phases.push(['connections_warren', results.connections.warren.cpu]);
+    phases.push(['connections_bare', results.connections.bare.cpu]);
+  }
+  return phases;
+}
+
+export function summarize(results: Results): Summary {
+  const sat = (n: number) => results.saturation?.find((c) => c.subscribers === n);
+  const chat = (c: number) => results.chatApi?.find((x) => x.concurrency === c);
+  const cpu: Summary['cpu'] = {};
+  for (const [name, phase] of cpuPhases(results)) {
+    const entry = cpuOf(phase);
+    if (entry) cpu[name] = entry;
+  }
+  const d = (n: number, system: 'warren' | 'queue' | 'stomp' | 'bare') => sat(n)?.[system].deliveriesPerSec;
+  return {
+    fanout_vs_stomp_n100: ratio(d(100, 'warren'), d(100, 'stomp')),
+    fanout_vs_stomp_n1000: ratio(d(1000, 'warren'), d(1000, 'stomp')),
+    fanout_vs_queue_baseline_n100: ratio(d(100, 'warren'), d(100, 'queue')),
+    fanout_vs_queue_baseline_n1000: ratio(d(1000, 'warren'), d(1000, 'queue')),
+    fanout_vs_bare_n100: ratio(d(100, 'warren'), d(100, 'bare')),
+    fanout_vs_bare_n1000: ratio(d(1000, 'warren'), d(1000, 'bare')),
+    fanout_deliveries_per_s_n100: d(100, 'warren') ?? null,
+    fanout_deliveries_per_s_n1000: d(1000, 'warren') ?? null,
+    sustained_msgs_per_s: results.sustained?.heldRate ?? null,
+    chat_api_vs_bare_c16: chat(16)?.ratio ?? null,
+    chat_api_vs_bare_c64: chat(64)?.ratio ?? null,
+    persister_vs_insert: results.persister?.ratio ?? null,
+    connect_p50_vs_bare: results.connections?.ratios.connectP50 ?? null,
+    gateway_kib_per_connection: results.connections?.warren.rssPerConnKiB ?? null,
+    cpu,
+  };
+}
