@@ -32,6 +32,12 @@ import { UserStore } from './stores/user-store.ts';
 import { VisibleSessions } from './stores/visible-session.ts';
 import { UserDirectory } from './users/user-directory.ts';
 
+/**
+ * Access tokens remembered as verified: a client sends the same token with every request for its
+ * 15 minutes, so each is checked once. 10,000 tokens are a few MB.
+ */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
 /** Events of a running chat-api, for logs and tests. */
 export interface ChatApiServiceEvents {
   /** The topology was rebuilt after a reconnect. */
@@ -111,6 +117,7 @@ export function startChatApiService(
       jwksUrl: `${config.AUTH_URL.replace(/\/+$/, '')}/auth/.well-known/jwks.json`,
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
+      cacheSize: VERIFIED_TOKENS_KEPT,
     });
     const routes = apiRoutes(
       {
@@ -120,7 +127,7 @@ export function startChatApiService(
         users,
         lifecycle: new SessionLifecycle({ transactions, logger, access, sessions, members, users, changes, events }),
         membership: new Membership({ transactions, logger, access, members, users, changes, events }),
-        posting: new MessagePosting({ history, publisher, publisherUser: amqp.user }),
+        posting: new MessagePosting({ publisher, publisherUser: amqp.user }),
         readMarkers: new ReadMarkers({ members, history, events, storeWaitMs: options.readMarkerStoreWaitMs }),
         postRateLimit: new PostRateLimit({ ratePerSec: config.POST_RATE_PER_SEC, burst: config.POST_BURST }),
         typing: typingIndicator(new TypingThrottle({ intervalMs: config.TYPING_INTERVAL_MS }), events),

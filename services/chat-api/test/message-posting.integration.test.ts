@@ -200,6 +200,39 @@ describe('chat-api posting', () => {
     });
   });
 
+  it('costs one database round trip per post, with or without a client id', async () => {
+    const sessionId = await newSession();
+    const queries: string[] = [];
+    const record = (query: { sql: string }) => {
+      // A user.registered of another test handled meanwhile belongs to no post.
+      if (!/\busers\b/.test(query.sql)) queries.push(query.sql);
+    };
+    await post(alice, sessionId, { content: 'warm-up' });
+    h.chat.db.on('query', record);
+    try {
+      expect((await post(alice, sessionId, { content: 'no id' })).status).to.equal(202);
+      expect(queries).to.have.length(1);
+      const stored = await post(alice, sessionId, { content: 'with id', id: crypto.randomUUID() });
+      expect(stored.status).to.equal(202);
+      expect(queries).to.have.length(2);
+      await h.store(stored.body.message);
+      const again = await post(alice, sessionId, { content: 'with id', id: stored.body.message.id });
+      expect(again.body.message).to.deep.equal(stored.body.message);
+      expect(queries).to.have.length(3);
+    } finally {
+      h.chat.db.off('query', record);
+    }
+  });
+
+  it('refuses a non-member for their access before their body', async () => {
+    const privateSession = await newSession();
+    const publicSession = (await h.api(alice).post('/api/sessions', { visibility: 'public' })).body.id as string;
+    const bad = { content: '', id: 'not-a-uuid' };
+    expect((await post(carol, privateSession, bad)).body.code).to.equal('SESSION_NOT_FOUND');
+    expect((await post(carol, publicSession, bad)).body.code).to.equal('NOT_A_MEMBER');
+    expect((await post(alice, publicSession, bad)).status).to.equal(400);
+  });
+
   it('limits posting per user: a burst over the limit gets 429 with Retry-After', async () => {
     const limited = await startTestChatApi(h.issuer.url, { POST_RATE_PER_SEC: '1', POST_BURST: '3' });
     try {

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
 import type { ServerFrame } from '@warren/shared/contract';
 import { SharedErrors } from '@warren/shared/errors';
 import type { Logger } from '@warren/shared/logging';
@@ -6,31 +6,14 @@ import type { AccessTokenClaims, TokenVerifier } from '@warren/shared/tokens';
 import type { ConsumeMessage } from 'amqplib';
 import WebSocket, { type RawData } from 'ws';
 import { CloseCode } from './close-codes.ts';
-import type { ConsumerChannel, Subscription } from './consumer-channel.ts';
+import type { ConsumerChannel, Subscription, SubscriptionHandler } from './consumer-channel.ts';
 import type { DeliveryEncoder } from './delivery-encoder.ts';
 import { encodeFrame, parseClientFrame } from './frames.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import type { BatchedSocket, WriteBatch } from './write-batch.ts';
 
 /** setTimeout's longest delay; a later token expiry is checked again when the timer fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Options of {@link ClientConnection}. */
-export interface ClientConnectionOptions {
-  readonly socket: WebSocket;
-  /** A fresh random id: the last part of the queue's name, and `connection_id` of `ready`. */
-  readonly connectionId: string;
-  /** The `?token=` of the upgrade request, if the client authenticates that way. */
-  readonly queryToken: string | undefined;
-  readonly verifier: Pick<TokenVerifier, 'verify'>;
-  readonly consumers: Pick<ConsumerChannel, 'subscribe'>;
-  readonly encoder: DeliveryEncoder;
-  readonly metrics: GatewayMetrics;
-  readonly logger: Logger;
-  /** Time to authenticate before a 4001 close (AUTH_TIMEOUT_MS). */
-  readonly authTimeoutMs: number;
-  /** Unsent bytes past which the socket is closed with 4008 (SLOW_CLIENT_BUFFER_BYTES). */
-  readonly slowClientBufferBytes: number;
-}
 
 /** Who a connection belongs to and its queue, once it is ready. */
 export interface ReadyConnection {
@@ -40,14 +23,30 @@ export interface ReadyConnection {
   readonly queue: string;
 }
 
-/** Events of a {@link ClientConnection}. */
-export interface ClientConnectionEvents {
+/**
+ * What every connection of a gateway shares: one object for all of them, so an idle connection
+ * holds its own state and nothing else (no options object, logger or closures of its own).
+ */
+export interface ConnectionContext {
+  readonly verifier: Pick<TokenVerifier, 'verify'>;
+  readonly consumers: Pick<ConsumerChannel, 'subscribe'>;
+  readonly encoder: DeliveryEncoder;
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+  readonly writes: WriteBatch;
+  /** Time to authenticate before a 4001 close (AUTH_TIMEOUT_MS). */
+  readonly authTimeoutMs: number;
+  /** Unsent bytes past which the socket is closed with 4008 (SLOW_CLIENT_BUFFER_BYTES). */
+  readonly slowClientBufferBytes: number;
   /** The queue is consumed and `ready` was sent. */
-  ready: [connection: ReadyConnection];
+  onReady(connection: ClientConnection, ready: ReadyConnection): void;
   /** The gateway decided to close the socket (the close handshake may take up to its close timeout). */
-  closing: [code: number, reason: string];
-  /** The socket is closed; `code` is the gateway's own when it closed it, else what the peer sent. */
-  closed: [code: number, reason: string];
+  onClosing(connection: ClientConnection, code: number, reason: string): void;
+  /**
+   * The socket is closed; `code` is the gateway's own when it closed it (`byGateway`), else what
+   * the peer sent.
+   */
+  onClosed(connection: ClientConnection, code: number, reason: string, byGateway: boolean): void;
 }
 
 type State = 'unauthenticated' | 'authenticating' | 'subscribing' | 'ready' | 'closing' | 'closed';
@@ -57,47 +56,66 @@ type State = 'unauthenticated' | 'authenticating' | 'subscribing' | 'ready' | 'c
  * timeout, the token's expiry (a fresh `auth` frame of the same user extends it), the connection's
  * queue, deliveries turned into frames, `ping` frames, and closing with the spec's codes. Whatever
  * the client sends, it gets a frame or a close, never an exception.
+ *
+ * Deliveries are written as the encoder's ready-made WebSocket frames straight to the TCP socket
+ * under `ws` (the same bytes `ws.send` would write: no extension is negotiated), batched per turn by
+ * the shared {@link WriteBatch}; every other frame goes through `ws.send`.
  */
-export class ClientConnection extends EventEmitter<ClientConnectionEvents> {
-  readonly #options: ClientConnectionOptions;
+export class ClientConnection implements SubscriptionHandler, BatchedSocket {
+  /** A fresh random id: the last part of the queue's name, and `connection_id` of `ready`. */
+  readonly id: string;
+  readonly #context: ConnectionContext;
   readonly #socket: WebSocket;
-  #log: Logger;
+  /** The TCP socket under `#socket`. */
+  readonly stream: Duplex;
   #state: State = 'unauthenticated';
-  #authTimer: NodeJS.Timeout | undefined;
-  #expiryTimer: NodeJS.Timeout | undefined;
-  #claims: AccessTokenClaims | undefined;
+  /** The auth timeout until authenticated, then the token's expiry. */
+  #timer: NodeJS.Timeout | undefined;
+  #userId: string | undefined;
   /** When the newest token seen expires, in ms since 1970. */
   #expiresAt = 0;
   #subscription: Subscription | undefined;
   /** Deliveries that arrived between the consume and `ready`, sent right after it. */
-  #early: ConsumeMessage[] = [];
+  #early: ConsumeMessage[] | undefined;
   /** The code and reason the gateway closed with, if it did. */
   #closedBy: { code: number; reason: string } | undefined;
   /** Whether the peer answered the last WebSocket ping. */
   #alive = true;
+  #wasReady = false;
 
-  constructor(options: ClientConnectionOptions) {
-    super();
-    this.#options = options;
-    this.#socket = options.socket;
-    this.#log = options.logger.child({ connectionId: options.connectionId });
-    this.#socket.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
-    this.#socket.on('pong', () => {
-      this.#alive = true;
-    });
+  /**
+   * @param stream the TCP socket the upgrade came on, which `socket` runs on.
+   * @param queryToken the `?token=` of the upgrade request, if the client authenticates that way.
+   */
+  constructor(
+    context: ConnectionContext,
+    socket: WebSocket,
+    stream: Duplex,
+    connectionId: string,
+    queryToken: string | undefined,
+  ) {
+    this.id = connectionId;
+    this.#context = context;
+    this.#socket = socket;
+    this.stream = stream;
+    socket.on('message', onMessage);
+    socket.on('pong', onPong);
     // `ws` reports protocol violations (a frame over MAX_FRAME_BYTES: 1009) here and closes itself.
-    this.#socket.on('error', (error) => this.#log.debug({ err: error }, 'WebSocket error'));
-    this.#socket.on('close', (code, reason) => this.#onClosed(code, reason.toString()));
-    this.#authTimer = setTimeout(
-      () => this.close(CloseCode.notAuthenticated, 'authentication timeout'),
-      options.authTimeoutMs,
-    );
-    if (options.queryToken !== undefined) void this.#authenticate(options.queryToken);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    connections.set(socket, this);
+    this.#timer = setTimeout(onAuthTimeout, context.authTimeoutMs, this);
+    if (queryToken !== undefined) void this.#authenticate(queryToken);
   }
 
-  /** The connection's id. */
-  get id(): string {
-    return this.#options.connectionId;
+  /** The authenticated user's id, once authenticated. */
+  get userId(): string | undefined {
+    return this.#userId;
+  }
+
+  /** Whether it got as far as `ready` (it may be closed since). */
+  get wasReady(): boolean {
+    return this.#wasReady;
   }
 
   /**
@@ -107,7 +125,7 @@ export class ClientConnection extends EventEmitter<ClientConnectionEvents> {
   heartbeat(): void {
     if (this.#state === 'closed') return;
     if (!this.#alive) {
-      this.#log.info('no pong since the last ping: dropping the connection');
+      this.#context.logger.info({ connectionId: this.id }, 'no pong since the last ping: dropping the connection');
       this.#socket.terminate();
       return;
     }
@@ -123,15 +141,51 @@ export class ClientConnection extends EventEmitter<ClientConnectionEvents> {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#state = 'closing';
     this.#closedBy = { code, reason };
-    this.#stopTimers();
-    this.#early = [];
+    clearTimeout(this.#timer);
+    this.#early = undefined;
     void this.#subscription?.cancel();
-    this.#log.info({ code, reason }, 'closing the connection');
-    this.emit('closing', code, reason);
+    this.#context.logger.info({ connectionId: this.id, userId: this.#userId, code, reason }, 'closing the connection');
+    this.#context.onClosing(this, code, reason);
     this.#socket.close(code, reason);
   }
 
-  #onFrame(data: RawData, isBinary: boolean): void {
+  /** @internal a delivery from the connection's queue. */
+  onDelivery(message: ConsumeMessage): void {
+    if (this.#state !== 'ready') {
+      if (this.#state !== 'subscribing') return;
+      if (this.#early === undefined) this.#early = [message];
+      else this.#early.push(message);
+      return;
+    }
+    const encoded = this.#context.encoder.encode(message);
+    if (!encoded.ok) {
+      this.#context.metrics.invalidDeliveries.inc({ reason: encoded.code });
+      this.#context.logger.debug(
+        { connectionId: this.id, reason: encoded.code, detail: encoded.detail },
+        'delivery not sent: invalid',
+      );
+      return;
+    }
+    if (this.#socket.readyState !== WebSocket.OPEN) return;
+    this.#context.writes.write(this, encoded.wire);
+    this.#context.metrics.framesSent.add(encoded.kind);
+  }
+
+  /** @internal the batch's writes went out: a client that lets too much pile up is closed with 4008. */
+  flushed(): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (this.#socket.bufferedAmount > this.#context.slowClientBufferBytes) {
+      this.close(CloseCode.tooSlow, 'too slow: read what you are sent');
+    }
+  }
+
+  /** @internal the subscription ended without being cancelled. */
+  onLost(reason: string): void {
+    this.close(CloseCode.unavailable, reason);
+  }
+
+  /** @internal */
+  onFrame(data: RawData, isBinary: boolean): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     const parsed = parseClientFrame(data, isBinary);
     if (!parsed.ok) {
@@ -150,12 +204,22 @@ export class ClientConnection extends EventEmitter<ClientConnectionEvents> {
     }
   }
 
+  /** @internal a protocol violation by the peer; `ws` closes the socket itself. */
+  onSocketError(error: Error): void {
+    this.#context.logger.debug({ connectionId: this.id, err: error }, 'WebSocket error');
+  }
+
+  /** @internal */
+  onPong(): void {
+    this.#alive = true;
+  }
+
   /** Verifies the first token, then subscribes and sends `ready`. */
   async #authenticate(token: string): Promise<void> {
     this.#state = 'authenticating';
     let claims: AccessTokenClaims;
     try {
-      claims = await this.#options.verifier.verify(token);
+      claims = await this.#context.verifier.verify(token);
     } catch (error) {
       // auth's keys being out of reach says nothing about the token: 1011, reconnect with backoff.
       if (error instanceof SharedErrors.signingKeysUnavailable) {
@@ -164,21 +228,20 @@ export class ClientConnection extends EventEmitter<ClientConnectionEvents> {
       return;
     }
     if (this.#state !== 'authenticating') return;
-    clearTimeout(this.#authTimer);
-    this.#claims = claims;
-    this.#log = this.#log.child({ userId: claims.sub });
+    clearTimeout(this.#timer);
+    this.#userId = claims.sub;
     this.#extend(claims.exp);
     if (this.#state !== 'authenticating') return;
 
     this.#state = 'subscribing';
     let subscription: Subscription;
     try {
-      subscription = await this.#options.consumers.subscribe(claims.sub, this.id, {
-        onDelivery: (message) => this.#onDelivery(message),
-        onLost: (reason) => this.close(CloseCode.unavailable, reason),
-      });
+      subscription = await this.#context.consumers.subscribe(claims.sub, this.id, this);
     } catch (error) {
-      this.#log.warn({ err: error }, 'could not set up the connection queue');
+      this.#context.logger.warn(
+        { connectionId: this.id, userId: claims.sub, err: error },
+        'could not set up the connection queue',
+      );
       this.close(CloseCode.unavailable, 'message broker unavailable');
       return;
     }
@@ -189,24 +252,33 @@ export class ClientConnection extends EventEmitter<ClientConnectionEvents> {
       return;
     }
     this.#state = 'ready';
-    this.#log.info({ queue: subscription.queue }, 'connection ready');
+    this.#wasReady = true;
+    this.#context.logger.info(
+      { connectionId: this.id, userId: claims.sub, queue: subscription.queue },
+      'connection ready',
+    );
     this.#send({ type: 'ready', user: { id: claims.sub, username: claims.name }, connection_id: this.id });
-    this.emit('ready', { connectionId: this.id, userId: claims.sub, username: claims.name, queue: subscription.queue });
+    this.#context.onReady(this, {
+      connectionId: this.id,
+      userId: claims.sub,
+      username: claims.name,
+      queue: subscription.queue,
+    });
     const early = this.#early;
-    this.#early = [];
-    for (const message of early) this.#onDelivery(message);
+    this.#early = undefined;
+    if (early !== undefined) for (const message of early) this.onDelivery(message);
   }
 
   /** A fresh token of the same user extends the connection's life; anything else is answered. */
   async #refresh(token: string): Promise<void> {
     let claims: AccessTokenClaims;
     try {
-      claims = await this.#options.verifier.verify(token);
+      claims = await this.#context.verifier.verify(token);
     } catch (error) {
       this.#send({ type: 'error', code: 'TOKEN_INVALID', detail: `${detailOf(error)}; the current token still holds` });
       return;
     }
-    if (claims.sub !== this.#claims?.sub) {
+    if (claims.sub !== this.#userId) {
       this.#send({ type: 'error', code: 'WRONG_USER', detail: 'the token is for another user' });
       return;
     }
@@ -217,63 +289,70 @@ export class ClientConnection extends EventEmitter<ClientConnectionEvents> {
   #extend(exp: number): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#expiresAt = Math.max(this.#expiresAt, exp * 1000);
-    this.#armExpiry();
+    this.armExpiry();
   }
 
-  #armExpiry(): void {
-    clearTimeout(this.#expiryTimer);
+  /** @internal (re)arms the expiry timer, or closes with 4001 when the token has expired. */
+  armExpiry(): void {
+    clearTimeout(this.#timer);
     const remaining = this.#expiresAt - Date.now();
     if (remaining <= 0) {
       this.close(CloseCode.notAuthenticated, 'token expired');
       return;
     }
-    this.#expiryTimer = setTimeout(() => this.#armExpiry(), Math.min(remaining, MAX_TIMER_MS));
-  }
-
-  #onDelivery(message: ConsumeMessage): void {
-    if (this.#state === 'subscribing') {
-      this.#early.push(message);
-      return;
-    }
-    if (this.#state !== 'ready') return;
-    const encoded = this.#options.encoder.encode(message);
-    if (!encoded.ok) {
-      this.#options.metrics.invalidDeliveries.inc({ reason: encoded.code });
-      this.#log.debug({ reason: encoded.code, detail: encoded.detail }, 'delivery not sent: invalid');
-      return;
-    }
-    this.#write(encoded.frame, encoded.kind);
+    this.#timer = setTimeout(onExpiryTimer, Math.min(remaining, MAX_TIMER_MS), this);
   }
 
   #send(frame: ServerFrame): void {
-    this.#write(encodeFrame(frame), frame.type);
-  }
-
-  /** Hands a frame to the socket; a client that lets too much pile up is closed with 4008. */
-  #write(data: string | Buffer, type: string): void {
     if (this.#state === 'closing' || this.#state === 'closed' || this.#socket.readyState !== WebSocket.OPEN) return;
-    this.#socket.send(data, { binary: false });
-    this.#options.metrics.framesSent.inc({ type });
-    if (this.#socket.bufferedAmount > this.#options.slowClientBufferBytes) {
-      this.close(CloseCode.tooSlow, 'too slow: read what you are sent');
-    }
+    this.#socket.send(encodeFrame(frame), { binary: false });
+    this.#context.metrics.framesSent.add(frame.type);
+    // While a batch holds the socket corked, its flush judges the backlog.
+    if (this.stream.writableCorked === 0) this.flushed();
   }
 
-  #onClosed(code: number, reason: string): void {
+  /** @internal */
+  onClosed(code: number, reason: string): void {
     const wasClosing = this.#state === 'closing';
     this.#state = 'closed';
-    this.#stopTimers();
-    this.#early = [];
+    connections.delete(this.#socket);
+    clearTimeout(this.#timer);
+    this.#early = undefined;
     if (!wasClosing) void this.#subscription?.cancel();
     const closedBy = this.#closedBy ?? { code, reason };
-    this.#log.debug({ code: closedBy.code, peerCode: code }, 'connection closed');
-    this.emit('closed', closedBy.code, closedBy.reason);
+    this.#context.logger.debug({ connectionId: this.id, code: closedBy.code, peerCode: code }, 'connection closed');
+    this.#context.onClosed(this, closedBy.code, closedBy.reason, this.#closedBy !== undefined);
   }
+}
 
-  #stopTimers(): void {
-    clearTimeout(this.#authTimer);
-    clearTimeout(this.#expiryTimer);
-  }
+/**
+ * The connection of each socket, so the socket's listeners can be shared functions rather than
+ * closures made per connection.
+ */
+const connections = new WeakMap<WebSocket, ClientConnection>();
+
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  connections.get(this)?.onFrame(data, isBinary);
+}
+
+function onPong(this: WebSocket): void {
+  connections.get(this)?.onPong();
+}
+
+function onError(this: WebSocket, error: Error): void {
+  connections.get(this)?.onSocketError(error);
+}
+
+function onClose(this: WebSocket, code: number, reason: Buffer): void {
+  connections.get(this)?.onClosed(code, reason.toString());
+}
+
+function onAuthTimeout(connection: ClientConnection): void {
+  connection.close(CloseCode.notAuthenticated, 'authentication timeout');
+}
+
+function onExpiryTimer(connection: ClientConnection): void {
+  connection.armExpiry();
 }
 
 /** The verifier's safe detail ('token expired', 'token invalid', 'signing keys unavailable'). */

@@ -1,7 +1,26 @@
-import { type Attachment, declareExchange, declareQueue, userExchange, wsQueue } from '@warren/shared/amqp';
+import {
+  type Attachment,
+  declareExchange,
+  type ExchangeSpec,
+  type QueueSpec,
+  userExchange,
+  wsQueue,
+} from '@warren/shared/amqp';
 import { SharedErrors } from '@warren/shared/errors';
 import type { Logger } from '@warren/shared/logging';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+
+/** Declaration channels per broker connection: a refused declaration closes only its own. */
+const DECLARE_CHANNELS = 4;
+
+/** User exchanges remembered as declared, at most (about 100 bytes each). */
+const MAX_REMEMBERED_EXCHANGES = 100_000;
+
+/** Awaits every promise, then throws the first rejection, if any (none is left unhandled). */
+async function settleAll(promises: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((result) => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+}
 
 /** What a subscription calls back. */
 export interface SubscriptionHandler {
@@ -40,15 +59,17 @@ export interface ConsumerChannelOptions {
 /**
  * The broker side of every WebSocket connection of this gateway: per connection it declares the
  * user's exchange and the connection's queue (exclusive, auto-delete, length-limited, from
- * topology.ts), binds it and consumes it, all on two channels shared by every connection, so a
- * connection costs a few broker operations once and a delivery costs none.
+ * topology.ts), binds it and consumes it, on one consume channel and {@link DECLARE_CHANNELS}
+ * declaration channels shared by every connection, so a connection costs a few broker operations
+ * once and a delivery costs none.
  *
  * - Consumers use `noAck`: the queues are exclusive to this gateway's broker connection and die
  *   with it, so an acknowledgement could never lead to a redelivery; the broker bounds what it has
  *   in flight by TCP flow control, the queue by `x-max-length`, and the gateway each socket by
  *   SLOW_CLIENT_BUFFER_BYTES (docs/ws-gateway.md "Flow control" has the measurements).
- * - Declarations run on a channel of their own, so a refused declaration (which closes its
- *   channel) never takes the consumers with it.
+ * - Declarations run on channels of their own, so a refused declaration (which closes its
+ *   channel) never takes the consumers with it; it fails the other declarations then in flight on
+ *   that one channel (those sockets get 1011 and reconnect), as it did with one channel.
  * - A channel error closes every consumer on that channel and RabbitMQ then deletes their
  *   auto-delete queues: every affected subscription is reported lost (the gateway closes those
  *   sockets with 1011) and the next subscription opens a new channel. Re-consuming would need new
@@ -65,7 +86,11 @@ export class ConsumerChannel implements Attachment {
   readonly #onDeliveryFailed: (error: unknown) => void;
   #model: ChannelModel | null = null;
   #consume: Promise<Channel> | null = null;
-  #declare: Promise<Channel> | null = null;
+  /** The declaration channels, used in turn, so the broker runs several connections' declarations at once. */
+  #declare: (Promise<Channel> | null)[] = new Array(DECLARE_CHANNELS).fill(null);
+  #nextDeclare = 0;
+  /** User exchanges declared on this broker connection, oldest first. */
+  #declaredExchanges = new Set<string>();
   /** The subscriptions on the current consume channel, by consumer tag. */
   #subscriptions = new Map<string, SubscriptionHandler>();
   /** Counts consume channels lost, so a subscription can tell its channel closed while it was made. */
@@ -87,7 +112,8 @@ export class ConsumerChannel implements Attachment {
   detach(): void {
     this.#model = null;
     this.#consume = null;
-    this.#declare = null;
+    this.#declare = new Array(DECLARE_CHANNELS).fill(null);
+    this.#declaredExchanges = new Set();
     this.#consumeEpoch += 1;
     this.#loseAll('lost the broker connection');
   }
@@ -105,47 +131,99 @@ export class ConsumerChannel implements Attachment {
    * Declares `warren.user.<userId>` and the connection's queue bound to it, and consumes the queue.
    * Deliveries may reach `handler` before this resolves.
    *
+   * The broker operations overlap where their order allows: the queue and the user's exchange are
+   * declared at once on two declaration channels, then the binding and the consume go together;
+   * it resolves once the binding is made, so nothing published after `ready` is missed. A user's
+   * exchange is declared once per broker connection (exchanges are durable and nothing in Warren
+   * deletes them); should one have been deleted since, the binding's 404 makes it declared again.
+   *
    * @throws BROKER_UNAVAILABLE when not connected; the broker's error when it refuses a declaration
    * or the consume (then no queue is left behind).
    */
   async subscribe(userId: string, connectionId: string, handler: SubscriptionHandler): Promise<Subscription> {
     const spec = wsQueue(userId, connectionId);
-    const declare = await this.#declareChannel();
-    await declareExchange(declare, userExchange(userId));
-    await declareQueue(declare, spec);
+    const exchange = userExchange(userId);
+    // What the consumer's callbacks keep for the connection's life: the name, not the whole spec.
+    const queue = spec.name;
     const epoch = this.#consumeEpoch;
-    let channel: Channel;
-    let consumerTag = '';
+    let queueMade = false;
+    let channel: Channel | undefined;
+    let consumerTag: string | undefined;
     try {
-      channel = await this.#consumeChannel();
-      const reply = await channel.consume(
-        spec.name,
-        (message) => {
-          if (message) this.#deliver(handler, spec.name, message);
-          else this.#lose(consumerTag, 'the broker cancelled the consumer: its queue was deleted');
-        },
-        { noAck: true, exclusive: true },
-      );
-      consumerTag = reply.consumerTag;
+      const declare = await this.#declareChannel();
+      await settleAll([
+        declare.assertQueue(spec.name, { ...spec.options, arguments: { ...spec.options.arguments } }).then(() => {
+          queueMade = true;
+        }),
+        this.#declareUserExchange(exchange),
+      ]);
+      const consume = await this.#consumeChannel();
+      channel = consume;
+      await settleAll([
+        this.#bind(declare, spec, exchange),
+        consume
+          .consume(
+            queue,
+            (message) => {
+              if (message) this.#deliver(handler, queue, message);
+              else this.#lose(consumerTag ?? '', 'the broker cancelled the consumer: its queue was deleted');
+            },
+            { noAck: true, exclusive: true },
+          )
+          .then((reply) => {
+            consumerTag = reply.consumerTag;
+          }),
+      ]);
     } catch (error) {
-      // An exclusive queue that never had a consumer is not auto-deleted: remove it.
-      await declare.deleteQueue(spec.name).catch(() => undefined);
+      // The queue is auto-delete once consumed; an exclusive queue never consumed is not: remove it.
+      if (channel !== undefined && consumerTag !== undefined) await channel.cancel(consumerTag).catch(() => undefined);
+      else if (queueMade) {
+        await this.#declareChannel()
+          .then((declare) => declare.deleteQueue(queue))
+          .catch(() => undefined);
+      }
       throw error;
     }
-    if (this.#consumeEpoch !== epoch) {
+    if (this.#consumeEpoch !== epoch || consumerTag === undefined) {
       // The channel closed while the consume was answered: the queue is gone already.
       throw new SharedErrors.brokerUnavailable('the consumer channel closed');
     }
-    this.#subscriptions.set(consumerTag, handler);
+    const tag = consumerTag;
+    const consumeChannel = channel;
+    this.#subscriptions.set(tag, handler);
     return {
-      queue: spec.name,
+      queue,
       cancel: async () => {
-        if (!this.#subscriptions.delete(consumerTag)) return;
-        await channel.cancel(consumerTag).catch((error: unknown) => {
-          this.#log.debug({ err: error, queue: spec.name }, 'cancelling a consumer failed');
+        if (!this.#subscriptions.delete(tag)) return;
+        await consumeChannel.cancel(tag).catch((error: unknown) => {
+          this.#log.debug({ err: error, queue }, 'cancelling a consumer failed');
         });
       },
     };
+  }
+
+  /** Declares a user's exchange unless this broker connection did already. */
+  async #declareUserExchange(exchange: ExchangeSpec): Promise<void> {
+    if (this.#declaredExchanges.has(exchange.name)) return;
+    await declareExchange(await this.#declareChannel(), exchange);
+    if (this.#declaredExchanges.size >= MAX_REMEMBERED_EXCHANGES) {
+      const oldest = this.#declaredExchanges.values().next();
+      if (!oldest.done) this.#declaredExchanges.delete(oldest.value);
+    }
+    this.#declaredExchanges.add(exchange.name);
+  }
+
+  /** Binds the queue; a 404 for a remembered exchange (deleted since) declares it again, once. */
+  async #bind(declare: Channel, spec: QueueSpec, exchange: ExchangeSpec): Promise<void> {
+    try {
+      for (const binding of spec.bindings) await declare.bindQueue(spec.name, binding.source, binding.routingKey);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 404 || !this.#declaredExchanges.delete(exchange.name)) throw error;
+      this.#log.warn({ exchange: exchange.name }, 'a user exchange was deleted: declaring it again');
+      await this.#declareUserExchange(exchange);
+      const again = await this.#declareChannel();
+      for (const binding of spec.bindings) await again.bindQueue(spec.name, binding.source, binding.routingKey);
+    }
   }
 
   /** Hands a delivery to its handler; one it cannot take is dropped, never thrown into amqplib. */
@@ -191,15 +269,17 @@ export class ConsumerChannel implements Attachment {
     return this.#consume;
   }
 
-  /** The shared declaration channel, opened on first use after a connect or a refused declaration. */
+  /** The next declaration channel in turn, opened on first use after a connect or a refused declaration. */
   async #declareChannel(): Promise<Channel> {
-    if (this.#declare === null) {
-      const opening = this.#open('declare', () => {
-        if (this.#declare === opening) this.#declare = null;
-      });
-      this.#declare = opening;
-    }
-    return this.#declare;
+    const index = this.#nextDeclare;
+    this.#nextDeclare = (index + 1) % DECLARE_CHANNELS;
+    const current = this.#declare[index];
+    if (current !== null && current !== undefined) return current;
+    const opening = this.#open('declare', () => {
+      if (this.#declare[index] === opening) this.#declare[index] = null;
+    });
+    this.#declare[index] = opening;
+    return opening;
   }
 
   /**

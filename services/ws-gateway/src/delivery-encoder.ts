@@ -5,11 +5,14 @@ import {
   envelopeHeaders,
   type TrustedPublishers,
 } from '@warren/shared/envelope';
-import { deliveryFrameOf, encodeFrame } from './frames.ts';
+import { deliveryFrameOf, encodeFrame, payloadOf, textFrameBytes } from './frames.ts';
 
-/** A delivery as frame bytes (UTF-8 JSON text) ready for `ws.send`, or why it must not be delivered. */
+/**
+ * A delivery as frame bytes, or why it must not be delivered: `frame` is the UTF-8 JSON text,
+ * `wire` the whole WebSocket frame around it (`frame` is a view into it), written as is to every socket.
+ */
 export type EncodedDelivery =
-  | { readonly ok: true; readonly kind: 'message' | 'event'; readonly frame: Buffer }
+  | { readonly ok: true; readonly kind: 'message' | 'event'; readonly frame: Buffer; readonly wire: Buffer }
   | { readonly ok: false; readonly code: EnvelopeErrorCode; readonly detail: string };
 
 /** Options of {@link DeliveryEncoder}. */
@@ -123,7 +126,7 @@ export class DeliveryEncoder {
 
     const encoded = this.#decode(delivery);
     if (cached !== undefined) this.#remove(key, cached);
-    const bytes = input.content.length + (encoded.ok ? encoded.frame.length : 0);
+    const bytes = input.content.length + (encoded.ok ? encoded.wire.length : 0);
     if (bytes <= this.#maxBytes) {
       // A copy, so the entry does not keep alive whatever larger buffer the body was read into.
       this.#cache.set(key, { input: { ...input, content: Buffer.from(input.content) }, encoded, bytes });
@@ -143,8 +146,8 @@ export class DeliveryEncoder {
 
   #decode(delivery: DeliveryLike): EncodedDelivery {
     const decoded = decodeDelivery(delivery, { trustedPublishers: this.#trustedPublishers, receivedAt: this.#now() });
-    return decoded.ok
-      ? { ok: true, kind: decoded.kind, frame: Buffer.from(encodeFrame(deliveryFrameOf(decoded)), 'utf8') }
-      : { ok: false, code: decoded.code, detail: decoded.detail };
+    if (!decoded.ok) return { ok: false, code: decoded.code, detail: decoded.detail };
+    const wire = textFrameBytes(encodeFrame(deliveryFrameOf(decoded)));
+    return { ok: true, kind: decoded.kind, frame: payloadOf(wire), wire };
   }
 }

@@ -72,3 +72,32 @@ export function deliveryFrameOf(decoded: DecodedMessage | DecodedEvent): Message
 export function encodeFrame(frame: ServerFrame): string {
   return JSON.stringify(frame);
 }
+
+/**
+ * `text` as one complete WebSocket text frame as a server writes it (RFC 6455 §5.2: FIN, opcode 1,
+ * no mask, no extension: the gateway never negotiates permessage-deflate), so a delivery fanned out
+ * to many sockets is framed once and the same bytes are written to each.
+ */
+export function textFrameBytes(text: string): Buffer {
+  const length = Buffer.byteLength(text, 'utf8');
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const bytes = Buffer.allocUnsafe(header + length);
+  bytes[0] = 0x81;
+  if (header === 2) bytes[1] = length;
+  else if (header === 4) {
+    bytes[1] = 126;
+    bytes.writeUInt16BE(length, 2);
+  } else {
+    bytes[1] = 127;
+    bytes.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    bytes.writeUInt32BE(length >>> 0, 6);
+  }
+  bytes.write(text, header, 'utf8');
+  return bytes;
+}
+
+/** The payload of a frame made by {@link textFrameBytes} (a view, not a copy). */
+export function payloadOf(frame: Buffer): Buffer {
+  const marker = frame[1] ?? 0;
+  return frame.subarray(marker === 126 ? 4 : marker === 127 ? 10 : 2);
+}

@@ -7,14 +7,15 @@ import { SharedErrors } from '@warren/shared/errors';
 import { PROBLEM_CONTENT_TYPE, problemType } from '@warren/shared/http';
 import type { Logger } from '@warren/shared/logging';
 import type { TokenVerifier } from '@warren/shared/tokens';
-import { type ServerOptions, WebSocketServer } from 'ws';
-import { ClientConnection, type ReadyConnection } from './client-connection.ts';
+import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
+import { ClientConnection, type ConnectionContext, type ReadyConnection } from './client-connection.ts';
 import { CloseCode, closeCodeLabel } from './close-codes.ts';
 import type { ConsumerChannel } from './consumer-channel.ts';
 import type { DeliveryEncoder } from './delivery-encoder.ts';
 import { WsGatewayErrors } from './errors.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { isOriginAllowed } from './origin-policy.ts';
+import { WriteBatch } from './write-batch.ts';
 
 /** The path WebSockets connect to (WEBSOCKET.md). */
 export const WS_PATH = '/ws';
@@ -74,10 +75,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly #log: Logger;
   readonly #allowedOrigins: ReadonlySet<string>;
   readonly #wss: WebSocketServer;
-  readonly #connections = new Map<string, ClientConnection>();
+  readonly #connections = new Set<ClientConnection>();
   /** Ready connections per user id, for MAX_CONNECTIONS_PER_USER. */
   readonly #perUser = new Map<string, number>();
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #context: ConnectionContext;
   #stopping = false;
 
   constructor(options: GatewayOptions) {
@@ -92,13 +94,54 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       maxPayload: options.maxFrameBytes,
       closeTimeout: options.closeTimeoutMs ?? 5000,
       // Chat frames are small and fanned out: compressing each per socket costs more than it saves.
+      // ClientConnection also relies on it: it writes uncompressed frames straight to the socket.
       perMessageDeflate: false,
     };
     this.#wss = new WebSocketServer(serverOptions);
     this.#heartbeat = setInterval(() => {
-      for (const connection of this.#connections.values()) connection.heartbeat();
+      for (const connection of this.#connections) connection.heartbeat();
     }, options.pingIntervalMs);
     this.#heartbeat.unref();
+    const max = options.maxConnectionsPerUser ?? 20;
+    this.#context = {
+      verifier: options.verifier,
+      consumers: options.consumers,
+      encoder: options.encoder,
+      metrics: options.metrics,
+      logger: this.#log,
+      writes: new WriteBatch(),
+      authTimeoutMs: options.authTimeoutMs,
+      slowClientBufferBytes: options.slowClientBufferBytes,
+      onReady: (connection, ready) => {
+        const held = (this.#perUser.get(ready.userId) ?? 0) + 1;
+        this.#perUser.set(ready.userId, held);
+        if (held > max) {
+          this.#log.info({ userId: ready.userId, held, max }, 'too many connections for one user');
+          connection.close(CloseCode.tooManyConnections, `too many connections for this user (at most ${max})`);
+          return;
+        }
+        this.emit('ready', ready);
+      },
+      // A close the gateway decides is counted at once: a slow client's close handshake can take
+      // until the close timeout. Any other close is counted when the socket closes.
+      onClosing: (connection, code, reason) => {
+        this.#options.metrics.closes.inc({ code: closeCodeLabel(code) });
+        this.emit('closing', connection.id, code, reason);
+      },
+      onClosed: (connection, code, reason, byGateway) => {
+        this.#connections.delete(connection);
+        this.#options.metrics.connections.dec();
+        const { userId } = connection;
+        // Counted as ready only once it got past onReady: it is in #perUser iff it had a queue.
+        if (userId !== undefined && connection.wasReady) {
+          const left = (this.#perUser.get(userId) ?? 1) - 1;
+          if (left > 0) this.#perUser.set(userId, left);
+          else this.#perUser.delete(userId);
+        }
+        if (!byGateway) this.#options.metrics.closes.inc({ code: closeCodeLabel(code) });
+        this.emit('closed', { connectionId: connection.id, userId, code, reason });
+      },
+    };
   }
 
   /** Open connections. */
@@ -111,7 +154,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
    * anything else is answered with a problem document and closed.
    */
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', (error) => this.#log.debug({ err: error }, 'upgrade socket error'));
+    socket.on('error', this.#onUpgradeSocketError);
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname !== WS_PATH) {
       refuse(socket, new SharedErrors.notFound(`WebSockets connect to ${WS_PATH}`));
@@ -126,60 +169,19 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       refuse(socket, new WsGatewayErrors.shuttingDown('this gateway is shutting down; connect again'));
       return;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const connectionId = randomUUID();
-      const connection = new ClientConnection({
-        socket: ws,
-        connectionId,
-        queryToken: url.searchParams.get('token') || undefined,
-        verifier: this.#options.verifier,
-        consumers: this.#options.consumers,
-        encoder: this.#options.encoder,
-        metrics: this.#options.metrics,
-        logger: this.#log,
-        authTimeoutMs: this.#options.authTimeoutMs,
-        slowClientBufferBytes: this.#options.slowClientBufferBytes,
-      });
-      let userId: string | undefined;
-      this.#connections.set(connectionId, connection);
-      this.#options.metrics.connections.inc();
-      connection.on('ready', (ready) => {
-        userId = ready.userId;
-        const held = (this.#perUser.get(userId) ?? 0) + 1;
-        this.#perUser.set(userId, held);
-        const max = this.#options.maxConnectionsPerUser ?? 20;
-        if (held > max) {
-          this.#log.info({ userId, held, max }, 'too many connections for one user');
-          connection.close(CloseCode.tooManyConnections, `too many connections for this user (at most ${max})`);
-          return;
-        }
-        this.emit('ready', ready);
-      });
-      // A close the gateway decides is counted at once: a slow client's close handshake can take
-      // until the close timeout. Any other close is counted when the socket closes.
-      let counted = false;
-      const count = (code: number) => {
-        if (counted) return;
-        counted = true;
-        this.#options.metrics.closes.inc({ code: closeCodeLabel(code) });
-      };
-      connection.on('closing', (code, reason) => {
-        count(code);
-        this.emit('closing', connectionId, code, reason);
-      });
-      connection.once('closed', (code, reason) => {
-        this.#connections.delete(connectionId);
-        this.#options.metrics.connections.dec();
-        if (userId !== undefined) {
-          const left = (this.#perUser.get(userId) ?? 1) - 1;
-          if (left > 0) this.#perUser.set(userId, left);
-          else this.#perUser.delete(userId);
-        }
-        count(code);
-        this.emit('closed', { connectionId, userId, code, reason });
-      });
-      if (this.#stopping) connection.close(CloseCode.goingAway, 'the gateway is shutting down');
-    });
+    const queryToken = url.searchParams.get('token') || undefined;
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket, queryToken));
+  };
+
+  #accept(ws: WebSocket, socket: Duplex, queryToken: string | undefined): void {
+    const connection = new ClientConnection(this.#context, ws, socket, randomUUID(), queryToken);
+    this.#connections.add(connection);
+    this.#options.metrics.connections.inc();
+    if (this.#stopping) connection.close(CloseCode.goingAway, 'the gateway is shutting down');
+  }
+
+  readonly #onUpgradeSocketError = (error: Error): void => {
+    this.#log.debug({ err: error }, 'upgrade socket error');
   };
 
   /**
@@ -189,13 +191,19 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   async stop(): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#heartbeat);
-    const closed = [...this.#connections.values()].map(
-      (connection) => new Promise<void>((resolve) => connection.once('closed', () => resolve())),
-    );
-    for (const connection of this.#connections.values()) {
+    const closed = new Promise<void>((resolve) => {
+      if (this.#connections.size === 0) resolve();
+      const onClosed = () => {
+        if (this.#connections.size > 0) return;
+        this.off('closed', onClosed);
+        resolve();
+      };
+      this.on('closed', onClosed);
+    });
+    for (const connection of this.#connections) {
       connection.close(CloseCode.goingAway, 'the gateway is shutting down');
     }
-    await Promise.all(closed);
+    await closed;
     this.#wss.close();
   }
 }

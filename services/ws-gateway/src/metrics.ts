@@ -1,30 +1,69 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
+/**
+ * Counts kept as plain numbers and added to their counter when `/metrics` is read: a frame sent or a
+ * cache lookup happens per delivery per socket, and a labelled `inc` (label hashing, a map lookup)
+ * on that path costs more than the rest of the bookkeeping.
+ */
+export class Tally<Label extends string> {
+  readonly #counts = new Map<Label, number>();
+
+  /** Adds one to `label`. */
+  add(label: Label): void {
+    this.#counts.set(label, (this.#counts.get(label) ?? 0) + 1);
+  }
+
+  /** @internal moves the counts into `counter` under `labelName`. */
+  flushInto(counter: Counter<string>, labelName: string): void {
+    for (const [label, count] of this.#counts) {
+      if (count > 0) counter.inc({ [labelName]: label }, count);
+      this.#counts.set(label, 0);
+    }
+  }
+}
+
 /** The ws-gateway's own metrics (OPERATIONS.md "Observability"). */
 export interface GatewayMetrics {
   readonly connections: Gauge;
-  readonly framesSent: Counter<'type'>;
+  /** `warren_ws_frames_sent_total{type}`. */
+  readonly framesSent: Tally<string>;
   readonly invalidDeliveries: Counter<'reason'>;
   readonly failedDeliveries: Counter;
   readonly closes: Counter<'code'>;
-  readonly encodeCache: Counter<'result'>;
+  /** `warren_ws_encode_cache_lookups_total{result}`. */
+  readonly encodeCache: Tally<'hit' | 'miss'>;
 }
 
 /** Creates the ws-gateway's metrics in `registry`. */
 export function createGatewayMetrics(registry: Registry): GatewayMetrics {
   const registers = [registry];
+  const framesSent = new Tally<string>();
+  const encodeCache = new Tally<'hit' | 'miss'>();
+  new Counter({
+    name: 'warren_ws_frames_sent_total',
+    help: 'Frames handed to sockets, by frame type (ready, message, event, pong, error)',
+    labelNames: ['type'],
+    registers,
+    collect() {
+      framesSent.flushInto(this, 'type');
+    },
+  });
+  new Counter({
+    name: 'warren_ws_encode_cache_lookups_total',
+    help: 'Deliveries looked up in the encoding cache, by result (hit: decoded and serialized for another socket already)',
+    labelNames: ['result'],
+    registers,
+    collect() {
+      encodeCache.flushInto(this, 'result');
+    },
+  });
   return {
     connections: new Gauge({
       name: 'warren_ws_connections',
       help: 'Open WebSocket connections, authenticated or not',
       registers,
     }),
-    framesSent: new Counter({
-      name: 'warren_ws_frames_sent_total',
-      help: 'Frames handed to sockets, by frame type (ready, message, event, pong, error)',
-      labelNames: ['type'],
-      registers,
-    }),
+    framesSent,
     invalidDeliveries: new Counter({
       name: 'warren_ws_deliveries_invalid_total',
       // The envelope code only, never the detail, so the label has a handful of values.
@@ -43,11 +82,6 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
       labelNames: ['code'],
       registers,
     }),
-    encodeCache: new Counter({
-      name: 'warren_ws_encode_cache_lookups_total',
-      help: 'Deliveries looked up in the encoding cache, by result (hit: decoded and serialized for another socket already)',
-      labelNames: ['result'],
-      registers,
-    }),
+    encodeCache,
   };
 }

@@ -119,6 +119,20 @@ describe('consumer channel', () => {
     expect(recorder.lost).to.equal(undefined);
   });
 
+  it("declares a user's exchange once per broker connection, and again if it was deleted since", async () => {
+    const userId = randomUUID();
+    const first = await subscribe(userId, new Recorder());
+    await subscribe(userId, new Recorder());
+    // An operator deletes the exchange (and its bindings): the next subscription still gets one.
+    await first.cancel();
+    await adminChannel.deleteExchange(names.userExchange(userId));
+    const recorder = new Recorder();
+    await subscribe(userId, recorder);
+    publishToUser(userId, 'after the exchange came back');
+    await recorder.until(() => recorder.deliveries.length === 1);
+    expect(recorder.deliveries[0]?.content.toString()).to.equal('after the exchange came back');
+  });
+
   it('keeps every consumer going when the broker refuses a declaration', async () => {
     const [alice, recorder] = [randomUUID(), new Recorder()];
     await subscribe(alice, recorder);

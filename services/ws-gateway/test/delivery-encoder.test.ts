@@ -164,7 +164,7 @@ describe('DeliveryEncoder', () => {
     const encoded = encoder().instance.encode(sample);
     if (!encoded.ok) throw new Error('does not encode');
     // Room for two entries of body and frame, not three.
-    const entryBytes = sample.content.length + encoded.frame.length;
+    const entryBytes = sample.content.length + encoded.wire.length;
     const lookups = { hits: 0, misses: 0 };
     const small = new DeliveryEncoder({
       trustedPublishers: ['chat-api'],

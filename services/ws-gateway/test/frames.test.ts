@@ -1,6 +1,6 @@
 import { type DeliveryLike, decodeDelivery, encodeChatMessage, encodeSessionEvent } from '@warren/shared/envelope';
 import { expect } from 'chai';
-import { deliveryFrameOf, encodeFrame, parseClientFrame } from '../src/frames.ts';
+import { deliveryFrameOf, encodeFrame, parseClientFrame, payloadOf, textFrameBytes } from '../src/frames.ts';
 
 const SESSION = '0b6a4b6e-4c1f-4a8e-9d55-2f7c9a1e3b10';
 const USER = '5f0c2a9e-8d3b-4e71-a6c4-1b2d3e4f5a6b';
@@ -100,6 +100,24 @@ describe('frames', () => {
       );
       if (!decoded.ok || decoded.kind !== 'event') throw new Error('does not decode');
       expect(deliveryFrameOf(decoded)).to.deep.equal({ type: 'event', session_id: SESSION, event: 'typing', data });
+    });
+  });
+
+  describe('textFrameBytes', () => {
+    it('frames UTF-8 text as one unmasked final text frame, with each length encoding', () => {
+      for (const [length, header] of [
+        [0, [0x81, 0]],
+        [125, [0x81, 125]],
+        [126, [0x81, 126, 0, 126]],
+        [65_535, [0x81, 126, 0xff, 0xff]],
+        [65_536, [0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0]],
+      ] as const) {
+        const text = 'é'.repeat(length / 2) + 'a'.repeat(length % 2);
+        const frame = textFrameBytes(text);
+        expect([...frame.subarray(0, header.length)]).to.deep.equal(header);
+        expect(frame.length).to.equal(header.length + length);
+        expect(payloadOf(frame).toString('utf8')).to.equal(text);
+      }
     });
   });
 });

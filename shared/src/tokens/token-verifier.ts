@@ -3,7 +3,8 @@ import jwt from 'jsonwebtoken';
 import { SharedErrors } from '../errors.ts';
 import { type AccessTokenClaims, accessTokenClaimsOf } from './access-token-claims.ts';
 import type { AccessTokenAlgorithm } from './jwk.ts';
-import { RemoteKeySet } from './remote-key-set.ts';
+import { RemoteKeySet, type VerificationKey } from './remote-key-set.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
 
 /** Options of {@link createTokenVerifier}. */
 export interface TokenVerifierOptions {
@@ -35,6 +36,13 @@ export interface TokenVerifierOptions {
   clockToleranceSec?: number;
   /** The clock, in milliseconds since the epoch (tests move it). @defaultValue Date.now */
   now?: () => number;
+  /**
+   * How many verified tokens to remember (by their exact text, each until its `exp`), so a client
+   * repeating its token is checked once: worth it where one token comes with many requests
+   * (chat-api), not where it comes once per connection (the gateway). A remembered token is still
+   * refused once expired or once its key is no longer in the set. @defaultValue 0 (none)
+   */
+  cacheSize?: number;
 }
 
 /** Events of a {@link TokenVerifier}. */
@@ -51,12 +59,14 @@ export class TokenVerifier extends EventEmitter<TokenVerifierEvents> {
   readonly #algorithms: ReadonlySet<string>;
   readonly #verifyOptions: { issuer: string; audience: string; clockTolerance: number };
   readonly #now: () => number;
+  readonly #cache: VerifiedTokenCache;
 
   /** Prefer {@link createTokenVerifier}. */
   constructor(options: TokenVerifierOptions) {
     super();
     this.#now = options.now ?? Date.now;
     this.#algorithms = new Set(options.algorithms ?? ['ES256', 'RS256']);
+    this.#cache = new VerifiedTokenCache(options.cacheSize ?? 0);
     this.#verifyOptions = {
       issuer: options.issuer,
       audience: options.audience,
@@ -82,6 +92,22 @@ export class TokenVerifier extends EventEmitter<TokenVerifierEvents> {
    * fetched and no cached key fits: an outage, which says nothing about the token.
    */
   async verify(token: string): Promise<AccessTokenClaims> {
+    const nowSec = Math.floor(this.#now() / 1000);
+    const cached = this.#cache.get(token, nowSec);
+    if (cached !== undefined) {
+      // Asked of the set as an uncached token would be: a withdrawn key, or a set too old to trust
+      // that cannot be fetched again, refuses the token just the same.
+      let current: VerificationKey;
+      try {
+        current = await this.#keySet.keyFor(cached.kid);
+      } catch (error) {
+        this.#cache.delete(token);
+        throw error;
+      }
+      if (current === cached.key) return cached.claims;
+      // The set was fetched again since: checked again with the key it holds now.
+      this.#cache.delete(token);
+    }
     const header = jwt.decode(token, { complete: true })?.header;
     // Checked before any key lookup, so a forged header cannot trigger a JWKS fetch.
     if (
@@ -92,12 +118,12 @@ export class TokenVerifier extends EventEmitter<TokenVerifierEvents> {
     ) {
       throw new SharedErrors.unauthorized('token invalid');
     }
-    const { key, alg } = await this.#keySet.keyFor(header.kid);
+    const verificationKey = await this.#keySet.keyFor(header.kid);
     let payload: jwt.JwtPayload | string;
     try {
-      payload = jwt.verify(token, key, {
+      payload = jwt.verify(token, verificationKey.key, {
         ...this.#verifyOptions,
-        algorithms: [alg],
+        algorithms: [verificationKey.alg],
         clockTimestamp: Math.floor(this.#now() / 1000),
       });
     } catch (error) {
@@ -105,6 +131,7 @@ export class TokenVerifier extends EventEmitter<TokenVerifierEvents> {
     }
     const claims = accessTokenClaimsOf(payload);
     if (claims === undefined) throw new SharedErrors.unauthorized('token invalid');
+    this.#cache.set(token, { claims, kid: header.kid, key: verificationKey });
     return claims;
   }
 }

@@ -271,6 +271,89 @@ describe('createTokenVerifier', () => {
     });
   });
 
+  describe('remembering verified tokens (cacheSize)', () => {
+    const remembering = (options: Partial<TokenVerifierOptions> = {}) => verifierFor({ cacheSize: 10, ...options });
+
+    it('checks a repeated token once: the same claims come back', async () => {
+      const verifier = remembering();
+      const token = signToken(keys.es256.privateKey, { kid: jwkA.kid, nowMs: time });
+      const first = await verifier.verify(token);
+      time += 60_000;
+      expect(await verifier.verify(token)).to.equal(first);
+    });
+
+    it('remembers nothing by default', async () => {
+      const verifier = verifierFor();
+      const token = signToken(keys.es256.privateKey, { kid: jwkA.kid, nowMs: time });
+      const first = await verifier.verify(token);
+      const second = await verifier.verify(token);
+      expect(second).to.deep.equal(first);
+      expect(second).to.not.equal(first);
+    });
+
+    it('still refuses a remembered token once it expired, saying so', async () => {
+      const verifier = remembering({ clockToleranceSec: 5 });
+      const token = signToken(keys.es256.privateKey, { kid: jwkA.kid, nowMs: time });
+      const first = await verifier.verify(token);
+      // At exp the entry is no longer served: the token is checked again, within the tolerance.
+      time += 900_000;
+      const again = await verifier.verify(token);
+      expect(again).to.deep.equal(first);
+      expect(again).to.not.equal(first);
+      time += 5_000;
+      expect((await refusal(verifier.verify(token))).message).to.equal('token expired');
+    });
+
+    it('refuses a remembered token once its key is withdrawn', async () => {
+      const verifier = remembering();
+      const oldToken = signToken(keys.es256.privateKey, { kid: jwkA.kid });
+      await verifier.verify(oldToken);
+      server.body = { keys: [jwkB] };
+      time += 10_000;
+      await verifier.verify(signToken(keys.es256b.privateKey, { kid: jwkB.kid }));
+      time += 10_000;
+      await refusal(verifier.verify(oldToken));
+    });
+
+    it('checks a remembered token again with the key of a refetched set', async () => {
+      const verifier = remembering({ maxAgeMs: 600_000 });
+      const token = signToken(keys.es256.privateKey, { kid: jwkA.kid, claims: { exp: seconds(time) + 3600 } });
+      const first = await verifier.verify(token);
+      time += 600_000;
+      const again = await verifier.verify(token);
+      expect(server.requests).to.equal(2);
+      expect(again).to.deep.equal(first);
+      expect(again).to.not.equal(first);
+      expect(await verifier.verify(token)).to.equal(again);
+    });
+
+    it('answers an outage for a remembered token once the set is stale and cannot be refetched', async () => {
+      const verifier = remembering();
+      const token = signToken(keys.es256.privateKey, { kid: jwkA.kid, claims: { exp: seconds(time) + 3600 } });
+      await verifier.verify(token);
+      server.status = 500;
+      time += 600_000;
+      await outage(verifier.verify(token));
+    });
+
+    it('keeps at most cacheSize tokens, forgetting the oldest', async () => {
+      const verifier = remembering({ cacheSize: 2 });
+      const tokens = ['a', 'b', 'c'].map((jti) => signToken(keys.es256.privateKey, { kid: jwkA.kid, claims: { jti } }));
+      const claims = [];
+      for (const token of tokens) claims.push(await verifier.verify(token));
+      expect(await verifier.verify(tokens[2] as string)).to.equal(claims[2]);
+      expect(await verifier.verify(tokens[1] as string)).to.equal(claims[1]);
+      expect(await verifier.verify(tokens[0] as string)).to.not.equal(claims[0]);
+    });
+
+    it('does not remember a refused token', async () => {
+      const verifier = remembering();
+      const token = signToken(keys.es256b.privateKey, { kid: jwkA.kid });
+      await refusal(verifier.verify(token));
+      await refusal(verifier.verify(token));
+    });
+  });
+
   describe('when the JWKS cannot be had', () => {
     it('answers an outage (503) with the cause when the auth service is down and the kid is unknown', async () => {
       const verifier = verifierFor({ jwksUrl: await deadUrl() });

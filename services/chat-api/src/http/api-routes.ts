@@ -35,12 +35,14 @@ function rememberCaller(deps: RouteDeps): RequestHandler {
 export function apiRoutes(deps: RouteDeps, verifier: Pick<TokenVerifier, 'verify'>): Router {
   const router = Router();
   router.use(bearerAuth(verifier), rememberCaller(deps));
-  router.use(sessionRoutes(deps));
-  router.use(membershipRoutes(deps));
-  router.use(directRoutes(deps));
+  // The busiest routes first (no two routers share a path): a request is matched against every
+  // route before its own, and posting, marking read and typing come with every chat line.
   router.use(messageRoutes(deps));
   router.use(readMarkerRoutes(deps));
   router.use(typingRoutes(deps));
+  router.use(sessionRoutes(deps));
+  router.use(membershipRoutes(deps));
+  router.use(directRoutes(deps));
   router.use(userRoutes(deps));
   return router;
 }

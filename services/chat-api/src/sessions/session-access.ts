@@ -1,4 +1,5 @@
 import type { Knex } from '@warren/shared/db';
+import type { MessageRow } from '@warren/shared/history';
 import { validate as isUuid } from 'uuid';
 import { ChatApiErrors } from '../errors.ts';
 import type { MemberRow, MemberStore } from '../stores/member-store.ts';
@@ -24,6 +25,10 @@ export interface MemberAccess extends Access {
 
 function notFound(sessionId: string): Error {
   return new ChatApiErrors.sessionNotFound(`no session ${sessionId}`);
+}
+
+function notAMember(sessionId: string): Error {
+  return new ChatApiErrors.notAMember(`you are not a member of session ${sessionId}`);
 }
 
 /**
@@ -61,6 +66,23 @@ export class SessionAccess {
   }
 
   /**
+   * {@link member} for posting, which also needs to know whether the client's message id is stored
+   * already: that lookup rides on the access query, so a post costs one round trip. The stored
+   * message is only told to a member.
+   * @throws SESSION_NOT_FOUND (404) or NOT_A_MEMBER (403).
+   */
+  async memberPosting(
+    callerId: string,
+    sessionId: string,
+    messageId: string | undefined,
+  ): Promise<{ stored: MessageRow | undefined }> {
+    const access = await this.#visible.findForPosting(callerId, sessionId, messageId);
+    if (access === undefined) throw notFound(sessionId);
+    if (!access.isMember) throw notAMember(sessionId);
+    return { stored: access.stored };
+  }
+
+  /**
    * The decision inside a change's transaction: the session's row locked until it ends (only when
    * the caller may see it), then the caller's membership read again, because the statement that
    * waited for the lock still saw the members of before the change that held it.
@@ -80,9 +102,7 @@ export class SessionAccess {
  * @throws NOT_A_MEMBER (403).
  */
 export function requireMember(sessionId: string, access: Access): asserts access is MemberAccess {
-  if (access.member === undefined) {
-    throw new ChatApiErrors.notAMember(`you are not a member of session ${sessionId}`);
-  }
+  if (access.member === undefined) throw notAMember(sessionId);
 }
 
 /**

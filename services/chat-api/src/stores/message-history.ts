@@ -29,11 +29,6 @@ export class MessageHistory {
     return this.#db.withSchema(HISTORY_SCHEMA).table<MessageRow>('messages');
   }
 
-  /** The stored message with this id, in any session. */
-  async find(id: string): Promise<MessageRow | undefined> {
-    return this.#messages().select(MESSAGE_COLUMNS).where({ id }).first();
-  }
-
   /** The `seq` of a message of this session, or undefined when the session holds no such message. */
   async seqOf(sessionId: string, id: string): Promise<string | undefined> {
     const row = await this.#messages().select('seq').where({ id, session_id: sessionId }).first();

@@ -1,6 +1,7 @@
 import { validate } from '@warren/shared/http';
 import { Router } from 'express';
 import { ChatApiErrors } from '../../errors.ts';
+import type { PostedMessage } from '../../messages/message-posting.ts';
 import { sessionIdOf } from '../../sessions/session-access.ts';
 import { callerOf } from '../caller.ts';
 import { memberCallerOf } from '../member-caller.ts';
@@ -28,8 +29,18 @@ export function messageRoutes(deps: RouteDeps): Router {
         headers: { 'Retry-After': String(retryAfter) },
       });
     }
-    await deps.access.member(caller.id, sessionId);
-    const message = await deps.posting.post(caller, sessionId, postedMessageOf(req.body));
+    // The body is read before membership is asked, so the access query can say whether its id is
+    // stored; a refusal of the body still comes after the access decision (rate, membership, body).
+    let posted: PostedMessage | undefined;
+    let refusal: unknown;
+    try {
+      posted = postedMessageOf(req.body);
+    } catch (error) {
+      refusal = error;
+    }
+    const { stored } = await deps.access.memberPosting(caller.id, sessionId, posted?.id);
+    if (posted === undefined) throw refusal;
+    const message = await deps.posting.post(caller, sessionId, posted, stored);
     res.status(202).json({ message });
   });
 
