@@ -5,10 +5,23 @@
 //   ← { opened }
 //   → { expect: perSocket }          resets the counts; answers once every socket has that many
 //   ← { done: received }
+//   → { connect: [url…], concurrency } opens one socket per URL, at most `concurrency` at a time
+//   ← { connected: [ms…] }           each socket's time from starting to open to its `ready` frame
 //   → { close: true }                closes every socket and exits
 import WebSocket from 'ws';
 
-type Command = { open: string[] } | { expect: number } | { close: true };
+type Command = { open: string[] } | { connect: string[]; concurrency: number } | { expect: number } | { close: true };
+
+/** Opens a socket and resolves with the milliseconds until its first frame (`ready`). */
+function connectOne(url: string): Promise<number> {
+  const started = performance.now();
+  const socket = new WebSocket(url, { perMessageDeflate: false });
+  sockets.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('message', () => resolve(performance.now() - started));
+    socket.once('error', reject);
+  });
+}
 
 const sockets: WebSocket[] = [];
 const received: number[] = [];
@@ -45,6 +58,14 @@ process.on('message', async (command: Command) => {
       }),
     );
     send({ opened: sockets.length });
+  } else if ('connect' in command) {
+    const latencies: number[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < command.connect.length) latencies.push(await connectOne(command.connect[next++] as string));
+    };
+    await Promise.all(Array.from({ length: command.concurrency }, worker));
+    send({ connected: latencies });
   } else if ('expect' in command) {
     expected = command.expect;
     complete = 0;

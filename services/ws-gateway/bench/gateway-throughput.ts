@@ -6,20 +6,17 @@
 //   SOCKETS=200 MESSAGES=2000 ROUNDS=3 npx tsx services/ws-gateway/bench/gateway-throughput.ts
 //
 // Needs RabbitMQ and its management API (RABBITMQ_URL, RABBITMQ_MANAGEMENT_URL; local defaults);
-// works in a vhost of its own, deleted at the end. Tokens are signed with a key of its own, served
-// as the JWKS that the gateway's AUTH_URL points at, so no auth service or database is needed.
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// works in a vhost of its own, deleted at the end. Tokens come from a TestIssuer (bench-issuer.ts),
+// whose JWKS the gateway's AUTH_URL points at, so no auth service or database is needed.
+import { randomUUID } from 'node:crypto';
 import { declareExchange, names, sessionExchange } from '@warren/shared/amqp';
 import { createLogger } from '@warren/shared/logging';
-import { publicJwkOf } from '@warren/shared/tokens';
 import amqp from 'amqplib';
-import { SignJWT } from 'jose';
 import { loadConfig, startWsGatewayService } from '../src/index.ts';
+import { startBenchIssuer } from './bench-issuer.ts';
 import { createBenchVhost } from './bench-vhost.ts';
 import { forkClients } from './client-process.ts';
+import { gatewayConfig } from './gateway-config.ts';
 import { publishMessages } from './publish-messages.ts';
 
 const SOCKETS = Number(process.env.SOCKETS ?? 200);
@@ -27,23 +24,9 @@ const MESSAGES = Number(process.env.MESSAGES ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 
 const vhost = await createBenchVhost();
-const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const jwk = publicJwkOf(privateKey);
-const jwks = createServer((_req, res) => {
-  res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify({ keys: [jwk] }));
-});
-jwks.listen(0);
-await once(jwks, 'listening');
-
+const issuer = await startBenchIssuer();
 const service = await startWsGatewayService(
-  loadConfig({
-    PORT: '0',
-    RABBITMQ_URL: vhost.url,
-    AUTH_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}`,
-    TRUSTED_PUBLISHERS: vhost.user,
-    LOG_LEVEL: 'warn',
-  }),
+  loadConfig({ ...gatewayConfig(vhost, issuer), PORT: '0', LOG_LEVEL: 'warn' }),
   createLogger({ service: 'ws-gateway', level: 'warn' }),
 );
 const connection = await amqp.connect(vhost.url);
@@ -52,20 +35,7 @@ const publisher = await connection.createConfirmChannel();
 const clients = forkClients();
 
 try {
-  const users = Array.from({ length: SOCKETS }, () => randomUUID());
-  const exp = Math.floor(Date.now() / 1000) + 3600;
-  const tokens = await Promise.all(
-    users.map((id) =>
-      new SignJWT({ name: `user_${id.slice(0, 8)}` })
-        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid })
-        .setSubject(id)
-        .setIssuer('warren-auth')
-        .setAudience('warren')
-        .setIssuedAt()
-        .setExpirationTime(exp)
-        .sign(privateKey),
-    ),
-  );
+  const users = Array.from({ length: SOCKETS }, () => issuer.user());
   let ready = 0;
   const allReady = new Promise<void>((resolve) => {
     service.gateway.on('ready', () => {
@@ -74,12 +44,12 @@ try {
     });
   });
   const base = `ws://127.0.0.1:${service.port}/ws`;
-  await clients.open(tokens.map((token) => `${base}?token=${token}`));
+  await clients.open(users.map((user) => `${base}?token=${user.token}`));
   await allReady;
 
   const sessionId = randomUUID();
   await declareExchange(admin, sessionExchange(sessionId));
-  for (const user of users) await admin.bindExchange(names.userExchange(user), names.sessionExchange(sessionId), '');
+  for (const user of users) await admin.bindExchange(names.userExchange(user.id), names.sessionExchange(sessionId), '');
 
   console.log(`${SOCKETS} sockets × ${MESSAGES} messages = ${SOCKETS * MESSAGES} deliveries per round`);
   const rates: number[] = [];
@@ -87,7 +57,7 @@ try {
     const done = clients.receive(MESSAGES);
     const cpu = process.cpuUsage();
     const started = performance.now();
-    await publishMessages(publisher, { publisher: vhost.user, sessionId, authorId: users[0] as string }, MESSAGES);
+    await publishMessages(publisher, { publisher: vhost.user, sessionId, authorId: users[0]?.id as string }, MESSAGES);
     const received = await done;
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
@@ -103,6 +73,6 @@ try {
   clients.close();
   await connection.close();
   await service.stop();
-  jwks.close();
+  await issuer.close();
   await vhost.remove();
 }
