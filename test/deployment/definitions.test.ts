@@ -208,6 +208,7 @@ describe('rabbitmq/definitions.json against shared/src/amqp/topology.ts', () => 
     const session = names.sessionExchange(randomUUID());
     const userExchange = names.userExchange(userId);
     const wsQueue = names.wsQueue(userId, connectionId);
+    const instanceQueue = names.chatApiInstanceQueue(randomUUID());
     const fixed = [
       exchanges.messages.name,
       exchanges.events.name,
@@ -217,7 +218,7 @@ describe('rabbitmq/definitions.json against shared/src/amqp/topology.ts', () => 
       queues.deadLetter.name,
     ];
     // RabbitMQ checks the default exchange as `amq.default`; no resource is ever named ''.
-    const every = [...fixed, session, userExchange, wsQueue, 'amq.default', 'amq.topic'];
+    const every = [...fixed, session, userExchange, wsQueue, instanceQueue, 'amq.default', 'amq.topic'];
     const kinds = ['configure', 'write', 'read'] as const;
 
     /** The names `user` may access as `kind`, out of every name above. */
@@ -239,9 +240,31 @@ describe('rabbitmq/definitions.json against shared/src/amqp/topology.ts', () => 
       }
       expect(may('chat-api', 'read', session)).to.equal(true);
       expect(may('chat-api', 'read', queues.chatApiUsers.name)).to.equal(true);
-      expect(allowed('chat-api', 'configure')).to.have.members([session, userExchange]);
-      expect(allowed('chat-api', 'write')).to.have.members([session, userExchange, exchanges.messages.name]);
-      expect(allowed('chat-api', 'read')).to.have.members([session, queues.chatApiUsers.name]);
+      expect(allowed('chat-api', 'configure')).to.have.members([session, userExchange, instanceQueue]);
+      expect(allowed('chat-api', 'write')).to.have.members([
+        session,
+        userExchange,
+        exchanges.messages.name,
+        exchanges.events.name,
+        instanceQueue,
+      ]);
+      expect(allowed('chat-api', 'read')).to.have.members([
+        session,
+        queues.chatApiUsers.name,
+        exchanges.events.name,
+        instanceQueue,
+      ]);
+    });
+
+    it('chat-api may declare, bind to warren.events and read its instance queues, and publish membership.changed', () => {
+      // queue.bind needs write on the queue and read on the exchange; the publish, write on warren.events.
+      for (const kind of kinds) expect(may('chat-api', kind, instanceQueue), kind).to.equal(true);
+      expect(may('chat-api', 'read', exchanges.events.name)).to.equal(true);
+      expect(may('chat-api', 'write', exchanges.events.name)).to.equal(true);
+      expect(may('chat-api', 'configure', exchanges.events.name)).to.equal(false);
+      for (const user of ['auth', 'persister', 'ws-gateway', 'bot'] as const) {
+        for (const kind of kinds) expect(may(user, kind, instanceQueue), `${user} ${kind}`).to.equal(false);
+      }
     });
 
     it('chat-api may not configure, write or read gateway queues, nor touch the persister queue', () => {
@@ -287,7 +310,7 @@ describe('rabbitmq/definitions.json against shared/src/amqp/topology.ts', () => 
     it('no service may reach a name that only starts or ends like one it may', () => {
       for (const user of amqpUsers) {
         for (const kind of kinds) {
-          for (const name of [...fixed, session, userExchange, wsQueue]) {
+          for (const name of [...fixed, session, userExchange, wsQueue, instanceQueue]) {
             expect(may(user, kind, `x${name}`), `${user} ${kind} x${name}`).to.equal(false);
             expect(may(user, kind, `${name.replace(/^warren\./, 'other.')}`), `${user} ${kind}`).to.equal(false);
           }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Publisher } from '@warren/shared/amqp';
 import type { Knex } from '@warren/shared/db';
@@ -6,6 +7,7 @@ import type { Logger } from '@warren/shared/logging';
 import { type RunningService, startService } from '@warren/shared/service';
 import { syncTopology, type TopologySyncResult } from '@warren/shared/session-topology';
 import { createTokenVerifier } from '@warren/shared/tokens';
+import { MembershipChanges } from './broker/membership-changes.ts';
 import { SessionEvents } from './broker/session-events.ts';
 import { SessionTopology } from './broker/session-topology.ts';
 import { startUserFeed } from './broker/user-feed.ts';
@@ -15,6 +17,7 @@ import { HistoryReading } from './messages/history-reading.ts';
 import { MessagePosting } from './messages/message-posting.ts';
 import { PostRateLimit } from './messages/post-rate-limit.ts';
 import { Membership } from './sessions/membership.ts';
+import { MembershipCache } from './sessions/membership-cache.ts';
 import { ReadMarkers } from './sessions/read-markers.ts';
 import { SessionAccess } from './sessions/session-access.ts';
 import { SessionChanges } from './sessions/session-changes.ts';
@@ -54,6 +57,8 @@ export interface ChatApiService extends EventEmitter<ChatApiServiceEvents>, Runn
   readonly users: UserDirectory;
   /** Its database pool (tests watch the queries a request makes). */
   readonly db: Knex;
+  /** Its memberships known without a query (tests await its `forgot` and `reset` events). */
+  readonly membershipCache: MembershipCache;
   /** Rebuilds every session exchange and member binding from PostgreSQL, as at start. */
   syncTopology(): Promise<TopologySyncResult>;
 }
@@ -98,7 +103,19 @@ export function startChatApiService(
     const sessions = new SessionStore(db);
     const members = new MemberStore(db);
     const history = new MessageHistory(db);
-    const access = new SessionAccess(new VisibleSessions(db), members);
+    const membershipCache = new MembershipCache({
+      size: config.MEMBERSHIP_CACHE_SIZE,
+      ttlMs: config.MEMBERSHIP_CACHE_TTL_MS,
+    });
+    const membershipChanges = new MembershipChanges({
+      publisher,
+      publisherUser: amqp.user,
+      cache: membershipCache,
+      logger,
+      registry,
+    });
+    resources.add('membership changes', await membershipChanges.follow(amqp, randomUUID()));
+    const access = new SessionAccess(new VisibleSessions(db), members, membershipCache);
     const events = new SessionEvents({
       publisher,
       publisherUser: amqp.user,
@@ -112,6 +129,7 @@ export function startChatApiService(
       history,
       topology: new SessionTopology(amqp),
       events,
+      membershipChanges,
     });
     const verifier = createTokenVerifier({
       jwksUrl: `${config.AUTH_URL.replace(/\/+$/, '')}/auth/.well-known/jwks.json`,
@@ -139,6 +157,7 @@ export function startChatApiService(
       publisher,
       users,
       db,
+      membershipCache,
       syncTopology: sync,
     });
     // A broker that comes back may have lost its definitions (a new node, a reset): rebuild them.

@@ -30,6 +30,13 @@ export const configShape = {
   CONFIRM_TIMEOUT_MS: positiveInt(5000, 60_000),
   /** Unacknowledged `user.registered` deliveries chat-api takes at once from its users queue. */
   USERS_PREFETCH: positiveInt(32, 1000),
+  /** Memberships remembered so a post by a known member needs no query (about 150 bytes each). */
+  MEMBERSHIP_CACHE_SIZE: positiveInt(100_000, 10_000_000),
+  /**
+   * How long a remembered membership is believed before PostgreSQL is asked again: the bound on a
+   * stale one should a `membership.changed` event be lost (its publish not confirmed).
+   */
+  MEMBERSHIP_CACHE_TTL_MS: positiveInt(60_000, 3_600_000),
 };
 
 /** chat-api's configuration. */

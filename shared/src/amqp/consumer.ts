@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import type { AmqpClient, Attachment } from './amqp-client.ts';
+import { declareQueue } from './declare.ts';
+import type { QueueSpec } from './topology.ts';
 
 /** What a handler may do with the delivery it is given. */
 export interface Delivery {
@@ -14,8 +16,12 @@ export interface Delivery {
 
 /** Options of {@link Consumer}. */
 export interface ConsumerOptions {
-  /** Queue to consume. */
-  queue: string;
+  /**
+   * Queue to consume: its name, or the declaration of a queue of this consumer's own, declared with
+   * its bindings on the consumer's channel before consuming, on every connection (an exclusive
+   * queue goes with the connection, so a reconnect needs it again).
+   */
+  queue: string | QueueSpec;
   /** Unacknowledged deliveries the broker may send ahead (per consumer, never global). */
   prefetch: number;
   /** Handles one delivery; it acks or nacks it, now or later (a batch). */
@@ -58,6 +64,7 @@ export interface ConsumerEvents {
  */
 export class Consumer extends EventEmitter<ConsumerEvents> implements Attachment {
   readonly #options: ConsumerOptions;
+  readonly #queue: string;
   readonly #log: Logger;
   #channel: Channel | null = null;
   /** With `coalesceAcks`: tags handed to the handler and not yet settled, and the acks not yet sent. */
@@ -72,7 +79,8 @@ export class Consumer extends EventEmitter<ConsumerEvents> implements Attachment
       throw new RangeError(`prefetch must be an integer from 1 to 65535, got ${options.prefetch}`);
     }
     this.#options = options;
-    this.#log = options.logger.child({ module: 'consumer', queue: options.queue });
+    this.#queue = typeof options.queue === 'string' ? options.queue : options.queue.name;
+    this.#log = options.logger.child({ module: 'consumer', queue: this.#queue });
   }
 
   /** Starts consuming through `client`, now and after every reconnect. @returns stop function. */
@@ -99,9 +107,11 @@ export class Consumer extends EventEmitter<ConsumerEvents> implements Attachment
     const channel = await model.createChannel();
     channel.on('error', (error: Error) => this.#log.warn({ err: error }, 'consumer channel error'));
     await channel.prefetch(this.#options.prefetch, false);
+    const { queue } = this.#options;
+    if (typeof queue !== 'string') await declareQueue(channel, queue);
     this.#unsettled = new Set();
     this.#acks = [];
-    const { consumerTag } = await channel.consume(this.#options.queue, (message) => {
+    const { consumerTag } = await channel.consume(this.#queue, (message) => {
       if (message) this.#handle(channel, message);
     });
     this.#channel = channel;

@@ -73,6 +73,11 @@ export const queues = {
 /** Routing keys of service events on `warren.events`. */
 export const eventKeys = {
   userRegistered: 'user.registered',
+  /**
+   * Members left a session, or it was deleted: every chat-api instance drops what it remembered
+   * of their membership (docs/amqp.md).
+   */
+  membershipChanged: 'membership.changed',
 } as const;
 
 /** Event types carried on a session exchange (the `type` property). */
@@ -99,6 +104,8 @@ export const names = {
   userExchange: (userId: string): string => `${PREFIX}.user.${userId}`,
   /** `warren.ws.<userId>.<connectionId>`: one per WebSocket connection. */
   wsQueue: (userId: string, connectionId: string): string => `${PREFIX}.ws.${userId}.${connectionId}`,
+  /** `warren.chat-api.instance.<instanceId>`: one per running chat-api, for what each must hear. */
+  chatApiInstanceQueue: (instanceId: string): string => `${PREFIX}.chat-api.instance.${instanceId}`,
   /** The session id of a session exchange name, or null when the name is not one. */
   sessionIdOf: (exchange: string): string | null =>
     exchange.startsWith(`${PREFIX}.session.`) ? exchange.slice(`${PREFIX}.session.`.length) || null : null,
@@ -130,6 +137,16 @@ export const wsQueue = (userId: string, connectionId: string): QueueSpec => ({
   bindings: [{ source: names.userExchange(userId), routingKey: '' }],
 });
 
+/**
+ * The declaration of a chat-api instance's own queue: exclusive, so it goes with the instance's
+ * connection (valid on RabbitMQ 3 and 4), and the instance clears what it cached when it reconnects.
+ */
+export const chatApiInstanceQueue = (instanceId: string): QueueSpec => ({
+  name: names.chatApiInstanceQueue(instanceId),
+  options: { durable: false, exclusive: true, autoDelete: true, arguments: { 'x-queue-version': 2 } },
+  bindings: [{ source: exchanges.events.name, routingKey: eventKeys.membershipChanged }],
+});
+
 /** The AMQP users of a deployment: one per service, and an example third-party producer. */
 export const amqpUsers = ['auth', 'chat-api', 'persister', 'ws-gateway', 'bot'] as const;
 
@@ -148,6 +165,7 @@ const NOTHING = '^$';
 const SESSION = `${re(PREFIX)}\\.session\\..+`;
 const USER = `${re(PREFIX)}\\.user\\..+`;
 const WS = `${re(PREFIX)}\\.ws\\..+`;
+const CHAT_API_INSTANCE = `${re(PREFIX)}\\.chat-api\\.instance\\..+`;
 
 /**
  * Least privilege (AMQP.md "Who may do what"). RabbitMQ checks `write` on the destination and
@@ -156,9 +174,9 @@ const WS = `${re(PREFIX)}\\.ws\\..+`;
 export const permissions: Readonly<Record<AmqpUser, PermissionSpec>> = {
   auth: { configure: NOTHING, write: `^${re(exchanges.events.name)}$`, read: NOTHING },
   'chat-api': {
-    configure: `^(${SESSION}|${USER})$`,
-    write: `^(${SESSION}|${USER}|${re(exchanges.messages.name)})$`,
-    read: `^(${SESSION}|${re(queues.chatApiUsers.name)})$`,
+    configure: `^(${SESSION}|${USER}|${CHAT_API_INSTANCE})$`,
+    write: `^(${SESSION}|${USER}|${re(exchanges.messages.name)}|${re(exchanges.events.name)}|${CHAT_API_INSTANCE})$`,
+    read: `^(${SESSION}|${re(queues.chatApiUsers.name)}|${re(exchanges.events.name)}|${CHAT_API_INSTANCE})$`,
   },
   persister: { configure: NOTHING, write: `^${re(exchanges.dead.name)}$`, read: `^${re(queues.persister.name)}$` },
   'ws-gateway': { configure: `^(${WS}|${USER})$`, write: `^${WS}$`, read: `^(${WS}|${USER})$` },

@@ -12,12 +12,18 @@ export interface BrokerTransaction {
    * after the step succeeded (a later statement or the commit).
    */
   step(perform: () => Promise<void>, undo: () => Promise<void>): Promise<void>;
+  /**
+   * Runs `effect` once the transaction has committed, and never if it fails: news of the change
+   * that others must not hear before it is true. `effect` must not throw.
+   */
+  afterCommit(effect: () => Promise<void>): void;
 }
 
 /**
  * Runs `work` in one database transaction whose broker steps (exchanges, bindings) are performed
  * inside it, so the database and the broker change together: a step that fails rolls the database
- * back, and a transaction that fails after a step undoes the step (best effort, logged).
+ * back, and a transaction that fails after a step undoes the step (best effort, logged). Effects
+ * registered with `afterCommit` run in order after the commit, before this resolves.
  */
 export async function transactionWithBroker<T>(
   transactions: Transactions,
@@ -25,13 +31,18 @@ export async function transactionWithBroker<T>(
   work: (tx: BrokerTransaction) => Promise<T>,
 ): Promise<T> {
   const undos: (() => Promise<void>)[] = [];
+  const effects: (() => Promise<void>)[] = [];
+  let result: T;
   try {
-    return await transactions.run((trx) =>
+    result = await transactions.run((trx) =>
       work({
         trx,
         async step(perform, undo) {
           await perform();
           undos.push(undo);
+        },
+        afterCommit(effect) {
+          effects.push(effect);
         },
       }),
     );
@@ -43,4 +54,6 @@ export async function transactionWithBroker<T>(
     }
     throw error;
   }
+  for (const effect of effects) await effect();
+  return result;
 }

@@ -5,6 +5,7 @@ import { ChatApiErrors } from '../errors.ts';
 import type { MemberRow, MemberStore } from '../stores/member-store.ts';
 import type { VisibleSession, VisibleSessions } from '../stores/visible-session.ts';
 import type { Caller } from './caller.ts';
+import type { MembershipCache } from './membership-cache.ts';
 
 /**
  * A session id from a path: canonical (lower-case) when it is a UUID.
@@ -39,10 +40,13 @@ function notAMember(sessionId: string): Error {
 export class SessionAccess {
   readonly #visible: VisibleSessions;
   readonly #members: MemberStore;
+  readonly #cache: MembershipCache;
 
-  constructor(visible: VisibleSessions, members: MemberStore) {
+  /** `cache` answers posts by known members without a query (see {@link memberPosting}). */
+  constructor(visible: VisibleSessions, members: MemberStore, cache: MembershipCache) {
     this.#visible = visible;
     this.#members = members;
+    this.#cache = cache;
   }
 
   /**
@@ -67,8 +71,9 @@ export class SessionAccess {
 
   /**
    * {@link member} for posting, which also needs to know whether the client's message id is stored
-   * already: that lookup rides on the access query, so a post costs one round trip. The stored
-   * message is only told to a member.
+   * already: that lookup rides on the access query, so a post costs one round trip. A post without
+   * an id by a member the {@link MembershipCache} holds costs none. The stored message is only told
+   * to a member.
    * @throws SESSION_NOT_FOUND (404) or NOT_A_MEMBER (403).
    */
   async memberPosting(
@@ -76,9 +81,13 @@ export class SessionAccess {
     sessionId: string,
     messageId: string | undefined,
   ): Promise<{ stored: MessageRow | undefined }> {
+    const cache = this.#cache;
+    if (messageId === undefined && cache.has(sessionId, callerId)) return { stored: undefined };
+    const epoch = cache.epoch;
     const access = await this.#visible.findForPosting(callerId, sessionId, messageId);
     if (access === undefined) throw notFound(sessionId);
     if (!access.isMember) throw notAMember(sessionId);
+    cache.remember(sessionId, callerId, epoch);
     return { stored: access.stored };
   }
 

@@ -1,5 +1,6 @@
 import { limits } from '@warren/shared/limits';
 import type { BrokerTransaction } from '../broker/broker-transaction.ts';
+import type { MembershipChanges } from '../broker/membership-changes.ts';
 import type { SessionEvents } from '../broker/session-events.ts';
 import type { SessionTopology } from '../broker/session-topology.ts';
 import { ChatApiErrors } from '../errors.ts';
@@ -17,6 +18,8 @@ export interface SessionChangesDeps {
   history: MessageHistory;
   topology: SessionTopology;
   events: SessionEvents;
+  /** Tells every instance, once committed, whose membership ended. */
+  membershipChanges: MembershipChanges;
 }
 
 /**
@@ -85,12 +88,13 @@ export class SessionChanges {
    * member; the last member to go deletes the session.
    */
   async depart(tx: BrokerTransaction, session: SessionRow, userId: string): Promise<Departure> {
-    const { sessions, members, topology } = this.#deps;
+    const { sessions, members, topology, membershipChanges } = this.#deps;
     if ((await members.count(tx.trx, session.id)) <= 1) {
       await this.dissolve(tx, session);
       return { deleted: true };
     }
     await members.remove(tx.trx, session.id, userId);
+    tx.afterCommit(() => membershipChanges.ended(session.id, [userId]));
     await tx.step(
       () => topology.unbindMember(session.id, userId),
       () => topology.bindMember(session.id, userId),
@@ -113,8 +117,9 @@ export class SessionChanges {
    * published just before, since once the exchange is gone nothing reaches the members.
    */
   async dissolve(tx: BrokerTransaction, session: SessionRow): Promise<void> {
-    const { sessions, members, history, topology, events } = this.#deps;
+    const { sessions, members, history, topology, events, membershipChanges } = this.#deps;
     const memberIds = await members.ids(tx.trx, session.id);
+    tx.afterCommit(() => membershipChanges.ended(session.id, memberIds));
     await history.deleteSession(tx.trx, session.id);
     await sessions.delete(tx.trx, session.id);
     await events.sessionDeleted(session.id);
