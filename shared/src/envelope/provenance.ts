@@ -27,7 +27,24 @@ export const MESSAGE_ID_NAMESPACE = 'fc5351cf-2ac7-4fd0-9e76-b74d667f8806';
  * same text in the same second one message.
  */
 export function newMessageId(): string {
-  return v7();
+  return v7({ random: randomBytes16() });
+}
+
+/**
+ * Random bytes for ids, drawn 4 KiB at a time: one `getRandomValues` per id (what `v7()` does)
+ * was 3 % of chat-api's CPU per post. Ids stay ordered by their millisecond, in no order within one.
+ */
+const randomPool = new Uint8Array(4096);
+let randomUsed = randomPool.length;
+
+function randomBytes16(): Uint8Array {
+  if (randomUsed === randomPool.length) {
+    crypto.getRandomValues(randomPool);
+    randomUsed = 0;
+  }
+  const bytes = randomPool.subarray(randomUsed, randomUsed + 16);
+  randomUsed += 16;
+  return bytes;
 }
 
 /**
