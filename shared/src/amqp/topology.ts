@@ -58,14 +58,19 @@ export const queues = {
     },
     bindings: [{ source: exchanges.messages.name, routingKey: '' }],
   },
+  // Classic, not quorum: chat-api requeues an event it could not store (PostgreSQL away), and a
+  // quorum queue of RabbitMQ 4 drops a message after 20 redeliveries, so a short outage would lose
+  // registrations. On a cluster, losing its node costs what docs/scaling.md says.
   chatApiUsers: {
     name: `${PREFIX}.chat-api.users`,
     options: { durable: true, arguments: { 'x-queue-type': 'classic', 'x-queue-version': 2 } },
     bindings: [{ source: exchanges.events.name, routingKey: 'user.*' }],
   },
+  // Quorum, like the persister's: replicated, so losing a node loses no dead letter an operator
+  // must read (nothing consumes it, so nothing is ever redelivered).
   deadLetter: {
     name: `${PREFIX}.dead-letter`,
-    options: { durable: true, arguments: { 'x-queue-type': 'classic', 'x-queue-version': 2 } },
+    options: { durable: true, arguments: { 'x-queue-type': 'quorum' } },
     bindings: [{ source: exchanges.dead.name, routingKey: '' }],
   },
 } as const satisfies Record<string, QueueSpec>;
