@@ -4,6 +4,7 @@
 import { type Context, contentOf } from '../lib/context.ts';
 import type { CpuPhase } from '../lib/cpu.ts';
 import { Histogram, type LatencySummary, round } from '../lib/histogram.ts';
+import { postJson } from '../lib/http-post.ts';
 import { BaselineProcess, createSession, PUBLISHER, type User } from '../lib/system.ts';
 
 export interface LoadResult {
@@ -28,14 +29,9 @@ async function load(url: string, token: string, concurrency: number, seconds: nu
   const lane = async () => {
     while (performance.now() < end) {
       const t = performance.now();
-      const r = await fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ content: contentOf(`c-${n++}`) }),
-      });
-      await r.arrayBuffer();
+      const status = await postJson(url, JSON.stringify({ content: contentOf(`c-${n++}`) }), token);
       latency.record(performance.now() - t);
-      if (r.status !== 202) errors += 1;
+      if (status !== 202) errors += 1;
     }
   };
   const t0 = performance.now();

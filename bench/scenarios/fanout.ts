@@ -12,6 +12,7 @@ import type { Target } from '../lib/clients.ts';
 import { atRate, awaitFrames, type Context, closedLoop, contentOf, sleep } from '../lib/context.ts';
 import type { CpuPhase, ProcessSet } from '../lib/cpu.ts';
 import { type LatencySummary, round, wallMs } from '../lib/histogram.ts';
+import { postJson } from '../lib/http-post.ts';
 import { BaselineProcess, createSession, PUBLISHER, type User } from '../lib/system.ts';
 
 export interface RunResult {
@@ -205,13 +206,8 @@ export function warrenSystem(ctx: Context): FanoutSystem {
       ),
     async post(room, content) {
       const owner = room.members[0] as User;
-      const r = await fetch(`${ctx.chatUrl}/api/sessions/${room.id}/messages`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ content }),
-      });
-      await r.arrayBuffer();
-      return r.status === 202;
+      const url = `${ctx.chatUrl}/api/sessions/${room.id}/messages`;
+      return (await postJson(url, JSON.stringify({ content }), owner.token)) === 202;
     },
   };
 }
@@ -275,12 +271,8 @@ function baselineSystems(ctx: Context, bare: BaselineProcess, queue: BaselinePro
       processes: { 'bare-ws': [bare.pid] },
       targets: (room) => each(room, () => ({ kind: 'bare', url: `ws://127.0.0.1:${bare.port}/ws?room=${room.id}` })),
       async post(room, content) {
-        const r = await fetch(`http://127.0.0.1:${bare.port}/post/${room.id}`, {
-          method: 'POST',
-          body: JSON.stringify({ type: 'message', session_id: room.id, message: chatMessage(room, content) }),
-        });
-        await r.arrayBuffer();
-        return r.status === 202;
+        const body = JSON.stringify({ type: 'message', session_id: room.id, message: chatMessage(room, content) });
+        return (await postJson(`http://127.0.0.1:${bare.port}/post/${room.id}`, body)) === 202;
       },
     },
   ];
