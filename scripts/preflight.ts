@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { splitBrokerUrls } from '@warren/shared/amqp';
 import { ManagementClient } from '@warren/shared/management';
 import { redactUrl } from '@warren/shared/url';
 import amqp from 'amqplib';
@@ -7,17 +8,26 @@ import pg from 'pg';
 /** A dependency that could not be reached, with how to fix it. */
 export class PreflightError extends Error {}
 
-/** Fails fast (a few seconds at most) when RabbitMQ cannot be reached. */
-export async function checkRabbitMq(url: string): Promise<void> {
-  try {
-    const connection = await amqp.connect(url, { timeout: 3000 });
-    await connection.close();
-  } catch (error) {
-    throw new PreflightError(
-      `RabbitMQ is not reachable at ${redactUrl(url)} (${(error as Error).message}).\n` +
-        'Start it (on Debian: `rabbitmq-server -detached`) or set RABBITMQ_URL, e.g. RABBITMQ_URL=amqp://user:pass@host:5672/ npm …',
-    );
+/**
+ * Fails fast (a few seconds a node at most) when RabbitMQ cannot be reached: no node of the list
+ * (RABBITMQ_URL may name a cluster's nodes) answers.
+ * @returns the URL of the first node that answered.
+ */
+export async function checkRabbitMq(url: string): Promise<string> {
+  const failures: string[] = [];
+  for (const node of splitBrokerUrls(url)) {
+    try {
+      const connection = await amqp.connect(node, { timeout: 3000 });
+      await connection.close();
+      return node;
+    } catch (error) {
+      failures.push(`${redactUrl(node)} (${(error as Error).message})`);
+    }
   }
+  throw new PreflightError(
+    `RabbitMQ is not reachable at ${failures.join(', ')}.\n` +
+      'Start it (on Debian: `rabbitmq-server -detached`) or set RABBITMQ_URL, e.g. RABBITMQ_URL=amqp://user:pass@host:5672/ npm …',
+  );
 }
 
 /** Fails fast when the management API cannot be reached. */

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { declareDeploymentTopology } from '@warren/shared/amqp';
+import { declareDeploymentTopology, splitBrokerUrls, userOfUrl } from '@warren/shared/amqp';
 import { ConfigError, parseEnv, portVariable, variables } from '@warren/shared/config';
 import amqp from 'amqplib';
 import { build, type PreviewServer, preview } from 'vite';
@@ -50,7 +50,7 @@ const webPort = portOf(web);
 const reachable = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST === '::' ? '::1' : config.HOST;
 const urlHost = reachable.includes(':') ? `[${reachable}]` : reachable;
 const webUrl = `http://${urlHost}:${webPort}`;
-const amqpUser = decodeURIComponent(new URL(config.RABBITMQ_URL).username) || 'guest';
+const amqpUser = userOfUrl(new URL(splitBrokerUrls(config.RABBITMQ_URL)[0] as string));
 
 /** Where a service listens under `npm start`, for the web origin's proxy. */
 function upstreamOf(name: string): string {
@@ -124,14 +124,14 @@ async function main(): Promise<void> {
     ...services.map((service) => ({ name: service.name, port: portOf(service), variable: portVariableOf(service) })),
     { name: 'the web client', port: webPort, variable: portVariableOf(web) },
   ]);
-  await checkRabbitMq(config.RABBITMQ_URL);
+  const node = await checkRabbitMq(config.RABBITMQ_URL);
   const admin = await connectPostgresAdmin(config.DATABASE_URL);
   try {
     await ensureDatabase(admin, decodeURIComponent(new URL(config.DATABASE_URL).pathname.slice(1)));
   } finally {
     await admin.end();
   }
-  const connection = await amqp.connect(config.RABBITMQ_URL);
+  const connection = await amqp.connect(node);
   await declareDeploymentTopology(await connection.createChannel());
   await connection.close();
 

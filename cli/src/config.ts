@@ -1,3 +1,4 @@
+import { splitBrokerUrls, userOfUrl, vhostOfUrl } from '@warren/shared/amqp';
 import { ConfigError, parseEnv, variables } from '@warren/shared/config';
 import type { z } from 'zod';
 import { CliErrors } from './errors.ts';
@@ -67,13 +68,19 @@ export function loadConfig<K extends ConfigVariable>(
   }
 }
 
-/** The vhost of a broker URL (its path), as RabbitMQ reads it: `/` when the path is empty. */
+/**
+ * The vhost of a broker URL (its path), as RabbitMQ reads it: `/` when the path is empty. Of a list
+ * of cluster nodes, the first's (the list is checked to name one vhost).
+ */
 export function vhostOf(url: string): string {
-  const path = new URL(url).pathname.slice(1);
-  return path === '' ? '/' : decodeURIComponent(path);
+  return vhostOfUrl(new URL(firstNode(url)));
 }
 
-/** The user of a broker URL, as RabbitMQ reads it: `guest` when the URL names none. */
+/** The user of a broker URL, as RabbitMQ reads it: `guest` when the URL names none. Of a list, the first's. */
 export function userOf(url: string): string {
-  return decodeURIComponent(new URL(url).username) || 'guest';
+  return userOfUrl(new URL(firstNode(url)));
+}
+
+function firstNode(url: string): string {
+  return splitBrokerUrls(url)[0] ?? url;
 }

@@ -50,4 +50,11 @@ describe('vhostOf and userOf', () => {
     expect(userOf('amqp://build%40ci:pw@host/warren')).to.equal('build@ci');
     expect(userOf('amqp://host/warren')).to.equal('guest');
   });
+
+  it("read a cluster's list of nodes by its first node, not as one URL whose path runs into the next", () => {
+    const nodes = 'amqp://bot:pw@rabbit-1:5672/warren,amqp://bot:pw@rabbit-2:5672/warren';
+    expect(vhostOf(nodes)).to.equal('warren');
+    expect(userOf(nodes)).to.equal('bot');
+    expect(loadConfig(['RABBITMQ_URL'], {}, { url: nodes }).RABBITMQ_URL).to.equal(nodes);
+  });
 });

@@ -8,3 +8,16 @@ export function redactUrl(value: string): string {
     return '(unparseable URL)';
   }
 }
+
+/**
+ * A comma-separated list of URLs (RABBITMQ_URL naming a cluster's nodes) fit for a log line: each
+ * password replaced with `***`, as {@link redactUrl} does for one.
+ */
+export function redactUrlList(value: string | readonly string[]): string {
+  const items = typeof value === 'string' ? value.split(',') : value;
+  return items
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map(redactUrl)
+    .join(',');
+}

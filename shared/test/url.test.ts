@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { redactUrl } from '../src/url.ts';
+import { redactUrl, redactUrlList } from '../src/url.ts';
 
 describe('redactUrl', () => {
   it('hides the password and keeps the rest', () => {
@@ -18,5 +18,16 @@ describe('redactUrl', () => {
 
   it('never echoes what it cannot parse, which may be a secret', () => {
     expect(redactUrl('hunter2')).to.equal('(unparseable URL)');
+  });
+});
+
+describe('redactUrlList', () => {
+  it('hides the password of every URL of a comma-separated list', () => {
+    expect(redactUrlList('amqp://u:a@rabbit-1/warren, amqp://u:b@rabbit-2/warren')).to.equal(
+      'amqp://u:***@rabbit-1/warren,amqp://u:***@rabbit-2/warren',
+    );
+    expect(redactUrlList(['amqp://u:a@rabbit-1/warren', 'hunter2'])).to.equal(
+      'amqp://u:***@rabbit-1/warren,(unparseable URL)',
+    );
   });
 });

@@ -140,6 +140,14 @@ export class ChaosWarren {
   }
 }
 
+/** Where clients reach Warren: what {@link OnlineMember} and {@link Poster} use of a deployment. */
+export interface WarrenEndpoints {
+  /** chat-api's base URL; read for every request, so a getter may spread requests over instances. */
+  readonly chatUrl: string;
+  /** The ws-gateway's WebSocket URL. */
+  readonly gatewayUrl: string;
+}
+
 /**
  * A member online as the web client is: a WebSocket that reconnects (with a short backoff) whenever
  * it closes, and after each `ready` fills the gap from history (`GET …/messages?after=`), dropping
@@ -156,7 +164,7 @@ export class OnlineMember extends EventEmitter<{ ready: [] }> {
   readonly #anchors: Array<string | undefined> = [];
 
   constructor(
-    readonly warren: ChaosWarren,
+    readonly warren: WarrenEndpoints,
     readonly user: TestUser,
     readonly sessionId: string,
   ) {
@@ -256,7 +264,7 @@ export class Poster extends EventEmitter<{ outcome: [PostOutcome] }> {
   readonly #done: Promise<void>;
 
   constructor(
-    readonly warren: ChaosWarren,
+    readonly warren: WarrenEndpoints,
     readonly user: TestUser,
     readonly sessionId: string,
     readonly intervalMs = 20,

@@ -61,6 +61,11 @@ export interface PrivateRabbitMqOptions {
    * inherited limit).
    */
   readonly raiseFileLimit?: boolean;
+  /**
+   * The Erlang cookie of the node and of the CLI acting on it: nodes that are to form a cluster
+   * share one. Default: one the node makes itself.
+   */
+  readonly cookie?: string;
 }
 
 /**
@@ -90,6 +95,8 @@ export class PrivateRabbitMq {
     const webStompPort = options.webStomp === true ? await freePort() : undefined;
     const node = `warren-${folder.slice(-6).toLowerCase()}@localhost`;
     copyFileSync(options.definitions ?? DEFINITIONS, join(folder, 'definitions.json'));
+    // Erlang refuses a cookie file that others can read.
+    if (options.cookie !== undefined) writeFileSync(join(folder, '.erlang.cookie'), options.cookie, { mode: 0o400 });
     writeFileSync(
       join(folder, 'rabbitmq.conf'),
       [
@@ -187,11 +194,47 @@ export class PrivateRabbitMq {
   }
 
   async #ctl(...args: string[]): Promise<string> {
-    const { stdout } = await run(join(rabbitmqBinDir(), 'rabbitmqctl'), ['-n', this.node, ...args], {
+    return this.tool('rabbitmqctl', ...args);
+  }
+
+  /**
+   * Runs one of RabbitMQ's command-line tools (`rabbitmqctl`, `rabbitmq-queues`…) against this node.
+   * @returns its standard output.
+   */
+  async tool(name: 'rabbitmqctl' | 'rabbitmq-queues' | 'rabbitmq-diagnostics', ...args: string[]): Promise<string> {
+    const { stdout } = await run(join(rabbitmqBinDir(), name), ['-n', this.node, ...args], {
       env: this.#env(),
       timeout: 120_000,
     });
     return stdout;
+  }
+
+  /**
+   * Stops the RabbitMQ application and leaves its Erlang VM running (`rabbitmqctl stop_app`): the
+   * broker closes every client connection and its listeners, and the node leaves the cluster's
+   * running members until {@link startApp}.
+   */
+  async stopApp(): Promise<void> {
+    await this.#ctl('stop_app');
+  }
+
+  /** Starts the RabbitMQ application again (`rabbitmqctl start_app`); resolves once it is up. */
+  async startApp(): Promise<void> {
+    await this.#ctl('start_app');
+    await this.#ctl('await_startup', '--timeout', '90');
+  }
+
+  /**
+   * Kills the node's Erlang VM hard (SIGKILL of `beam.smp`): no connection is closed politely, no
+   * data is flushed; resolves once the node's process is gone. {@link boot} starts it again.
+   */
+  async kill(): Promise<void> {
+    const server = this.#server;
+    const pid = this.pid;
+    if (server === undefined || pid === undefined) throw new Error(`RabbitMQ node ${this.node} does not run`);
+    const exited = once(server, 'exit');
+    process.kill(pid, 'SIGKILL');
+    await exited;
   }
 
   /** Starts the node (again) and resolves once it accepts connections, with its definitions loaded. */

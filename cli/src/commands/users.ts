@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { amqpUsers, permissions, sessionsWritePattern, userLimits } from '@warren/shared/amqp';
+import { amqpUsers, permissions, sessionsWritePattern, splitBrokerUrls, userLimits } from '@warren/shared/amqp';
 import { canonicalUuid } from '@warren/shared/envelope';
 import { limits } from '@warren/shared/limits';
 import { ManagementApiError, ManagementClient } from '@warren/shared/management';
@@ -233,12 +233,18 @@ export function usersCommand(): Command {
       .argument('<name>', "the user's name, shown as the author of its messages"),
     async (name, { scope, rabbitmqUrl, vhost, trusted, management }, options) => {
       const password = await addBot(management, name, vhost, trusted, scope);
-      const url = new URL(rabbitmqUrl);
-      url.username = encodeURIComponent(name);
-      url.password = password;
-      url.search = '';
+      // Every node of a cluster's list, with the bot's credentials.
+      const url = splitBrokerUrls(rabbitmqUrl)
+        .map((node) => {
+          const each = new URL(node);
+          each.username = encodeURIComponent(name);
+          each.password = password;
+          each.search = '';
+          return each.toString();
+        })
+        .join(',');
       if (options.json) {
-        console.log(JSON.stringify({ name, vhost, password, url: url.toString(), sessions: scopeJson(scope) }));
+        console.log(JSON.stringify({ name, vhost, password, url, sessions: scopeJson(scope) }));
         return;
       }
       const limitText = Object.entries(userLimits.bot)
@@ -249,7 +255,7 @@ export function usersCommand(): Command {
         `  may publish to: ${scopeText(scope)} (write ${writeOf(scope)}; nothing else); limits: ${limitText}`,
       );
       console.log(`password (shown only now): ${password}`);
-      console.log(`RABBITMQ_URL=${url.toString()}`);
+      console.log(`RABBITMQ_URL=${url}`);
     },
   );
   const set = botCommand(

@@ -52,8 +52,13 @@ export interface ConsumerOptions {
 
 /** Events of {@link Consumer}. */
 export interface ConsumerEvents {
-  /** Consuming on a (new) channel, after every (re)connect. */
+  /** Consuming on a (new) channel, after every (re)connect and after the broker cancelled it. */
   started: [consumerTag: string];
+  /**
+   * The broker cancelled the consumer (its queue was deleted, or the node of a classic queue went
+   * away in a cluster): it consumes again, retrying with backoff, on the same connection.
+   */
+  cancelled: [];
   /** A handler threw. */
   'handler-error': [error: unknown, message: ConsumeMessage];
 }
@@ -67,6 +72,9 @@ export class Consumer extends EventEmitter<ConsumerEvents> implements Attachment
   readonly #queue: string;
   readonly #log: Logger;
   #channel: Channel | null = null;
+  /** The connection it is attached to, until detached: a cancelled consumer consumes again on it. */
+  #model: ChannelModel | null = null;
+  #retry: NodeJS.Timeout | null = null;
   /** With `coalesceAcks`: tags handed to the handler and not yet settled, and the acks not yet sent. */
   #unsettled = new Set<number>();
   #acks: ConsumeMessage[] = [];
@@ -104,6 +112,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> implements Attachment
 
   /** @internal called by the client on every connection. */
   async attach(model: ChannelModel): Promise<void> {
+    this.#model = model;
     const channel = await model.createChannel();
     channel.on('error', (error: Error) => this.#log.warn({ err: error }, 'consumer channel error'));
     await channel.prefetch(this.#options.prefetch, false);
@@ -113,7 +122,13 @@ export class Consumer extends EventEmitter<ConsumerEvents> implements Attachment
     this.#acks = [];
     const { consumerTag } = await channel.consume(this.#queue, (message) => {
       if (message) this.#handle(channel, message);
+      else this.#cancelled(channel);
     });
+    if (this.#model !== model) {
+      // Detached (stopped, or the connection lost) while this was under way: nothing may consume on.
+      await channel.close().catch(() => undefined);
+      return;
+    }
     this.#channel = channel;
     this.emit('started', consumerTag);
   }
@@ -121,6 +136,35 @@ export class Consumer extends EventEmitter<ConsumerEvents> implements Attachment
   /** @internal the connection is gone; so are the channel and its unacknowledged deliveries. */
   detach(): void {
     this.#channel = null;
+    this.#model = null;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
+  }
+
+  /**
+   * The broker cancelled the consumer, leaving the connection up: without this it would stay
+   * connected and consume nothing until the next reconnect. Consumes again on a new channel, after
+   * 200 ms doubling up to 5 s while the queue cannot be consumed (a classic queue's node is down).
+   */
+  #cancelled(channel: Channel): void {
+    if (this.#channel !== channel) return;
+    this.#log.warn('the broker cancelled the consumer; consuming again');
+    this.#channel = null;
+    channel.close().catch(() => undefined);
+    this.emit('cancelled');
+    const model = this.#model;
+    const retry = (delayMs: number) => {
+      this.#retry = setTimeout(() => {
+        this.#retry = null;
+        if (model === null || this.#model !== model) return;
+        this.attach(model).catch((error: unknown) => {
+          if (this.#model !== model) return;
+          this.#log.warn({ err: error }, 'consuming again failed; retrying');
+          retry(Math.min(delayMs * 2, 5000));
+        });
+      }, delayMs);
+    };
+    retry(200);
   }
 
   /** Sends the acks made since the last call: `multiple` up to the lowest tag still unsettled. */

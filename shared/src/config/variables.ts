@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { brokerUrlsProblem } from '../amqp/broker-urls.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -37,8 +38,17 @@ export const list = (fallback: readonly string[]) =>
  * its own; the same variable always has the same meaning and default.
  */
 export const variables = {
-  /** Broker URL, vhost included. */
-  RABBITMQ_URL: url(['amqp:', 'amqps:'], 'amqp://guest:guest@127.0.0.1:5672/'),
+  /**
+   * Broker URL, vhost included, or the nodes of a cluster as a comma-separated list of such URLs
+   * with one user and one vhost (OPERATIONS.md); kept as written, read by `AmqpClient`.
+   */
+  RABBITMQ_URL: z
+    .string()
+    .default('amqp://guest:guest@127.0.0.1:5672/')
+    .superRefine((value, context) => {
+      const problem = brokerUrlsProblem(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    }),
   /** RabbitMQ management HTTP API (operators' tools and tests). */
   RABBITMQ_MANAGEMENT_URL: url(['http:', 'https:'], 'http://guest:guest@127.0.0.1:15672/'),
   /** PostgreSQL URL. */

@@ -57,6 +57,31 @@ describe('Consumer', () => {
     expect(await channel.checkQueue(queue)).to.include({ messageCount: 0, consumerCount: 1 });
   });
 
+  it('consumes again when the broker cancels it, once its queue is back, on the same connection', async () => {
+    const queue = await newQueue();
+    const inbox = new Recorder<Delivery>();
+    const consumer = await start({ queue, prefetch: 1, onMessage: recordAndAck(inbox) });
+    let reconnects = 0;
+    const onConnected = () => {
+      reconnects += 1;
+    };
+    client.on('connected', onConnected);
+    try {
+      // Deleting the queue cancels its consumer (as a classic queue's node going away does in a cluster).
+      const cancelled = once(consumer, 'cancelled');
+      await channel.deleteQueue(queue);
+      await cancelled;
+      const started = once(consumer, 'started');
+      await channel.assertQueue(queue, { exclusive: true });
+      await started;
+      await send(queue, 'after the cancel');
+      expect(textOf(await inbox.next())).to.equal('after the cancel');
+      expect(reconnects, 'no reconnect needed').to.equal(0);
+    } finally {
+      client.off('connected', onConnected);
+    }
+  });
+
   it('emits started with its consumer tag once consuming', async () => {
     const queue = await newQueue();
     const consumer = new Consumer({ queue, prefetch: 1, onMessage: () => undefined, logger: testLogger() });

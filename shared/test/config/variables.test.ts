@@ -63,6 +63,17 @@ describe('variables', () => {
     }
   });
 
+  it('takes the nodes of a cluster as a comma-separated RABBITMQ_URL, as written, and refuses mixed users', () => {
+    const nodes = 'amqp://chat-api:p@rabbit-1:5672/warren,amqp://chat-api:p@rabbit-2:5672/warren';
+    expect(parseEnv(variables, { RABBITMQ_URL: nodes }).RABBITMQ_URL).to.equal(nodes);
+    expect(
+      problemsOf(() => parseEnv(variables, { RABBITMQ_URL: `${nodes},amqp://persister:p@rabbit-3:5672/warren` })),
+    ).to.deep.equal(['RABBITMQ_URL']);
+    expect(problemsOf(() => parseEnv(variables, { RABBITMQ_URL: `${nodes},http://rabbit-3/` }))).to.deep.equal([
+      'RABBITMQ_URL',
+    ]);
+  });
+
   it('takes only the pino levels as LOG_LEVEL', () => {
     expect(parseEnv(variables, { LOG_LEVEL: 'silent' }).LOG_LEVEL).to.equal('silent');
     expect(problemsOf(() => parseEnv(variables, { LOG_LEVEL: 'verbose' }))).to.deep.equal(['LOG_LEVEL']);
