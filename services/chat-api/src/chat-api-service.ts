@@ -93,7 +93,11 @@ export function startChatApiService(
   return startService({ name: 'chat-api', config, logger, database }, async ({ db, amqp, registry, resources }) => {
     const publisher = new Publisher(amqp, { registry, confirmTimeoutMs: config.CONFIRM_TIMEOUT_MS });
     const users = new UserDirectory(new UserStore(db), logger);
-    const feed = await startUserFeed(amqp, users, { prefetch: config.USERS_PREFETCH, logger });
+    const feed = await startUserFeed(amqp, users, {
+      prefetch: config.USERS_PREFETCH,
+      retryMs: config.USERS_RETRY_MS,
+      logger,
+    });
     resources.add('user feed', feed.stop);
 
     const sync = () => syncTopology({ db, amqp, logger });

@@ -30,6 +30,8 @@ export const configShape = {
   CONFIRM_TIMEOUT_MS: positiveInt(5000, 60_000),
   /** Unacknowledged `user.registered` deliveries chat-api takes at once from its users queue. */
   USERS_PREFETCH: positiveInt(32, 1000),
+  /** How long a `user.registered` that could not be stored (PostgreSQL away) waits before its requeue. */
+  USERS_RETRY_MS: positiveInt(5000, 600_000),
   /** Memberships remembered so a post by a known member needs no query (about 150 bytes each). */
   MEMBERSHIP_CACHE_SIZE: positiveInt(100_000, 10_000_000),
   /**

@@ -44,6 +44,13 @@ export const exchanges = {
 /** Delivery attempts before a quorum queue dead-letters a message that keeps failing. */
 export const PERSISTER_DELIVERY_LIMIT = 5;
 
+/**
+ * Delivery attempts of a `user.registered` before it is dead-lettered: chat-api waits
+ * `USERS_RETRY_MS` (5 s by default) before each requeue, so this is over an hour of a database
+ * that cannot be written.
+ */
+export const USERS_DELIVERY_LIMIT = 1000;
+
 /** Queues the deployment declares (and `definitions.json` holds). */
 export const queues = {
   persister: {
@@ -58,12 +65,21 @@ export const queues = {
     },
     bindings: [{ source: exchanges.messages.name, routingKey: '' }],
   },
-  // Classic, not quorum: chat-api requeues an event it could not store (PostgreSQL away), and a
-  // quorum queue of RabbitMQ 4 drops a message after 20 redeliveries, so a short outage would lose
-  // registrations. On a cluster, losing its node costs what docs/scaling.md says.
+  // Quorum, like the persister's: replicated, so a node that goes away takes neither a
+  // registration chat-api has not heard of yet nor chat-api's start on another node (a classic
+  // queue whose node is down cannot be consumed). chat-api waits before it requeues an event it
+  // could not store, so the delivery limit is reached only by one that keeps failing for that many
+  // waits; it is then dead-lettered with the rest, not dropped.
   chatApiUsers: {
     name: `${PREFIX}.chat-api.users`,
-    options: { durable: true, arguments: { 'x-queue-type': 'classic', 'x-queue-version': 2 } },
+    options: {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-dead-letter-exchange': exchanges.dead.name,
+        'x-delivery-limit': USERS_DELIVERY_LIMIT,
+      },
+    },
     bindings: [{ source: exchanges.events.name, routingKey: 'user.*' }],
   },
   // Quorum, like the persister's: replicated, so losing a node loses no dead letter an operator

@@ -74,7 +74,8 @@ export class MembershipChanges {
   /**
    * Consumes this instance's own queue (exclusive, bound to `membership.changed`) and keeps the
    * cache in use only while it does: reset and on when consuming starts (after every reconnect,
-   * since events were missed meanwhile), reset and off when the connection is lost.
+   * since events were missed meanwhile), reset and off when the connection is lost or the broker
+   * cancels the consume.
    * @returns how to stop.
    */
   async follow(amqp: AmqpClient, instanceId: string): Promise<() => Promise<void>> {
@@ -105,11 +106,14 @@ export class MembershipChanges {
     });
     const started = () => cache.reset(true);
     consumer.on('started', started);
+    // The broker cancelled the consume (the queue was deleted): events are missed until it resumes.
+    consumer.on('cancelled', lost);
     // The first consume started inside Consumer.start, before the listener was on.
     started();
     return async () => {
       amqp.off('disconnected', lost);
       consumer.off('started', started);
+      consumer.off('cancelled', lost);
       cache.reset(false);
       await stop();
     };

@@ -18,14 +18,17 @@ const userRegistered = z.object({
 export interface UserFeedOptions {
   /** Unacknowledged deliveries taken at once. */
   prefetch: number;
+  /** How long an event that could not be stored (PostgreSQL away) is held before it is requeued. */
+  retryMs: number;
   logger: Logger;
 }
 
 /**
  * Feeds the copy of users from `warren.chat-api.users` (bound to `warren.events`, `user.*`): each
  * `user.registered` is written, then acknowledged. A delivery that is not a valid event is logged
- * and rejected (the queue has no dead-letter exchange: it is dropped, since retrying cannot fix it);
- * one that fails to be written (the database is down) is requeued.
+ * and rejected, so the queue dead-letters it to `warren.dead` (retrying cannot fix it); one that
+ * fails to be written (the database is down) is held `retryMs`, then requeued: a requeue at once
+ * would spin through the queue's delivery limit while the database is away.
  *
  * @returns the consumer (tests await its `started`) and how to stop it.
  */
@@ -39,7 +42,10 @@ export async function startUserFeed(
     queue: queues.chatApiUsers.name,
     prefetch: options.prefetch,
     logger: options.logger,
-    requeueOnError: true,
+    onHandlerError: (error, delivery) => {
+      log.warn({ err: error, retryInMs: options.retryMs }, 'user.registered not stored; requeued after a wait');
+      setTimeout(() => delivery.nack(true), options.retryMs).unref();
+    },
     onMessage: async (delivery) => {
       const { routingKey } = delivery.message.fields;
       if (routingKey !== eventKeys.userRegistered) {
