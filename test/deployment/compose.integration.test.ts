@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { parse } from 'yaml';
@@ -9,8 +10,9 @@ import { parseEnv } from '../../shared/src/config/parse-env.ts';
 
 /**
  * docker-compose.yml as Compose itself resolves it (`docker-compose config`), checked against the
- * Dockerfile, rabbitmq/, web/nginx.conf and each service's `configShape`. Needs the Compose v1
- * command line tool, Debian package `docker-compose`; no Docker daemon.
+ * Dockerfile, rabbitmq/, web/nginx.conf and each service's `configShape`; then the same with
+ * docker-compose.cluster.yml merged over it (the three-node cluster, docs/scaling.md). Needs the
+ * Compose v1 command line tool, Debian package `docker-compose`; no Docker daemon.
  */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,24 +29,40 @@ interface ComposeService {
   ports?: (string | number | { published?: string | number; target?: string | number })[];
   volumes?: (string | { type?: string; source?: string; target?: string; read_only?: boolean })[];
   user?: string;
+  hostname?: string;
+  networks?: Record<string, { aliases?: string[] } | null> | string[];
+  secrets?: (string | { source?: string; target?: string })[];
+  entrypoint?: string | string[];
+  command?: string | string[];
+  scale?: number;
+  deploy?: { replicas?: number };
+  container_name?: string;
 }
 
 interface ComposeFile {
   services: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
+  secrets?: Record<string, { file?: string }>;
 }
 
-let resolved: ComposeFile | undefined;
+/** The single-node deployment. */
+const SINGLE = ['docker-compose.yml'] as const;
+/** The three-node cluster: docker-compose.cluster.yml merged over docker-compose.yml. */
+const CLUSTER = ['docker-compose.yml', 'docker-compose.cluster.yml'] as const;
+type Files = typeof SINGLE | typeof CLUSTER;
 
-/** `docker-compose -f docker-compose.yml config`, parsed; fails (never skips) without the tool. */
-function compose(): ComposeFile {
-  if (resolved !== undefined) return resolved;
+const resolved = new Map<Files, ComposeFile>();
+
+/** `docker-compose -f <file>… config`, parsed; fails (never skips) without the tool. */
+function compose(files: Files = SINGLE): ComposeFile {
+  const cached = resolved.get(files);
+  if (cached !== undefined) return cached;
   const env: NodeJS.ProcessEnv = { ...process.env };
   // The defaults of the file's own `${VAR:-default}`s, not whatever this shell happens to set.
   for (const name of Object.keys(env)) {
     if (name.startsWith('COMPOSE_') || name.startsWith('WARREN_') || name.startsWith('AUTH_')) delete env[name];
   }
-  const run = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], {
+  const run = spawnSync('docker-compose', [...files.flatMap((file) => ['-f', file]), 'config'], {
     cwd: ROOT,
     env,
     encoding: 'utf8',
@@ -54,14 +72,15 @@ function compose(): ComposeFile {
     const code = (run.error as NodeJS.ErrnoException).code;
     throw new Error(code === 'ENOENT' ? INSTALL_HINT : `docker-compose could not run: ${run.error.message}`);
   }
-  expect(run.status, `docker-compose config failed:\n${run.stderr}`).to.equal(0);
-  resolved = parse(run.stdout) as ComposeFile;
-  return resolved;
+  expect(run.status, `docker-compose ${files.join(' + ')} config failed:\n${run.stderr}`).to.equal(0);
+  const parsed = parse(run.stdout) as ComposeFile;
+  resolved.set(files, parsed);
+  return parsed;
 }
 
-const service = (name: string): ComposeService => {
-  const found = compose().services[name];
-  expect(found, `service ${name} in docker-compose.yml`).to.not.equal(undefined);
+const service = (name: string, files: Files = SINGLE): ComposeService => {
+  const found = compose(files).services[name];
+  expect(found, `service ${name} in ${files.join(' + ')}`).to.not.equal(undefined);
   return found as ComposeService;
 };
 
@@ -90,8 +109,8 @@ const buildArgsOf = (svc: ComposeService): Record<string, string | null> => {
 };
 
 /** The services built from the repository's Dockerfile. */
-const dockerfileServices = (): [string, ComposeService][] =>
-  Object.entries(compose().services).filter(([, svc]) => {
+const dockerfileServices = (files: Files = SINGLE): [string, ComposeService][] =>
+  Object.entries(compose(files).services).filter(([, svc]) => {
     const build = buildOf(svc);
     return build !== undefined && (build.dockerfile ?? 'Dockerfile') === 'Dockerfile';
   });
@@ -114,6 +133,39 @@ const mountsOf = (svc: ComposeService): { source: string; target: string }[] =>
 
 const fromRoot = (path: string): string => fileURLToPath(new URL(path, pathToFileURL(ROOT)));
 
+/** The RabbitMQ nodes of a deployment: the services that run the RabbitMQ image. */
+const rabbitNodes = (files: Files): [string, ComposeService][] =>
+  Object.entries(compose(files).services).filter(([, svc]) => svc.image?.startsWith('rabbitmq:') ?? false);
+
+/** How many instances Compose runs of a service. */
+const instancesOf = (svc: ComposeService): number => svc.scale ?? svc.deploy?.replicas ?? 1;
+
+/** The names other containers reach a service by on the default network: its own and its aliases. */
+const dnsNamesOf = (name: string, svc: ComposeService): string[] => {
+  const networks = svc.networks === undefined || Array.isArray(svc.networks) ? {} : svc.networks;
+  return [name, ...(networks.default?.aliases ?? [])];
+};
+
+/** The value of a key in a rabbitmq.conf-style file (`key = value`), if it is set. */
+const confValue = (conf: string, key: string): string | undefined =>
+  new RegExp(`^${key.replaceAll('.', '\\.')}\\s*=\\s*(\\S+)\\s*$`, 'm').exec(conf)?.[1];
+
+/** The node names a rabbitmq.conf-style file lists for the classic config peer discovery. */
+const classicConfigNodes = (conf: string): string[] =>
+  [...conf.matchAll(/^cluster_formation\.classic_config\.nodes\.\w+\s*=\s*(\S+)\s*$/gm)].map((m) => m[1] ?? '');
+
+/** Where a deployment's service mounts a file of the repository, if it does. */
+const mountTarget = (svc: ComposeService, file: string): string | undefined =>
+  mountsOf(svc).find((m) => m.source === fromRoot(file))?.target;
+
+/** The users of rabbitmq/definitions.json, with their password hashes. */
+const definitionUsers = (): { name: string; password_hash: string }[] =>
+  (
+    JSON.parse(readFileSync(fromRoot('rabbitmq/definitions.json'), 'utf8')) as {
+      users: { name: string; password_hash: string }[];
+    }
+  ).users;
+
 /** Stages of the Dockerfile's last stage onwards: the USER the runtime image ends with. */
 const finalUser = (dockerfile: string): string | undefined => {
   const stages = dockerfile.split(/^FROM\s/im);
@@ -123,6 +175,56 @@ const finalUser = (dockerfile: string): string | undefined => {
 };
 
 type Shape = Record<string, z.ZodType>;
+
+/** Every service of a deployment has a health check, enabled. */
+function expectHealthChecks(files: Files): void {
+  for (const [name, svc] of Object.entries(compose(files).services)) {
+    expect(svc.healthcheck?.test, name).to.not.equal(undefined);
+    expect(svc.healthcheck?.disable ?? false, name).to.equal(false);
+  }
+}
+
+/** Every dependency of a deployment is waited for until healthy, and has a health check to be so. */
+function expectHealthyDependencies(files: Files): void {
+  for (const [name, svc] of Object.entries(compose(files).services)) {
+    const deps = svc.depends_on ?? {};
+    expect(deps, `${name}: depends_on with conditions`).to.not.be.an('array');
+    for (const [dep, { condition }] of Object.entries(deps as Record<string, { condition?: string }>)) {
+      expect(condition, `${name} -> ${dep}`).to.equal('service_healthy');
+      expect(service(dep, files).healthcheck, `${dep} has a health check`).to.not.equal(undefined);
+    }
+  }
+}
+
+/** Each Dockerfile service sets every variable of its `configShape`, to a value it accepts. */
+async function expectConfigShapesSet(files: Files): Promise<void> {
+  for (const [name, svc] of dockerfileServices(files)) {
+    const dir = buildArgsOf(svc).SERVICE ?? '';
+    const module = (await import(pathToFileURL(fromRoot(`services/${dir}/src/config.ts`)).href)) as {
+      configShape: Shape;
+    };
+    const env = environmentOf(svc);
+    for (const [variable, schema] of Object.entries(module.configShape)) {
+      expect(env, `${name}: ${variable} in environment`).to.have.property(variable);
+      const value = env[variable];
+      expect(value, `${name}: ${variable} has a value`).to.be.a('string');
+      if (value === '') {
+        // Empty counts as unset: only for a variable that has no default and may be left out.
+        const unset = schema.safeParse(undefined);
+        expect(unset.success && unset.data === undefined, `${name}: ${variable} may be empty`).to.equal(true);
+      }
+    }
+    const input = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v ?? undefined]));
+    expect(() => parseEnv(module.configShape, input), name).to.not.throw();
+  }
+}
+
+/** Each Dockerfile service listens on every interface of its container. */
+function expectListeningEverywhere(files: Files): void {
+  for (const [name, svc] of dockerfileServices(files)) {
+    expect(environmentOf(svc).HOST, `${name}: HOST`).to.equal('0.0.0.0');
+  }
+}
 
 describe('docker-compose.yml', function () {
   this.timeout(60_000);
@@ -161,23 +263,13 @@ describe('docker-compose.yml', function () {
   });
 
   it('has a health check on every service', () => {
-    for (const [name, svc] of Object.entries(compose().services)) {
-      expect(svc.healthcheck?.test, name).to.not.equal(undefined);
-      expect(svc.healthcheck?.disable ?? false, name).to.equal(false);
-    }
+    expectHealthChecks(SINGLE);
     expect(String(service('rabbitmq').healthcheck?.test)).to.include('rabbitmq-diagnostics,-q,ping');
     expect(String(service('postgres').healthcheck?.test)).to.include('pg_isready');
   });
 
   it('waits for every dependency to be healthy', () => {
-    for (const [name, svc] of Object.entries(compose().services)) {
-      const deps = svc.depends_on ?? {};
-      expect(deps, `${name}: depends_on with conditions`).to.not.be.an('array');
-      for (const [dep, { condition }] of Object.entries(deps as Record<string, { condition?: string }>)) {
-        expect(condition, `${name} -> ${dep}`).to.equal('service_healthy');
-        expect(service(dep).healthcheck, `${dep} has a health check`).to.not.equal(undefined);
-      }
-    }
+    expectHealthyDependencies(SINGLE);
   });
 
   it('builds the auth service from the Dockerfile', () => {
@@ -209,39 +301,15 @@ describe('docker-compose.yml', function () {
     });
 
     it('sets every variable of its configShape explicitly, to a value the service accepts', async () => {
-      for (const [name, svc] of dockerfileServices()) {
-        const dir = buildArgsOf(svc).SERVICE ?? '';
-        const module = (await import(pathToFileURL(fromRoot(`services/${dir}/src/config.ts`)).href)) as {
-          configShape: Shape;
-        };
-        const env = environmentOf(svc);
-        for (const [variable, schema] of Object.entries(module.configShape)) {
-          expect(env, `${name}: ${variable} in environment`).to.have.property(variable);
-          const value = env[variable];
-          expect(value, `${name}: ${variable} has a value`).to.be.a('string');
-          if (value === '') {
-            // Empty counts as unset: only for a variable that has no default and may be left out.
-            const unset = schema.safeParse(undefined);
-            expect(unset.success && unset.data === undefined, `${name}: ${variable} may be empty`).to.equal(true);
-          }
-        }
-        const input = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v ?? undefined]));
-        expect(() => parseEnv(module.configShape, input), name).to.not.throw();
-      }
+      await expectConfigShapesSet(SINGLE);
     });
 
     it('listens on every interface of its container (HOST 0.0.0.0), so the other containers reach it', () => {
-      for (const [name, svc] of dockerfileServices()) {
-        expect(environmentOf(svc).HOST, `${name}: HOST`).to.equal('0.0.0.0');
-      }
+      expectListeningEverywhere(SINGLE);
     });
 
     it("connects to the warren vhost as the service's own AMQP user, with that user's password", () => {
-      const users = (
-        JSON.parse(readFileSync(fromRoot('rabbitmq/definitions.json'), 'utf8')) as {
-          users: { name: string; password_hash: string }[];
-        }
-      ).users;
+      const users = definitionUsers();
       for (const [name, svc] of dockerfileServices()) {
         const raw = environmentOf(svc).RABBITMQ_URL;
         expect(raw, `${name}: RABBITMQ_URL`).to.be.a('string');
@@ -319,5 +387,172 @@ describe('docker-compose.yml', function () {
       const seconds = Number(timeout?.[1]) * ({ s: 1, m: 60, h: 3600 } as const)[timeout?.[2] as 's' | 'm' | 'h'];
       expect(seconds, 'proxy_read_timeout of /ws').to.be.at.least(600);
     });
+  });
+});
+
+describe('docker-compose.cluster.yml merged over docker-compose.yml', function () {
+  this.timeout(60_000);
+  const clusterConf = () => readFileSync(fromRoot('rabbitmq/cluster.conf'), 'utf8');
+  const nodes = () => rabbitNodes(CLUSTER);
+
+  it('is valid: `docker-compose -f docker-compose.yml -f docker-compose.cluster.yml config` exits 0', () => {
+    expect(compose(CLUSTER).services).to.be.an('object');
+  });
+
+  it("runs three RabbitMQ nodes, rabbit-1..3, with the single node's image and health check", () => {
+    expect(
+      nodes()
+        .map(([, svc]) => svc.hostname)
+        .sort(),
+    ).to.deep.equal(['rabbit-1', 'rabbit-2', 'rabbit-3']);
+    const single = service('rabbitmq');
+    for (const [name, svc] of nodes()) {
+      expect(svc.image, name).to.equal(single.image);
+      expect(svc.healthcheck, name).to.deep.equal(single.healthcheck);
+      // A node reaches its peers by the host part of their node names.
+      expect(dnsNamesOf(name, svc), `${name}: reachable as ${svc.hostname}`).to.include(svc.hostname);
+    }
+  });
+
+  it("boots every node from the single node's config, plugins and definitions, then rabbitmq/cluster.conf", () => {
+    const single = service('rabbitmq');
+    for (const [name, svc] of nodes()) {
+      for (const file of ['rabbitmq/rabbitmq.conf', 'rabbitmq/enabled_plugins', 'rabbitmq/definitions.json']) {
+        expect(mountTarget(svc, file), `${name}: ${file}`).to.equal(mountTarget(single, file));
+      }
+      const base = mountTarget(svc, 'rabbitmq/rabbitmq.conf') ?? '';
+      const cluster = mountTarget(svc, 'rabbitmq/cluster.conf') ?? '';
+      expect(cluster, `${name}: rabbitmq/cluster.conf in conf.d`).to.match(/^\/etc\/rabbitmq\/conf\.d\/[^/]+\.conf$/);
+      // conf.d is read in the order of the file names: the cluster's settings come last.
+      expect(base, `${name}: rabbitmq/rabbitmq.conf in conf.d`).to.match(/^\/etc\/rabbitmq\/conf\.d\//);
+      expect(basename(cluster) > basename(base), `${name}: ${cluster} read after ${base}`).to.equal(true);
+    }
+  });
+
+  it("keeps each node's data on a named volume of its own", () => {
+    const volumes = Object.keys(compose(CLUSTER).volumes ?? {});
+    const sources = nodes().map(([name, svc]) => {
+      const data = mountsOf(svc).find((m) => m.target === '/var/lib/rabbitmq');
+      expect(data?.source, `${name}: /var/lib/rabbitmq`).to.be.oneOf(volumes);
+      return data?.source;
+    });
+    expect(new Set(sources).size).to.equal(3);
+  });
+
+  it('forms the cluster by the classic config list, naming exactly those three nodes', () => {
+    const conf = clusterConf();
+    expect(confValue(conf, 'cluster_formation.peer_discovery_backend')).to.equal('classic_config');
+    const names = nodes().map(([, svc]) => `rabbit@${svc.hostname}`);
+    expect(classicConfigNodes(conf).sort()).to.deep.equal(names.sort());
+  });
+
+  it('shares one Erlang cookie: each node installs the same secret as its owner-only cookie, then starts', () => {
+    const secrets = new Set<string>();
+    for (const [name, svc] of nodes()) {
+      const names = (svc.secrets ?? []).map((secret) => (typeof secret === 'string' ? secret : (secret.source ?? '')));
+      expect(names, `${name}: secrets`).to.have.length(1);
+      const secret = names[0] ?? '';
+      secrets.add(secret);
+      const entrypoint = [svc.entrypoint ?? []].flat();
+      expect(entrypoint.slice(0, 2), name).to.deep.equal(['/bin/sh', '-c']);
+      // Compose prints a `$` of the value as `$$`.
+      expect(entrypoint[2], name).to.match(
+        new RegExp(
+          `^install -m 0?400 -o rabbitmq -g rabbitmq /run/secrets/${secret} /var/lib/rabbitmq/\\.erlang\\.cookie ` +
+            '&& exec docker-entrypoint\\.sh "\\$\\$?@"$',
+        ),
+      );
+      expect(entrypoint.slice(3), name).to.deep.equal(['docker-entrypoint.sh']);
+      expect([svc.command ?? []].flat(), name).to.deep.equal(['rabbitmq-server']);
+    }
+    expect([...secrets], 'one secret for all three').to.have.length(1);
+    const file = compose(CLUSTER).secrets?.[[...secrets][0] ?? '']?.file ?? '';
+    expect(file).to.equal(fromRoot('rabbitmq/erlang.cookie'));
+    expect(readFileSync(file, 'utf8'), 'a cookie of 20 or more letters and digits').to.match(
+      /^[A-Za-z0-9]{20,255}\n?$/,
+    );
+  });
+
+  it('keeps warren.persister, a quorum queue, replicated on all three nodes', () => {
+    const conf = clusterConf();
+    expect(confValue(conf, 'quorum_queue.continuous_membership_reconciliation.enabled')).to.equal('true');
+    expect(Number(confValue(conf, 'quorum_queue.continuous_membership_reconciliation.target_group_size'))).to.equal(
+      nodes().length,
+    );
+    const queues = (
+      JSON.parse(readFileSync(fromRoot('rabbitmq/definitions.json'), 'utf8')) as {
+        queues: { name: string; durable: boolean; arguments?: Record<string, unknown> }[];
+      }
+    ).queues;
+    // The persister's queue and the dead letters outlive a node (replicated); every queue is durable
+    // (RabbitMQ 4 refuses a queue that is neither durable nor exclusive).
+    const type = (name: string) => queues.find((q) => q.name === name)?.arguments?.['x-queue-type'];
+    expect(type('warren.persister')).to.equal('quorum');
+    expect(type('warren.dead-letter')).to.equal('quorum');
+    for (const queue of queues) expect(queue.durable, queue.name).to.equal(true);
+  });
+
+  it('runs two instances of chat-api, ws-gateway and persister, and one auth', () => {
+    for (const name of ['chat-api', 'ws-gateway', 'persister']) {
+      const svc = service(name, CLUSTER);
+      expect(instancesOf(svc), name).to.equal(2);
+      // A fixed container name or host port would be taken by the first instance.
+      expect(svc.container_name, `${name}: container_name`).to.equal(undefined);
+      expect(publishedPorts(svc), `${name}: published ports`).to.deep.equal([]);
+    }
+    expect(instancesOf(service('auth', CLUSTER)), 'auth').to.equal(1);
+  });
+
+  it("points every service at the three nodes, as the service's own AMQP user, once all three are healthy", () => {
+    const users = definitionUsers();
+    const hosts = nodes().map(([, svc]) => svc.hostname ?? '');
+    const reachable = new Set(nodes().flatMap(([name, svc]) => dnsNamesOf(name, svc)));
+    for (const [name, svc] of dockerfileServices(CLUSTER)) {
+      const urls = (environmentOf(svc).RABBITMQ_URL ?? '').split(',').map((url) => new URL(url.trim()));
+      expect(urls.map((url) => url.hostname).sort(), `${name}: RABBITMQ_URL nodes`).to.deep.equal([...hosts].sort());
+      for (const url of urls) {
+        expect(reachable.has(url.hostname), `${name}: ${url.hostname} resolves`).to.equal(true);
+        expect(url.port || '5672', name).to.equal('5672');
+        expect(url.pathname, name).to.equal('/warren');
+        const user = decodeURIComponent(url.username);
+        expect(user, name).to.equal(buildArgsOf(svc).SERVICE);
+        const hash = users.find((u) => u.name === user)?.password_hash ?? '';
+        expect(verifyPassword(decodeURIComponent(url.password), hash), `${name}: password of ${url.hostname}`).to.equal(
+          true,
+        );
+      }
+      for (const [node] of nodes()) expect(svc.depends_on, `${name} waits for ${node}`).to.have.property(node);
+    }
+  });
+
+  it('spreads /api and /ws over both instances: nginx resolves the service name, which stands for each instance', () => {
+    const conf = readFileSync(fromRoot('web/nginx.conf'), 'utf8');
+    expect(mountTarget(service('web', CLUSTER), 'web/nginx.conf')).to.equal(
+      mountTarget(service('web'), 'web/nginx.conf'),
+    );
+    // Docker's DNS answers a service's name with the address of every instance; nginx asks again
+    // once an answer is this old, so an instance started or gone is seen within seconds.
+    const valid = /^\s*resolver\s+127\.0\.0\.11\b[^;]*\bvalid=(\d+)s\b/m.exec(conf)?.[1];
+    expect(Number(valid), 'resolver valid=').to.be.within(1, 30);
+    for (const [path, variable, name] of [
+      ['/api/', 'chat_api_upstream', 'chat-api'],
+      ['= /ws', 'ws_gateway_upstream', 'ws-gateway'],
+    ] as const) {
+      const svc = service(name, CLUSTER);
+      expect(instancesOf(svc), name).to.equal(2);
+      expect(conf, name).to.include(`set $${variable} http://${name}:${environmentOf(svc).PORT};`);
+      const block = conf.slice(conf.indexOf(`location ${path} {`));
+      expect(block, path).to.match(new RegExp(`^location ${path} \\{\\s*proxy_pass \\$${variable};`));
+    }
+  });
+
+  it('has a health check on every service and waits for every dependency to be healthy', () => {
+    expectHealthChecks(CLUSTER);
+    expectHealthyDependencies(CLUSTER);
+  });
+
+  it('sets every variable of each configShape to a value the service accepts, and HOST 0.0.0.0', async () => {
+    await expectConfigShapesSet(CLUSTER);
+    expectListeningEverywhere(CLUSTER);
   });
 });
