@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=fanout,sustained,persister,chat-api,connections,profile]`
+// `npm run bench [-- --quick] [-- --only=fanout,sustained,persister,chat-api,connections,cluster,profile]`
 // Starts Warren on loopback, on a RabbitMQ node and in a database of its own, runs each scenario
 // for a bounded time against its baseline, writes bench/results/<date>.json, a Markdown report, SVG
 // plots, and bench/results/latest.json (the same JSON, with the run's summary, overwritten each run).
@@ -24,12 +24,16 @@ import {
   startPersister,
 } from './lib/system.ts';
 import { runChatApi } from './scenarios/chat-api.ts';
+import { runCluster } from './scenarios/cluster.ts';
 import { runConnections } from './scenarios/connections.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runPersister } from './scenarios/persister.ts';
 import { runProfiles } from './scenarios/profile.ts';
 import { runSustained } from './scenarios/sustained.ts';
 
+// Every child (a service, a RabbitMQ node) adds an exit listener that kills it if the bench dies:
+// with the cluster scenario's nine more, the default of 10 would warn of a leak that is none.
+process.setMaxListeners(32);
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args
@@ -181,6 +185,8 @@ async function main(): Promise<void> {
     results.persister = await attempt('persister', () => runPersister(c));
     results.chatApi = await attempt('chat-api', () => runChatApi(c));
     results.connections = await attempt('connections', () => runConnections(c));
+    // After every one-node figure: its own cluster boots, runs and is removed within it.
+    results.cluster = await attempt('cluster', () => runCluster(c));
     // 6, last and apart, so that the profiler's own cost is in no figure above.
     const profiles = await attempt('profile', () => runProfiles(c));
     results.profile = profiles?.gateway;

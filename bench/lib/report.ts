@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatApiCase } from '../scenarios/chat-api.ts';
+import type { ClusterResult, ClusterSide } from '../scenarios/cluster.ts';
 import type { ConnectionsResult } from '../scenarios/connections.ts';
 import type { FanoutCase, RunResult, SaturationCase } from '../scenarios/fanout.ts';
 import type { PersisterResult } from '../scenarios/persister.ts';
@@ -9,7 +10,7 @@ import type { ProfileSummary } from '../scenarios/profile.ts';
 import type { SustainedResult } from '../scenarios/sustained.ts';
 import type { CpuPhase } from './cpu.ts';
 import { round } from './histogram.ts';
-import { cpuPhases, SUMMARY_NOTES, type Summary } from './summary.ts';
+import { clusterCpuPhases, cpuPhases, SUMMARY_NOTES, type Summary } from './summary.ts';
 import { barChart } from './svg.ts';
 
 export interface Results {
@@ -31,6 +32,8 @@ export interface Results {
   persister?: PersisterResult;
   chatApi?: ChatApiCase[];
   connections?: ConnectionsResult;
+  /** Three RabbitMQ nodes and two of each service against one node, same run. */
+  cluster?: ClusterResult;
   profile?: ProfileSummary;
   /** chat-api during the same profiling run. */
   chatApiProfile?: ProfileSummary;
@@ -40,6 +43,65 @@ export interface Results {
 }
 
 const r = (a: number, b: number) => round(a / b, 2);
+
+/**
+ * One row per phase, one column per process: % of one core · µs per message · µs per delivery
+ * (fan-out only), the busiest process in bold.
+ */
+function cpuTable(phases: [string, CpuPhase][]): string[] {
+  const names = [...new Set(phases.flatMap(([, p]) => p.processes.map((x) => x.process)))];
+  return [
+    `| phase | s | busiest | ${names.join(' | ')} |`,
+    `|---|---|---|${names.map(() => '---').join('|')}|`,
+    ...phases.map(([name, p]) => {
+      const cells = names.map((n) => {
+        const x = p.processes.find((y) => y.process === n);
+        return x
+          ? `${x.pctCore} % · ${x.usPerMessage}${x.usPerDelivery === undefined ? '' : ` · ${x.usPerDelivery}`}`
+          : '';
+      });
+      return `| ${name} | ${p.seconds} | **${p.saturating}** | ${cells.join(' | ')} |`;
+    }),
+  ];
+}
+
+/** The cluster scenario's section: both sides' figures, the ratios, and the CPU of every node and instance. */
+function clusterSection(c: ClusterResult, cores: string | number): string[] {
+  const sides: [string, ClusterSide][] = [
+    ['one node: 1 chat-api, 1 ws-gateway, 1 persister', c.single],
+    [`${c.nodes}-node cluster: 2 chat-api, 2 ws-gateway, 2 persister`, c.cluster],
+  ];
+  const placement = (side: ClusterSide) =>
+    Object.entries(side.placement)
+      .map(([instance, nodes]) => `${instance} → ${nodes.join(', ')}`)
+      .join('; ');
+  const phases = clusterCpuPhases({ cluster: c } as Results).filter((p): p is [string, CpuPhase] => p[1] !== undefined);
+  const sideOf = (side: string) => phases.filter(([name]) => name.endsWith(`_${side}`));
+  return [
+    `## 5b. Scaled out: a ${c.nodes}-node RabbitMQ cluster against one node`,
+    '',
+    `Two sides in the same run, each its own processes. **single**: the bench’s one node with one chat-api, one ws-gateway and one persister (measured first, before the cluster boots). **cluster**: ${c.nodes} private RabbitMQ nodes joined into one cluster (one Erlang cookie, \`rabbitmqctl join_cluster\`, the deployment’s definitions, quorum queues grown onto every node; booted and its services listening in ${c.startSeconds} s), a database of its own, two chat-api, two ws-gateway and two persister, every instance given RABBITMQ_URL listing the ${c.nodes} nodes (each client starts at a random node of the list, so where the instances land, shown below, differs from run to run, and so do the figures). Member i of a room has its socket on gateway i mod 2; posts alternate over the chat-apis; the one auth serves both sides’ JWKS. On each side: a warm-up at ${c.rate} msgs/s (discarded), ${c.rate} msgs/s for ${c.sustainedSeconds} s in ${c.rooms} rooms × ${c.members} members, then fan-out at saturation to one room of ${c.subscribers} sockets (closed loop, ${c.outstanding} messages outstanding, ${c.fanoutSeconds} s). **Every node and instance runs on the same cores as everything else (${cores} cores):** the cluster pays for replication and inter-node routing without getting a core more, so this is the cost of clustering on one machine, not the gain of spreading it over several. Latencies in ms.`,
+    '',
+    `| side | AMQP connections (instance → node) | ${c.rate} msgs/s p50 | p99 | max | post answered p50 / p99 | frames/expected | stored (distinct)/posted | exactly once | saturation posts/s | deliveries/s | p50 | p99 | frames/expected |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...sides.map(([label, side]) => {
+      const s = side.sustained;
+      const f = side.fanout;
+      return `| ${label} | ${placement(side)} | ${s.run.latency.p50} | ${s.run.latency.p99} | ${s.run.latency.max} | ${s.run.postAnswer.p50} / ${s.run.postAnswer.p99} | ${s.run.frames}/${s.run.expectedFrames} | ${s.stored} (${s.storedDistinct})/${s.run.messages} | ${s.exactlyOnce ? 'yes' : '**no**'} | ${f.rate} | ${f.deliveriesPerSec} | ${f.latency.p50} | ${f.latency.p99} | ${f.frames}/${f.expectedFrames}${f.frames < f.expectedFrames ? ' **incomplete**' : ''} |`;
+    }),
+    '',
+    '| cluster ÷ single | fan-out deliveries/s | fan-out posts/s | fixed-rate p50 | fixed-rate p99 |',
+    '|---|---|---|---|---|',
+    `| ratio | **${r(c.cluster.fanout.deliveriesPerSec, c.single.fanout.deliveriesPerSec)}** | ${r(c.cluster.fanout.rate, c.single.fanout.rate)} | ${r(c.cluster.sustained.run.latency.p50, c.single.sustained.run.latency.p50)} | ${r(c.cluster.sustained.run.latency.p99, c.single.sustained.run.latency.p99)} |`,
+    '',
+    'CPU per process on each side, one table each (cells as in the CPU table below; broker-n = node n’s beam.smp, postgres = the backends of that side’s database, auth = the one auth both sides share; the other side’s processes idle meanwhile and are not shown):',
+    '',
+    ...cpuTable(sideOf('single')),
+    '',
+    ...cpuTable(sideOf('cluster')),
+    '',
+  ];
+}
 
 /** Writes `<stem>.md` and its SVGs into `dir`; returns the Markdown. */
 export function writeReport(results: Results, dir: string, stem: string): string {
@@ -250,27 +312,18 @@ export function writeReport(results: Results, dir: string, stem: string): string
       '',
     );
   }
-  const phases = cpuPhases(results).filter((p): p is [string, CpuPhase] => p[1] !== undefined);
+  if (results.cluster) md.push(...clusterSection(results.cluster, results.machine.cpus ?? '?'));
+  const clusterPhases = new Set(clusterCpuPhases(results).map(([name]) => name));
+  const phases = cpuPhases(results).filter(
+    (p): p is [string, CpuPhase] => p[1] !== undefined && !clusterPhases.has(p[0]),
+  );
   if (phases.length > 0) {
     md.push(
       '## CPU per process, every measured phase',
       '',
       'utime + stime from /proc/<pid>/stat before and after each phase. Each cell: % of one core · µs per message (post, row or connection) · µs per delivery (fan-out only). broker = the node’s beam.smp; postgres = the backends serving the bench database (pg_stat_activity at start and end); load = the orchestrating process (posts, publishes, the persister baseline’s INSERTs); clients = the WebSocket clients’ process. **Busiest** is the process that saturates first.',
       '',
-    );
-    const names = [...new Set(phases.flatMap(([, p]) => p.processes.map((x) => x.process)))];
-    md.push(
-      `| phase | s | busiest | ${names.join(' | ')} |`,
-      `|---|---|---|${names.map(() => '---').join('|')}|`,
-      ...phases.map(([name, p]) => {
-        const cells = names.map((n) => {
-          const x = p.processes.find((y) => y.process === n);
-          return x
-            ? `${x.pctCore} % · ${x.usPerMessage}${x.usPerDelivery === undefined ? '' : ` · ${x.usPerDelivery}`}`
-            : '';
-        });
-        return `| ${name} | ${p.seconds} | **${p.saturating}** | ${cells.join(' | ')} |`;
-      }),
+      ...cpuTable(phases),
       '',
     );
   }

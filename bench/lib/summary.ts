@@ -27,6 +27,11 @@ export interface Summary {
   persister_vs_insert: number | null;
   connect_p50_vs_bare: number | null;
   gateway_kib_per_connection: number | null;
+  cluster_fanout_vs_single_n100: number | null;
+  cluster_fanout_deliveries_per_s_n100: number | null;
+  cluster_sustained_p50_vs_single: number | null;
+  cluster_sustained_p99_vs_single: number | null;
+  cluster_sustained_exactly_once: boolean | null;
   /** Per measured phase: the process that saturates first and every process's CPU. */
   cpu: Record<string, { saturating: string; processes: Record<string, SummaryCpu> }>;
 }
@@ -55,6 +60,15 @@ export const SUMMARY_NOTES: Record<keyof Summary, string> = {
   connect_p50_vs_bare:
     'p50 of socket open → ready: Warren gateway ÷ a bare ws server (open). < 1: Warren faster; lower is better.',
   gateway_kib_per_connection: 'gateway RSS growth per idle connection, KiB. Lower is better.',
+  cluster_fanout_vs_single_n100:
+    'deliveries/s at saturation (closed loop, 32 messages outstanding), 1 room of 100 sockets: Warren on a three-node RabbitMQ cluster with two chat-api, two ws-gateway and two persister (sockets alternating over the gateways, posts over the chat-apis, RABBITMQ_URL listing the three nodes) ÷ Warren on one node with one of each, same run. Every node and instance shares the same cores as the other side’s idle processes (2 here), so this measures the cost of clustering on one machine, not the gain of more machines. > 1: the cluster carries more.',
+  cluster_fanout_deliveries_per_s_n100:
+    'the cluster side’s deliveries/s in cluster_fanout_vs_single_n100. Higher is better.',
+  cluster_sustained_p50_vs_single:
+    'p50 of post sent → frame received at a fixed 150 msgs/s in 10 rooms × 10 members (after a discarded warm-up): cluster ÷ one node, as in cluster_fanout_vs_single_n100, same cores. > 1: the cluster is slower.',
+  cluster_sustained_p99_vs_single: 'as cluster_sustained_p50_vs_single, p99. > 1: the cluster is slower.',
+  cluster_sustained_exactly_once:
+    'the cluster side of cluster_sustained_p50_vs_single: every post accepted, every frame delivered to every member, every message stored exactly once by the two competing persisters (counted in its database). Must be true.',
   cpu: 'per measured phase: µs of CPU (utime + stime from /proc) per message and per delivery, and % of one core, for every process; `saturating` is the process with the highest % of a core. postgres = the backends serving the bench database.',
 };
 
@@ -95,7 +109,17 @@ export function cpuPhases(results: Results): [string, CpuPhase | undefined][] {
     phases.push(['connections_warren', results.connections.warren.cpu]);
     phases.push(['connections_bare', results.connections.bare.cpu]);
   }
-  return phases;
+  return [...phases, ...clusterCpuPhases(results)];
+}
+
+/** The cluster scenario's phases (their processes are each node and each instance). */
+export function clusterCpuPhases(results: Results): [string, CpuPhase | undefined][] {
+  const c = results.cluster;
+  if (!c) return [];
+  return (['single', 'cluster'] as const).flatMap((side): [string, CpuPhase | undefined][] => [
+    [`cluster_sustained_${c.rate}_per_s_${side}`, c[side].sustained.run.cpu],
+    [`cluster_fanout_n${c.subscribers}_${side}`, c[side].fanout.cpu],
+  ]);
 }
 
 export function summarize(results: Results): Summary {
@@ -107,6 +131,7 @@ export function summarize(results: Results): Summary {
     if (entry) cpu[name] = entry;
   }
   const d = (n: number, system: 'warren' | 'queue' | 'stomp' | 'bare') => sat(n)?.[system].deliveriesPerSec;
+  const cl = results.cluster;
   return {
     fanout_vs_stomp_n100: ratio(d(100, 'warren'), d(100, 'stomp')),
     fanout_vs_stomp_n1000: ratio(d(1000, 'warren'), d(1000, 'stomp')),
@@ -122,6 +147,11 @@ export function summarize(results: Results): Summary {
     persister_vs_insert: results.persister?.ratio ?? null,
     connect_p50_vs_bare: results.connections?.ratios.connectP50 ?? null,
     gateway_kib_per_connection: results.connections?.warren.rssPerConnKiB ?? null,
+    cluster_fanout_vs_single_n100: ratio(cl?.cluster.fanout.deliveriesPerSec, cl?.single.fanout.deliveriesPerSec),
+    cluster_fanout_deliveries_per_s_n100: cl?.cluster.fanout.deliveriesPerSec ?? null,
+    cluster_sustained_p50_vs_single: ratio(cl?.cluster.sustained.run.latency.p50, cl?.single.sustained.run.latency.p50),
+    cluster_sustained_p99_vs_single: ratio(cl?.cluster.sustained.run.latency.p99, cl?.single.sustained.run.latency.p99),
+    cluster_sustained_exactly_once: cl?.cluster.sustained.exactlyOnce ?? null,
     cpu,
   };
 }

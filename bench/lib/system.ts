@@ -85,6 +85,9 @@ export async function createEnv(): Promise<BenchEnv> {
   };
 }
 
+/** What a service needs of its environment: the one node of {@link BenchEnv}, or a cluster's nodes (bench/lib/cluster-env.ts). */
+export type ServiceEnv = Pick<BenchEnv, 'amqpUrl' | 'databaseUrl'>;
+
 /** Options of a service the bench starts. */
 export interface StartOptions {
   /** Write a V8 CPU profile of the process to this folder when it exits. */
@@ -117,7 +120,7 @@ export function startAuth(env: BenchEnv): Promise<ServiceProcess> {
 }
 
 /** chat-api (sharing the load generator's event loop would skew every latency). */
-export function startChatApi(env: BenchEnv, authUrl: string, options: StartOptions = {}): Promise<ServiceProcess> {
+export function startChatApi(env: ServiceEnv, authUrl: string, options: StartOptions = {}): Promise<ServiceProcess> {
   return startService(
     'chat-api',
     {
@@ -132,7 +135,7 @@ export function startChatApi(env: BenchEnv, authUrl: string, options: StartOptio
 }
 
 export function startPersister(
-  env: BenchEnv,
+  env: ServiceEnv,
   extra: Record<string, string> = {},
   options: StartOptions = {},
 ): Promise<ServiceProcess> {
@@ -143,7 +146,7 @@ export function startPersister(
   );
 }
 
-export function startGateway(env: BenchEnv, authUrl: string, options: StartOptions = {}): Promise<ServiceProcess> {
+export function startGateway(env: ServiceEnv, authUrl: string, options: StartOptions = {}): Promise<ServiceProcess> {
   return startService(
     'ws-gateway',
     { RABBITMQ_URL: env.amqpUrl('ws-gateway'), AUTH_URL: authUrl, TRUSTED_PUBLISHERS: PUBLISHER },

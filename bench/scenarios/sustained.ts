@@ -28,8 +28,9 @@ export interface SustainedResult {
 const P99_LIMIT_MS = 100;
 const FIRST_RATE = 300;
 
-async function storedCount(ctx: Context, tag: string) {
-  const db = new pg.Client({ connectionString: ctx.env.databaseUrl });
+/** Rows of history.messages (and distinct contents) of the posts tagged `tag`, once the persister stopped storing them. */
+export async function storedCount(databaseUrl: string, tag: string) {
+  const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
     // Wait until the persister has caught up (the count stops growing).
@@ -67,7 +68,7 @@ export async function runSustained(ctx: Context): Promise<SustainedResult> {
     ctx.log(`sustained: ${rate} msgs/s for ${seconds} s`);
     const tag = `u${steps.length}r${rate}`;
     const run = await measure(ctx, system, rooms, { rate, seconds }, tag);
-    const { n: stored, d } = await storedCount(ctx, tag);
+    const { n: stored, d } = await storedCount(ctx.env.databaseUrl, tag);
     const problems: string[] = [];
     if (run.latency.p99 > P99_LIMIT_MS) problems.push(`p99 ${run.latency.p99} ms`);
     if (run.failedPosts > 0) problems.push(`${run.failedPosts} posts failed`);
