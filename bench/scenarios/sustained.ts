@@ -108,10 +108,19 @@ export async function runSustained(ctx: Context): Promise<SustainedResult> {
       else if (held === 0) rate = Math.round(rate / 2);
       else rate = Math.round((held + failed) / 2 / 25) * 25;
     }
-    if (holdSeconds === 0) return { rooms: R, members: M, steps, heldRate: held };
-    // Confirm the answer over the hold time; on failure, one resolution step lower.
-    for (const candidate of [held, held - resolution]) {
-      if (candidate <= 0) break;
+    if (holdSeconds === 0 || held === 0) return { rooms: R, members: M, steps, heldRate: held };
+    // Confirm the answer over the hold time; on failure, one resolution step lower, then each lower
+    // rate the search held, highest first (a 20 s hold meets more of the tail than a 6 s step),
+    // then halving down to 25 msgs/s.
+    const lower = steps
+      .filter((each) => each.pass && each.rate < held - resolution)
+      .map((each) => each.rate)
+      .sort((a, b) => b - a);
+    const candidates = [...new Set([held, held - resolution, ...lower])].filter((rate) => rate > 0);
+    for (let rate = Math.round(Math.min(...candidates) / 2); rate >= 25; rate = Math.round(rate / 2)) {
+      candidates.push(rate);
+    }
+    for (const candidate of candidates) {
       if ((await step(candidate, holdSeconds)).pass) return { rooms: R, members: M, steps, heldRate: candidate };
     }
     return { rooms: R, members: M, steps, heldRate: 0 };
