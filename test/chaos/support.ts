@@ -6,7 +6,7 @@ import type { AmqpUser } from '@warren/shared/amqp';
 import { createDatabase, databaseSchemas, type Knex } from '@warren/shared/db';
 import { createLogger } from '@warren/shared/logging';
 import { ManagementClient } from '@warren/shared/management';
-import { ServiceProcess } from '@warren/shared/testing';
+import { eventually, ServiceProcess } from '@warren/shared/testing';
 import WebSocket from 'ws';
 import { freePort } from '../support/free-port.ts';
 import { PrivatePostgres } from '../support/private-postgres.ts';
@@ -316,4 +316,71 @@ export class Poster extends EventEmitter<{ outcome: [PostOutcome] }> {
   get accepted(): PostOutcome[] {
     return this.outcomes.filter((outcome) => outcome.status === 202);
   }
+}
+
+/** Where a scenario's stored rows are read from. */
+export interface StoredRows {
+  storedRows(sessionId: string): Promise<Array<{ id: string; content: string }>>;
+}
+
+/** What a fault scenario's posts came to, counted the same way in every chaos suite. */
+export interface Tally {
+  /** The posts answered 202. */
+  readonly accepted: PostOutcome[];
+  /** The rows stored for the session. */
+  readonly stored: number;
+  /** Contents stored more than once. */
+  readonly duplicates: number;
+  /** Accepted posts that were not stored. */
+  readonly lost: PostOutcome[];
+  /** The other answers, as `N×status`, or `0`. */
+  readonly refused: string;
+  /** A member's accepted messages received live and by the gap fill, as `live/filled`. */
+  liveFilled(member: OnlineMember): string;
+}
+
+/**
+ * Counts a stopped {@link Poster}'s posts once the persisters (other processes) stored every
+ * accepted one, or 30 s passed; then lets the members fill the rest of their gaps, as the web
+ * client asks again after a short wait (for up to 20 s).
+ */
+export async function tally(
+  store: StoredRows,
+  sessionId: string,
+  poster: Poster,
+  members: readonly OnlineMember[],
+): Promise<Tally> {
+  const accepted = poster.accepted;
+  const rows = await eventually(
+    async () => {
+      const found = await store.storedRows(sessionId);
+      const ids = new Set(found.map((row) => row.id));
+      return accepted.every((outcome) => ids.has(outcome.id)) && found;
+    },
+    { timeoutMs: 30_000, intervalMs: 200 },
+  ).catch(async () => store.storedRows(sessionId));
+  const storedIds = new Set(rows.map((row) => row.id));
+  const byContent = new Map<string, number>();
+  for (const row of rows) byContent.set(row.content, (byContent.get(row.content) ?? 0) + 1);
+  await eventually(
+    async () => {
+      for (const member of members) await member.fill();
+      return members.every((member) => accepted.every((outcome) => member.has(outcome.id)));
+    },
+    { timeoutMs: 20_000, intervalMs: 250 },
+  ).catch(() => undefined);
+  const refused = new Map<string, number>();
+  for (const outcome of poster.outcomes) {
+    if (outcome.status !== 202) refused.set(String(outcome.status), (refused.get(String(outcome.status)) ?? 0) + 1);
+  }
+  const acceptedIds = [...new Set(accepted.map((outcome) => outcome.id))];
+  return {
+    accepted,
+    stored: rows.length,
+    duplicates: [...byContent.values()].filter((count) => count > 1).length,
+    lost: accepted.filter((outcome) => !storedIds.has(outcome.id)),
+    refused: [...refused].map(([status, count]) => `${count}×${status}`).join(', ') || '0',
+    liveFilled: (member) =>
+      `${acceptedIds.filter((id) => member.live.has(id)).length}/${acceptedIds.filter((id) => member.filled.has(id)).length}`,
+  };
 }
