@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AmqpUser } from '@warren/shared/amqp';
 import { createDatabase, databaseSchemas, type Knex } from '@warren/shared/db';
@@ -10,7 +9,7 @@ import { PrivatePostgres } from '../support/private-postgres.ts';
 import { DEV_PASSWORDS } from '../support/private-rabbitmq.ts';
 import { PrivateRabbitMqCluster } from '../support/private-rabbitmq-cluster.ts';
 import { registerUser, type TestUser } from '../support/warren.ts';
-import type { WarrenEndpoints } from './support.ts';
+import { startChaosAuth, type WarrenEndpoints } from './support.ts';
 
 /** A service Warren runs several instances of on the cluster. */
 export type ScaledService = 'chat-api' | 'persister' | 'ws-gateway';
@@ -51,17 +50,9 @@ export class ClusterWarren {
     // of them here, past Node's default warning threshold of ten, and not a leak.
     process.setMaxListeners(Math.max(process.getMaxListeners(), 32));
     const [cluster, postgres] = await Promise.all([PrivateRabbitMqCluster.start(3), PrivatePostgres.start()]);
-    const auth = await ServiceProcess.start('auth', {
-      PORT: '0',
-      RABBITMQ_URL: cluster.urls('auth', DEV_PASSWORDS.auth),
-      DATABASE_URL: postgres.url(),
-      BCRYPT_COST: '4',
-      REGISTER_MAX_PER_ADDRESS: '100000',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-cluster-auth-')),
-    }).catch(async (error: unknown) => {
-      await Promise.all([cluster.remove(), postgres.remove()]);
-      throw error;
-    });
+    const auth = await startChaosAuth(cluster.urls('auth', DEV_PASSWORDS.auth), postgres, () =>
+      Promise.all([cluster.remove(), postgres.remove()]),
+    );
     const db = createDatabase({ url: postgres.url(), logger: createLogger({ service: 'test', level: 'silent' }) });
     const warren = new ClusterWarren(cluster, postgres, auth, db);
     try {

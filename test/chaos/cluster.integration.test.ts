@@ -1,4 +1,3 @@
-import { appendFileSync } from 'node:fs';
 import { queues } from '@warren/shared/amqp';
 import type { ManagementConnection } from '@warren/shared/management';
 import { eventually } from '@warren/shared/testing';
@@ -6,7 +5,7 @@ import { expect } from 'chai';
 import type { PrivateRabbitMq } from '../support/private-rabbitmq.ts';
 import { registerEach, type TestUser } from '../support/warren.ts';
 import { ClusterWarren } from './cluster-support.ts';
-import { OnlineMember, Poster, tally } from './support.ts';
+import { OnlineMember, Poster, printTable, tally } from './support.ts';
 
 /**
  * Warren scaled out on a three-node RabbitMQ cluster (issue 15, OPERATIONS.md "Running several of
@@ -55,15 +54,34 @@ describe('Warren on a three-node RabbitMQ cluster (chaos)', function () {
     [alice, bob, carol] = await registerEach(warren, 'alice', 'bob', 'carol');
   });
   after(async () => {
-    console.log(
-      '\n| scenario | sent | accepted (202) | stored | duplicates | lost | refused | connections moved | longest reconnect | longest pause between 202s | members: live/filled |',
+    printTable(
+      [
+        'scenario',
+        'sent',
+        'accepted (202)',
+        'stored',
+        'duplicates',
+        'lost',
+        'refused',
+        'connections moved',
+        'longest reconnect',
+        'longest pause between 202s',
+        'members: live/filled',
+      ],
+      table.map((row) => [
+        row.scenario,
+        row.sent,
+        row.accepted,
+        row.stored,
+        row.duplicates,
+        row.lost,
+        row.refused,
+        row.moved,
+        seconds(row.longestReconnectMs),
+        seconds(row.longestPauseMs),
+        row.live,
+      ]),
     );
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-    for (const row of table) {
-      const line = `| ${row.scenario} | ${row.sent} | ${row.accepted} | ${row.stored} | ${row.duplicates} | ${row.lost} | ${row.refused} | ${row.moved} | ${seconds(row.longestReconnectMs)} | ${seconds(row.longestPauseMs)} | ${row.live} |`;
-      console.log(line);
-      if (process.env.CHAOS_RESULTS) appendFileSync(process.env.CHAOS_RESULTS, `${line}\n`);
-    }
     if (process.env.CHAOS_LOGS) warren?.saveLogs(process.env.CHAOS_LOGS);
     await warren?.stop();
   });

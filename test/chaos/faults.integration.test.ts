@@ -1,11 +1,10 @@
-import { appendFileSync } from 'node:fs';
 import { names, queues } from '@warren/shared/amqp';
 import { envelopeHeaders, newMessageId } from '@warren/shared/envelope';
 import { eventually } from '@warren/shared/testing';
 import amqp from 'amqplib';
 import { expect } from 'chai';
 import { registerEach, type TestUser } from '../support/warren.ts';
-import { ChaosWarren, OnlineMember, Poster, type PostOutcome, tally } from './support.ts';
+import { ChaosWarren, OnlineMember, Poster, type PostOutcome, printTable, tally } from './support.ts';
 
 /**
  * Faults under a steady stream of posts with members online (docs/reliability.md): each scenario
@@ -44,15 +43,30 @@ describe('Warren under faults (chaos)', function () {
     [alice, bob, carol] = await registerEach(warren, 'alice', 'bob', 'carol');
   });
   after(async () => {
-    console.log(
-      '\n| scenario | sent | accepted (202) | stored | duplicates | lost | refused | recovery | members: live/filled |',
+    printTable(
+      [
+        'scenario',
+        'sent',
+        'accepted (202)',
+        'stored',
+        'duplicates',
+        'lost',
+        'refused',
+        'recovery',
+        'members: live/filled',
+      ],
+      rows.map((row) => [
+        row.scenario,
+        row.sent,
+        row.accepted,
+        row.stored,
+        row.duplicates,
+        row.lost,
+        row.refused,
+        `${(row.recoveryMs / 1000).toFixed(2)} s`,
+        row.live,
+      ]),
     );
-    console.log('|---|---|---|---|---|---|---|---|---|');
-    for (const row of rows) {
-      const line = `| ${row.scenario} | ${row.sent} | ${row.accepted} | ${row.stored} | ${row.duplicates} | ${row.lost} | ${row.refused} | ${(row.recoveryMs / 1000).toFixed(2)} s | ${row.live} |`;
-      console.log(line);
-      if (process.env.CHAOS_RESULTS) appendFileSync(process.env.CHAOS_RESULTS, `${line}\n`);
-    }
     await warren?.stop();
   });
 

@@ -1,5 +1,5 @@
 import { EventEmitter, once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AmqpUser } from '@warren/shared/amqp';
@@ -36,17 +36,9 @@ export class ChaosWarren {
 
   static async start(): Promise<ChaosWarren> {
     const [rabbit, postgres] = await Promise.all([PrivateRabbitMq.start(), PrivatePostgres.start()]);
-    const auth = await ServiceProcess.start('auth', {
-      PORT: '0',
-      RABBITMQ_URL: rabbit.url('auth', DEV_PASSWORDS.auth),
-      DATABASE_URL: postgres.url(),
-      BCRYPT_COST: '4',
-      REGISTER_MAX_PER_ADDRESS: '100000',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-chaos-auth-')),
-    }).catch(async (error: unknown) => {
-      await Promise.all([rabbit.remove(), postgres.remove()]);
-      throw error;
-    });
+    const auth = await startChaosAuth(rabbit.url('auth', DEV_PASSWORDS.auth), postgres, () =>
+      Promise.all([rabbit.remove(), postgres.remove()]),
+    );
     const db = createDatabase({ url: postgres.url(), logger: createLogger({ service: 'test', level: 'silent' }) });
     const warren = new ChaosWarren(rabbit, postgres, auth, db);
     for (const name of ['persister', 'chat-api', 'ws-gateway'] as const) warren.ports.set(name, await freePort());
@@ -383,4 +375,37 @@ export async function tally(
     liveFilled: (member) =>
       `${acceptedIds.filter((id) => member.live.has(id)).length}/${acceptedIds.filter((id) => member.filled.has(id)).length}`,
   };
+}
+
+/**
+ * auth for a chaos suite (cheap bcrypt, no registration limit) on the suite's own broker and
+ * database; should it not start, `cleanup` removes them before the error is thrown on.
+ */
+export async function startChaosAuth(
+  rabbitmqUrl: string,
+  postgres: PrivatePostgres,
+  cleanup: () => Promise<unknown>,
+): Promise<ServiceProcess> {
+  return ServiceProcess.start('auth', {
+    PORT: '0',
+    RABBITMQ_URL: rabbitmqUrl,
+    DATABASE_URL: postgres.url(),
+    BCRYPT_COST: '4',
+    REGISTER_MAX_PER_ADDRESS: '100000',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'warren-chaos-auth-')),
+  }).catch(async (error: unknown) => {
+    await cleanup();
+    throw error;
+  });
+}
+
+/** Prints a suite's results as a Markdown table, and appends its rows to `CHAOS_RESULTS` when set. */
+export function printTable(header: readonly string[], rows: readonly (readonly unknown[])[]): void {
+  console.log(`\n| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---|').join('')}`);
+  for (const row of rows) {
+    const line = `| ${row.join(' | ')} |`;
+    console.log(line);
+    if (process.env.CHAOS_RESULTS) appendFileSync(process.env.CHAOS_RESULTS, `${line}\n`);
+  }
 }
