@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=fanout,sustained,persister,chat-api,connections,cluster,profile]`
+// `npm run bench [-- --quick] [-- --only=fanout,sustained,persister,chat-api,connections,search,cluster,profile]`
 // Starts Warren on loopback, on a RabbitMQ node and in a database of its own, runs each scenario
 // for a bounded time against its baseline, writes bench/results/<date>.json, a Markdown report, SVG
 // plots, and bench/results/latest.json (the same JSON, with the run's summary, overwritten each run).
@@ -29,6 +29,7 @@ import { runConnections } from './scenarios/connections.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runPersister } from './scenarios/persister.ts';
 import { runProfiles } from './scenarios/profile.ts';
+import { runSearch } from './scenarios/search.ts';
 import { runSustained } from './scenarios/sustained.ts';
 
 // Every child (a service, a RabbitMQ node) adds an exit listener that kills it if the bench dies:
@@ -185,6 +186,8 @@ async function main(): Promise<void> {
     results.persister = await attempt('persister', () => runPersister(c));
     results.chatApi = await attempt('chat-api', () => runChatApi(c));
     results.connections = await attempt('connections', () => runConnections(c));
+    // Seeds a million messages into the bench database: after every scenario that stores messages.
+    results.search = await attempt('search', () => runSearch(c));
     // After every one-node figure: its own cluster boots, runs and is removed within it.
     results.cluster = await attempt('cluster', () => runCluster(c));
     // 6, last and apart, so that the profiler's own cost is in no figure above.

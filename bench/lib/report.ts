@@ -7,6 +7,7 @@ import type { ConnectionsResult } from '../scenarios/connections.ts';
 import type { FanoutCase, RunResult, SaturationCase } from '../scenarios/fanout.ts';
 import type { PersisterResult } from '../scenarios/persister.ts';
 import type { ProfileSummary } from '../scenarios/profile.ts';
+import type { SearchResult } from '../scenarios/search.ts';
 import type { SustainedResult } from '../scenarios/sustained.ts';
 import type { CpuPhase } from './cpu.ts';
 import { round } from './histogram.ts';
@@ -32,6 +33,8 @@ export interface Results {
   persister?: PersisterResult;
   chatApi?: ChatApiCase[];
   connections?: ConnectionsResult;
+  /** Full-text message search over a seeded million messages. */
+  search?: SearchResult;
   /** Three RabbitMQ nodes and two of each service against one node, same run. */
   cluster?: ClusterResult;
   profile?: ProfileSummary;
@@ -294,6 +297,23 @@ export function writeReport(results: Results, dir: string, stem: string): string
           { name: 'bare express + confirm', values: results.chatApi.map((c) => c.bare.postsPerSec) },
         ],
       }),
+    );
+  }
+  if (results.search) {
+    const s = results.search;
+    md.push(
+      '## Message search (GET /api/search)',
+      '',
+      `${s.messages} messages seeded over ${s.sessions} sessions (in ${s.seedSeconds} s), the caller a member of ${s.callerSessions}; one request at a time. Database ${s.databaseSize}, history.messages ${s.messagesTableSize} with indexes, the GIN search index ${s.searchIndexSize}.`,
+      '',
+      '| query | matches (caller) | requests | p50 ms | p95 ms | p99 ms | errors |',
+      '|---|---|---|---|---|---|---|',
+      ...[s.oneWord, s.threeWords].map(
+        (q) =>
+          `| \`${q.query}\` | ${q.matches} | ${q.latency.count} | ${q.latency.p50} | ${q.latency.p95} | ${q.latency.p99} | ${q.errors} |`,
+      ),
+      '',
+      ...[s.oneWord, s.threeWords].flatMap((q) => [`Plan for \`${q.query}\`:`, '', '```', q.plan, '```', '']),
     );
   }
   if (results.connections) {

@@ -32,6 +32,8 @@ export interface Summary {
   cluster_sustained_p50_vs_single: number | null;
   cluster_sustained_p99_vs_single: number | null;
   cluster_sustained_exactly_once: boolean | null;
+  search_one_word_p95_ms: number | null;
+  search_three_words_p95_ms: number | null;
   /** Per measured phase: the process that saturates first and every process's CPU. */
   cpu: Record<string, { saturating: string; processes: Record<string, SummaryCpu> }>;
 }
@@ -69,6 +71,10 @@ export const SUMMARY_NOTES: Record<keyof Summary, string> = {
   cluster_sustained_p99_vs_single: 'as cluster_sustained_p50_vs_single, p99. > 1: the cluster is slower.',
   cluster_sustained_exactly_once:
     'the cluster side of cluster_sustained_p50_vs_single: every post accepted, every frame delivered to every member, every message stored exactly once by the two competing persisters (counted in its database). Must be true.',
+  search_one_word_p95_ms:
+    'p95 of GET /api/search (one request at a time, through chat-api) for a one-word query (the 100th most frequent word, in about 0.6 % of messages) over 1,000,000 seeded messages in 3000 sessions, the caller a member of 100; ms. Target < 50. Lower is better.',
+  search_three_words_p95_ms:
+    'as search_one_word_p95_ms, a three-word query (the first three words of the caller’s newest message: every word must match). Lower is better.',
   cpu: 'per measured phase: µs of CPU (utime + stime from /proc) per message and per delivery, and % of one core, for every process; `saturating` is the process with the highest % of a core. postgres = the backends serving the bench database.',
 };
 
@@ -152,6 +158,8 @@ export function summarize(results: Results): Summary {
     cluster_sustained_p50_vs_single: ratio(cl?.cluster.sustained.run.latency.p50, cl?.single.sustained.run.latency.p50),
     cluster_sustained_p99_vs_single: ratio(cl?.cluster.sustained.run.latency.p99, cl?.single.sustained.run.latency.p99),
     cluster_sustained_exactly_once: cl?.cluster.sustained.exactlyOnce ?? null,
+    search_one_word_p95_ms: results.search?.oneWord.latency.p95 ?? null,
+    search_three_words_p95_ms: results.search?.threeWords.latency.p95 ?? null,
     cpu,
   };
 }

@@ -15,6 +15,7 @@ import type { ChatApiConfig } from './config.ts';
 import { apiRoutes } from './http/api-routes.ts';
 import { HistoryReading } from './messages/history-reading.ts';
 import { MessagePosting } from './messages/message-posting.ts';
+import { MessageSearch } from './messages/message-search.ts';
 import { PostRateLimit } from './messages/post-rate-limit.ts';
 import { Membership } from './sessions/membership.ts';
 import { MembershipCache } from './sessions/membership-cache.ts';
@@ -27,6 +28,7 @@ import { typingIndicator } from './sessions/typing-indicator.ts';
 import { TypingThrottle } from './sessions/typing-throttle.ts';
 import { MemberStore } from './stores/member-store.ts';
 import { MessageHistory } from './stores/message-history.ts';
+import { MessageSearchStore } from './stores/message-search-store.ts';
 import { CHAT_SCHEMA, migrations } from './stores/migrations/index.ts';
 import { SessionStore } from './stores/session-store.ts';
 import { SessionViewStore } from './stores/session-view-store.ts';
@@ -153,6 +155,7 @@ export function startChatApiService(
         readMarkers: new ReadMarkers({ members, history, events, storeWaitMs: options.readMarkerStoreWaitMs }),
         postRateLimit: new PostRateLimit({ ratePerSec: config.POST_RATE_PER_SEC, burst: config.POST_BURST }),
         typing: typingIndicator(new TypingThrottle({ intervalMs: config.TYPING_INTERVAL_MS }), events),
+        search: new MessageSearch(new MessageSearchStore(db)),
       },
       verifier,
     );

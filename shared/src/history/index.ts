@@ -12,5 +12,6 @@ export {
   messageRowOf,
   type NewMessageRow,
 } from './message-row.ts';
+export { MESSAGE_SEARCH_CONFIG, MESSAGE_SEARCH_REGCONFIG, MESSAGE_SEARCH_VECTOR } from './message-search.ts';
 export { historyMigrations } from './migrations/index.ts';
 export { deleteSessionHistory, type SessionActivityRow } from './session-activity.ts';

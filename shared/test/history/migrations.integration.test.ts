@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { createDatabase, databaseSchemas, type Knex, migrate } from '../../src/db/index.ts';
-import { HISTORY_SCHEMA, historyMigrations, type SessionActivityRow } from '../../src/history/index.ts';
+import {
+  HISTORY_SCHEMA,
+  historyMigrations,
+  MESSAGE_SEARCH_CONFIG,
+  type SessionActivityRow,
+} from '../../src/history/index.ts';
 import { testConfig } from '../../src/testing/index.ts';
 import { testLogger } from '../support/integration.ts';
 
@@ -54,7 +59,7 @@ describe('history migrations', () => {
       ]);
     expect(await migrate(db, HISTORY_SCHEMA, historyMigrations.slice(0, 1))).to.deep.equal(['001-messages']);
 
-    expect(await migrate(db, HISTORY_SCHEMA, historyMigrations)).to.deep.equal(['002-session-activity']);
+    expect(await migrate(db, HISTORY_SCHEMA, historyMigrations.slice(0, 2))).to.deep.equal(['002-session-activity']);
     // Its version already counts the messages stored before: none are added on top.
     expect(await activity()).to.deep.equal([
       { session_id: talked, last_message_id: lastMessage, bumped_at: bumpedAt, stored_messages: '0' },
@@ -70,7 +75,33 @@ describe('history migrations', () => {
     expect(await migrate(db, HISTORY_SCHEMA, historyMigrations)).to.deep.equal([
       '001-messages',
       '002-session-activity',
+      '003-message-search',
     ]);
     expect(await activity()).to.deep.equal([]);
+  });
+
+  it('makes a search configuration that folds case and accents, and can run again', async () => {
+    await migrate(db, HISTORY_SCHEMA, historyMigrations);
+    const search = historyMigrations.find((migration) => migration.name === '003-message-search');
+    if (search === undefined) throw new Error('no 003-message-search');
+    await search.up(db, HISTORY_SCHEMA);
+
+    const { rows } = await db.raw<{ rows: { vector: string }[] }>(
+      `select to_tsvector(?::regconfig, 'Café ÉCOLE Noël-Straße x2é') as vector`,
+      [`${HISTORY_SCHEMA}.${MESSAGE_SEARCH_CONFIG}`],
+    );
+    expect(rows[0]?.vector).to.equal("'cafe':1 'ecole':2 'noel':4 'noel-strasse':3 'strasse':5 'x2e':6");
+    const columns = await db.raw<{ rows: { column_name: string; is_nullable: string }[] }>(
+      `select column_name, is_nullable from information_schema.columns
+        where table_schema = ? and table_name = 'messages' and column_name = 'deleted_at'`,
+      [HISTORY_SCHEMA],
+    );
+    expect(columns.rows).to.deep.equal([{ column_name: 'deleted_at', is_nullable: 'YES' }]);
+    const indexes = await db.raw<{ rows: { indexdef: string }[] }>(
+      `select indexdef from pg_indexes where schemaname = ? and indexname = 'messages_content_search'`,
+      [HISTORY_SCHEMA],
+    );
+    expect(indexes.rows).to.have.length(1);
+    expect(indexes.rows[0]?.indexdef).to.include('USING gin').and.include(MESSAGE_SEARCH_CONFIG);
   });
 });

@@ -8,6 +8,7 @@ import { directRoutes } from './routes/direct.ts';
 import { membershipRoutes } from './routes/membership.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { readMarkerRoutes } from './routes/read-markers.ts';
+import { searchRoutes } from './routes/search.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { typingRoutes } from './routes/typing.ts';
 import { userRoutes } from './routes/users.ts';
@@ -44,5 +45,6 @@ export function apiRoutes(deps: RouteDeps, verifier: Pick<TokenVerifier, 'verify
   router.use(membershipRoutes(deps));
   router.use(directRoutes(deps));
   router.use(userRoutes(deps));
+  router.use(searchRoutes(deps));
   return router;
 }

@@ -1,5 +1,6 @@
 import type { HistoryReading } from '../messages/history-reading.ts';
 import type { MessagePosting } from '../messages/message-posting.ts';
+import type { MessageSearch } from '../messages/message-search.ts';
 import type { PostRateLimit } from '../messages/post-rate-limit.ts';
 import type { Membership } from '../sessions/membership.ts';
 import type { ReadMarkers } from '../sessions/read-markers.ts';
@@ -21,4 +22,5 @@ export interface RouteDeps {
   readMarkers: ReadMarkers;
   postRateLimit: PostRateLimit;
   typing: TypingIndicator;
+  search: MessageSearch;
 }

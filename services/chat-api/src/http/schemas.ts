@@ -67,3 +67,15 @@ export const historyQuery = z
 export const searchQuery = z.object({
   q: z.string().max(limits.sessionName.max).refine(storable, STORABLE_MESSAGE).default(''),
 });
+
+/** `GET /api/search`: words to find (not blank), optionally one session, a page size and a cursor. */
+export const messageSearchQuery = z.object({
+  q: z
+    .string()
+    .max(limits.content.max)
+    .refine(storable, STORABLE_MESSAGE)
+    .refine((q) => q.trim() !== '', 'must not be empty'),
+  session_id: uuidSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  before: uuidSchema.optional(),
+});
