@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AmqpUser } from '@warren/shared/amqp';
-import { createDatabase, databaseSchemas, type Knex } from '@warren/shared/db';
+import { createDatabase, type Knex } from '@warren/shared/db';
 import { createLogger } from '@warren/shared/logging';
 import { type LogLine, ServiceProcess } from '@warren/shared/testing';
 import { freePort } from '../support/free-port.ts';
@@ -9,7 +9,7 @@ import { PrivatePostgres } from '../support/private-postgres.ts';
 import { DEV_PASSWORDS } from '../support/private-rabbitmq.ts';
 import { PrivateRabbitMqCluster } from '../support/private-rabbitmq-cluster.ts';
 import { registerUser, type TestUser } from '../support/warren.ts';
-import { startChaosAuth, type WarrenEndpoints } from './support.ts';
+import { startChaosAuth, storedRowsOf, type WarrenEndpoints } from './support.ts';
 
 /** A service Warren runs several instances of on the cluster. */
 export type ScaledService = 'chat-api' | 'persister' | 'ws-gateway';
@@ -171,12 +171,8 @@ export class ClusterWarren {
   }
 
   /** Rows of history.messages of a session: id and content. */
-  async storedRows(sessionId: string): Promise<Array<{ id: string; content: string }>> {
-    return this.db
-      .withSchema(databaseSchemas.history)
-      .from('messages')
-      .where({ session_id: sessionId })
-      .select('id', 'content');
+  storedRows(sessionId: string): Promise<Array<{ id: string; content: string }>> {
+    return storedRowsOf(this.db, sessionId);
   }
 
   /** Writes every instance's output (and auth's) to `<folder>/<instance>.log`, to see what happened. */

@@ -117,12 +117,8 @@ export class ChaosWarren {
   }
 
   /** Rows of history.messages of a session: id and content. */
-  async storedRows(sessionId: string): Promise<Array<{ id: string; content: string }>> {
-    return this.db
-      .withSchema(databaseSchemas.history)
-      .from('messages')
-      .where({ session_id: sessionId })
-      .select('id', 'content');
+  storedRows(sessionId: string): Promise<Array<{ id: string; content: string }>> {
+    return storedRowsOf(this.db, sessionId);
   }
 
   async stop(): Promise<void> {
@@ -408,4 +404,13 @@ export function printTable(header: readonly string[], rows: readonly (readonly u
     console.log(line);
     if (process.env.CHAOS_RESULTS) appendFileSync(process.env.CHAOS_RESULTS, `${line}\n`);
   }
+}
+
+/** The rows of `history.messages` of a session in `db`: id and content. */
+export function storedRowsOf(db: Knex, sessionId: string): Promise<Array<{ id: string; content: string }>> {
+  return db
+    .withSchema(databaseSchemas.history)
+    .from('messages')
+    .where({ session_id: sessionId })
+    .select('id', 'content');
 }
