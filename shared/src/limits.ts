@@ -20,6 +20,10 @@ export const limits = {
   amqpBodyBytes: 64 * 1024,
   /** Members of one session. */
   membersPerSession: 10_000,
+  /** A reaction's emoji or short name, in code points. */
+  emoji: { min: 1, max: 32 },
+  /** Distinct emoji one message keeps. */
+  reactionsPerMessage: 50,
   /** An HTTP JSON body, in bytes. */
   httpBodyBytes: 1024 * 1024,
 } as const;

@@ -15,6 +15,11 @@ export interface StoredOrigin {
 export interface BatchStatementResult {
   /** The batch's sessions that exist (locked for the statement), in id order. */
   readonly known: readonly string[];
+  /**
+   * Positions (1-based, in batch order) of replies in known sessions whose `reply_to` names no
+   * message of their session, stored or earlier in the batch: not inserted.
+   */
+  readonly orphans: readonly number[];
   /** `[seq, id]` of every row inserted, `seq` a bigint as a decimal string. */
   readonly inserted: readonly (readonly [string, string])[];
   /**
@@ -30,6 +35,10 @@ export interface BatchStatementResult {
  * implicit transaction that commits when the statement ends: what `MessageStore` does in steps,
  * with the same locks and the same writes.
  *
+ * - `input` resolves each reply's thread root: the message `reply_to` names, stored or earlier in the
+ *   batch, in the same session; its own `reply_to` when it is a reply itself (a reply to a reply
+ *   belongs to the root). A reply whose target is found nowhere has no root and is not inserted
+ *   (`orphans`, dead-lettered `unknown_reply_to`).
  * - `locked` locks the batch's sessions that exist (`for update`, in id order). It is read only
  *   through `array(select id from locked)`, an init plan that runs to its end before the insert's
  *   first row is produced, so every lock is held before any `seq` is taken: a session's messages
@@ -47,22 +56,41 @@ export interface BatchStatementResult {
  * `$2` the batch's session ids (`uuid[]`).
  */
 export const BATCH_STATEMENT = `
-with input as materialized (
+with given as materialized (
   select * from rows from (
     json_to_recordset($1::json) as (
       id uuid, session_id uuid, author_kind text, author_id uuid, author_name text,
-      type text, content text, extra jsonb, created_at timestamptz)
-  ) with ordinality as t(id, session_id, author_kind, author_id, author_name, type, content, extra, created_at, ord)
+      type text, content text, extra jsonb, created_at timestamptz, reply_to uuid)
+  ) with ordinality as t(id, session_id, author_kind, author_id, author_name, type, content, extra, created_at, reply_to, ord)
+),
+input as materialized (
+  select g.id, g.session_id, g.author_kind, g.author_id, g.author_name, g.type, g.content, g.extra, g.created_at, g.ord,
+         g.reply_to is not null as is_reply,
+         case when g.reply_to is not null then coalesce(
+           m.reply_to, m.id,
+           case when b.reply_to is null then b.id else coalesce(bm.reply_to, bm.id, c.id) end
+         ) end as root
+    from given g
+    left join ${HISTORY_SCHEMA}.messages m on m.id = g.reply_to and m.session_id = g.session_id
+    left join lateral (
+      select b.id, b.reply_to, b.ord from given b
+       where b.id = g.reply_to and b.session_id = g.session_id and b.ord < g.ord order by b.ord limit 1
+    ) b on m.id is null
+    left join ${HISTORY_SCHEMA}.messages bm on bm.id = b.reply_to and bm.session_id = g.session_id
+    left join lateral (
+      select c.id from given c
+       where c.id = b.reply_to and c.session_id = g.session_id and c.reply_to is null and c.ord < b.ord limit 1
+    ) c on bm.id is null
 ),
 locked as materialized (
   select id from ${databaseSchemas.chat}.sessions where id = any($2::uuid[]) order by id for update
 ),
 inserted as (
   insert into ${HISTORY_SCHEMA}.messages
-         (id, session_id, author_kind, author_id, author_name, type, content, extra, created_at)
-  select id, session_id, author_kind, author_id, author_name, type, content, extra, created_at
+         (id, session_id, author_kind, author_id, author_name, type, content, extra, created_at, reply_to)
+  select id, session_id, author_kind, author_id, author_name, type, content, extra, created_at, root
     from input
-   where session_id = any (array(select id from locked))
+   where session_id = any (array(select id from locked)) and (root is not null or not is_reply)
    order by ord
   on conflict (id) do nothing
   returning seq, id, session_id, created_at
@@ -79,12 +107,15 @@ activity as (
          stored_messages = a.stored_messages + excluded.stored_messages
 ),
 skipped as (
-  select id from input where session_id = any (array(select id from locked))
+  select id from input where session_id = any (array(select id from locked)) and (root is not null or not is_reply)
   except
   select id from inserted
 )
 select json_build_object(
   'known', array(select id from locked),
+  'orphans', array(
+    select ord::int from input
+     where is_reply and root is null and session_id = any (array(select id from locked))),
   'inserted', array(select json_build_array(seq::text, id) from inserted),
   'stored', array(
     select json_build_array(m.id, m.session_id, m.author_kind, m.author_id, m.author_name)

@@ -1,8 +1,9 @@
 import { databaseSchemas, type Knex } from '@warren/shared/db';
 import type { ChatMessage } from '@warren/shared/envelope';
 import { HISTORY_SCHEMA, messageRowOf } from '@warren/shared/history';
-import type pg from 'pg';
 import { BATCH_STATEMENT, type BatchStatementResult, batchParameters, type StoredOrigin } from './batch-statement.ts';
+import { runNamedStatement } from './named-statement.ts';
+import { threadRootsOf } from './thread-roots.ts';
 
 /** What became of one message of a batch. */
 export type MessageOutcome =
@@ -14,6 +15,8 @@ export type MessageOutcome =
   | { readonly status: 'id_collision' }
   /** Its session is not in `chat.sessions`: nothing written, to be dead-lettered. */
   | { readonly status: 'unknown_session' }
+  /** A reply whose `reply_to` names no message of its session: nothing written, to be dead-lettered. */
+  | { readonly status: 'unknown_reply_to' }
   /** PostgreSQL refused its values (see {@link isRejectedData}): nothing written, to be dead-lettered. */
   | { readonly status: 'rejected'; readonly detail: string };
 
@@ -80,22 +83,24 @@ function originOf(message: ChatMessage): StoredOrigin {
  *    "highest seq" below is the session's newest message even with several persisters; a session
  *    being deleted or changed by chat-api waits for the batch (or the batch for it), so no message is
  *    stored for a deleted session and a change's `version` counts the messages stored before it;
- * 2. inserts the messages of those sessions in one multi-row `insert … on conflict (id) do nothing
+ * 2. resolves the thread root of each reply (a reply to a reply belongs to the root; a reply whose
+ *    `reply_to` names no message of its session is `unknown_reply_to`, left out);
+ * 3. inserts the messages of those sessions in one multi-row `insert … on conflict (id) do nothing
  *    returning`: a message whose id is stored already is skipped, so redeliveries are harmless.
  *    Should PostgreSQL refuse a value, the insert is redone row by row (each in a savepoint) and only
  *    the refused rows are left out;
- * 3. reads back the stored rows of the skipped ids (only when some were skipped, so a batch of new
+ * 4. reads back the stored rows of the skipped ids (only when some were skipped, so a batch of new
  *    messages costs nothing more): an id stored for the same session and author is a `duplicate`,
  *    one stored for another session or author an `id_collision` (AMQP.md: refused, dead-lettered),
  *    so a producer reusing an id can never have a message shown live and silently never stored;
- * 4. records the activity of each session that got new messages, in one `insert … on conflict do
+ * 5. records the activity of each session that got new messages, in one `insert … on conflict do
  *    update` (see `SessionActivityRow`): `last_message_id` its highest-seq new message, `bumped_at`
  *    the latest of itself and the newest new `created_at`, that taken at most as the time of storing
  *    (`now()`): a message dated in the future never pins its session above newer activity, and
  *    `bumped_at` never moves backwards; `stored_messages` + the count of new messages (duplicates do
  *    not count).
  *
- * A batch first goes as one statement that does all four ({@link BATCH_STATEMENT}): one round trip,
+ * A batch first goes as one statement that does all five ({@link BATCH_STATEMENT}): one round trip,
  * committed as it ends. Only when PostgreSQL refuses a value in it (nothing is written then) is the
  * batch done again in steps, in an explicit transaction with savepoints, to leave out just the
  * refused rows.
@@ -116,12 +121,18 @@ export class MessageStore {
     if (messages.length === 0) return { outcomes: [], newest: null };
     let result: BatchStatementResult;
     try {
-      result = await this.#runBatchStatement(messages);
+      result = await runNamedStatement<BatchStatementResult>(
+        this.#db,
+        'warren-persister-store-batch',
+        BATCH_STATEMENT,
+        batchParameters(messages),
+      );
     } catch (error) {
       if (!isRejectedData(error)) throw error;
       return this.#storeInSteps(messages);
     }
     const known = new Set(result.known);
+    const orphans = new Set(result.orphans);
     const seqById = new Map(result.inserted.map(([seq, id]) => [id, seq]));
     const firstById = new Map<string, ChatMessage>();
     const stored = new Map<string, StoredOrigin>();
@@ -133,6 +144,10 @@ export class MessageStore {
     for (const [index, message] of messages.entries()) {
       if (!known.has(message.session_id)) {
         outcomes.push({ status: 'unknown_session' });
+        continue;
+      }
+      if (orphans.has(index + 1)) {
+        outcomes.push({ status: 'unknown_reply_to' });
         continue;
       }
       const seq = seqById.get(message.id);
@@ -156,25 +171,6 @@ export class MessageStore {
     return { outcomes, newest: newest?.message ?? null };
   }
 
-  /** Runs {@link BATCH_STATEMENT} on a pooled connection, as a named (prepared once per connection) statement. */
-  async #runBatchStatement(messages: readonly ChatMessage[]): Promise<BatchStatementResult> {
-    const client = this.#db.client as {
-      acquireConnection(): Promise<pg.Client>;
-      releaseConnection(connection: pg.Client): Promise<void>;
-    };
-    const connection = await client.acquireConnection();
-    try {
-      const { rows } = await connection.query<{ result: BatchStatementResult }>({
-        name: 'warren-persister-store-batch',
-        text: BATCH_STATEMENT,
-        values: batchParameters(messages),
-      });
-      return rows[0]?.result as BatchStatementResult;
-    } finally {
-      await client.releaseConnection(connection);
-    }
-  }
-
   /** Stores a batch in steps, in an explicit transaction: the insert can then leave out refused rows. */
   async #storeInSteps(messages: readonly ChatMessage[]): Promise<StoreOutcome> {
     return this.#db.transaction(async (trx) => {
@@ -191,8 +187,11 @@ export class MessageStore {
       const outcomes: MessageOutcome[] = messages.map((message) =>
         known.has(message.session_id) ? { status: 'duplicate' } : { status: 'unknown_session' },
       );
-      const candidates = messages.flatMap((message, index) => (known.has(message.session_id) ? [index] : []));
-      const inserted = await this.#insert(trx, messages, candidates, outcomes);
+      const inSessions = messages.flatMap((message, index) => (known.has(message.session_id) ? [index] : []));
+      const roots = await threadRootsOf(trx, messages, inSessions);
+      for (const [index, root] of roots) if (root === null) outcomes[index] = { status: 'unknown_reply_to' };
+      const candidates = inSessions.filter((index) => roots.get(index) !== null);
+      const inserted = await this.#insert(trx, messages, candidates, roots, outcomes);
 
       // An id given twice in one batch is inserted once: the first occurrence is the stored one.
       const seqById = new Map(inserted.map((row) => [row.id, row.seq]));
@@ -236,14 +235,19 @@ export class MessageStore {
     trx: Knex.Transaction,
     messages: readonly ChatMessage[],
     candidates: readonly number[],
+    roots: ReadonlyMap<number, string | null>,
     outcomes: MessageOutcome[],
   ): Promise<InsertedRow[]> {
     if (candidates.length === 0) return [];
+    const rowOf = (index: number) => ({
+      ...messageRowOf(messages[index] as ChatMessage),
+      reply_to: roots.get(index) ?? null,
+    });
     const insert = (db: Knex.Transaction, indexes: readonly number[]): Promise<InsertedRow[]> =>
       db
         .withSchema(HISTORY_SCHEMA)
         .into('messages')
-        .insert(indexes.map((index) => messageRowOf(messages[index] as ChatMessage)))
+        .insert(indexes.map(rowOf))
         .onConflict('id')
         .ignore()
         .returning(['seq', 'id']);

@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export interface PersisterMetrics {
   readonly stored: Counter;
   readonly duplicates: Counter;
+  readonly changes: Counter;
   readonly deadLettered: Counter<'reason'>;
   readonly eventsAcked: Counter;
   readonly batchSize: Histogram;
@@ -27,10 +28,15 @@ export function createPersisterMetrics(registry: Registry): PersisterMetrics {
       help: 'Messages not stored because their id was stored already (redeliveries, publishes sent twice)',
       registers,
     }),
+    changes: new Counter({
+      name: 'warren_persister_changes_total',
+      help: 'Message changes (edits, deletes, reactions) committed: applied, superseded by a newer one, or applied before',
+      registers,
+    }),
     deadLettered: new Counter({
       name: 'warren_persister_dead_lettered_total',
       // The code only, never the detail, so the label has a handful of values.
-      help: 'Messages dead-lettered to warren.dead, by reason code (envelope rule, unknown_session, storage_rejected, id_collision, handler_failed)',
+      help: 'Messages dead-lettered to warren.dead, by reason code (envelope rule, unknown_session, unknown_reply_to, unknown_message, too_many_reactions, storage_rejected, id_collision, handler_failed)',
       labelNames: ['reason'],
       registers,
     }),

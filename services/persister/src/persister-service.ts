@@ -2,6 +2,7 @@ import { Publisher } from '@warren/shared/amqp';
 import { HISTORY_SCHEMA, historyMigrations } from '@warren/shared/history';
 import type { Logger } from '@warren/shared/logging';
 import { type RunningService, startService } from '@warren/shared/service';
+import { ChangeStore } from './change-store.ts';
 import type { PersisterConfig } from './config.ts';
 import { MessageStore } from './message-store.ts';
 import { createPersisterMetrics } from './metrics.ts';
@@ -31,6 +32,7 @@ export function startPersisterService(config: PersisterConfig, logger: Logger): 
       amqp,
       publisher: new Publisher(amqp, { registry }),
       store: new MessageStore(db),
+      changes: new ChangeStore(db),
       metrics: createPersisterMetrics(registry),
       logger,
       trustedPublishers: config.TRUSTED_PUBLISHERS,

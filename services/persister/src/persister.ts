@@ -6,11 +6,14 @@ import {
   deadLetterReason,
   decodeDelivery,
   type EnvelopeErrorCode,
+  type MessageChange,
   messageIdOf,
 } from '@warren/shared/envelope';
+import { limits } from '@warren/shared/limits';
 import type { Logger } from '@warren/shared/logging';
 import { retryDelayMs } from './backoff.ts';
 import { Batcher } from './batcher.ts';
+import type { ChangeOutcome, ChangeStore, ChangesOutcome } from './change-store.ts';
 import { publishDeadLetter } from './dead-letter.ts';
 import type { MessageStore, StoreOutcome } from './message-store.ts';
 import type { PersisterMetrics } from './metrics.ts';
@@ -19,6 +22,9 @@ import type { PersisterMetrics } from './metrics.ts';
 export type DeadLetterCode =
   | EnvelopeErrorCode
   | 'unknown_session'
+  | 'unknown_reply_to'
+  | 'unknown_message'
+  | 'too_many_reactions'
   | 'storage_rejected'
   | 'id_collision'
   | 'handler_failed';
@@ -31,7 +37,12 @@ export interface BatchStored {
   readonly storedIds: readonly string[];
   /** Ids that were stored already, so nothing was written for them. */
   readonly duplicateIds: readonly string[];
-  /** Messages of the batch dead-lettered after the commit (unknown session, refused by PostgreSQL, id collision). */
+  /** Message changes (edits, deletes, reactions) of the batch applied or found applied already. */
+  readonly changes: number;
+  /**
+   * Deliveries of the batch dead-lettered after the commit (unknown session, reply to no message of
+   * the session, refused by PostgreSQL, id collision, change of an unknown message, emoji over the limit).
+   */
   readonly deadLettered: number;
   /** Transactions it took: more than 1 when PostgreSQL was away. */
   readonly attempts: number;
@@ -40,9 +51,11 @@ export interface BatchStored {
 /** A message published to `warren.dead` (and then acknowledged). */
 export interface DeadLettered {
   /**
-   * The code: an envelope rule's (`content_too_long`, …), `unknown_session`, `storage_rejected`,
-   * `id_collision` (the id is stored for another session or author) or `handler_failed` (handling
-   * the delivery threw: a bug, reported rather than left to close the channel).
+   * The code: an envelope rule's (`content_too_long`, `untrusted_event`, …), `unknown_session`,
+   * `unknown_reply_to` (a reply to no message of its session), `unknown_message` (a change of a
+   * message not stored in its session), `too_many_reactions`, `storage_rejected`, `id_collision`
+   * (the id is stored for another session or author) or `handler_failed` (handling the delivery
+   * threw: a bug, reported rather than left to close the channel).
    */
   readonly reason: DeadLetterCode;
   /** The `x-warren-error` header: `<code>: <detail>`. */
@@ -77,6 +90,8 @@ export interface PersisterOptions {
   /** Confirming publisher for dead letters. */
   readonly publisher: Publisher;
   readonly store: MessageStore;
+  /** Applies edits, deletes and reactions. */
+  readonly changes: ChangeStore;
   readonly metrics: PersisterMetrics;
   readonly logger: Logger;
   /** AMQP users whose author headers, `created_at` and events are believed. */
@@ -89,9 +104,16 @@ export interface PersisterOptions {
   readonly retryMaxMs: number;
 }
 
-interface Item {
-  readonly delivery: Delivery;
-  readonly message: ChatMessage;
+/** A delivery held for a batch: a chat message to store, or a change of a stored one to apply. */
+type Item =
+  | { readonly delivery: Delivery; readonly message: ChatMessage; readonly change?: undefined }
+  | { readonly delivery: Delivery; readonly change: MessageChange; readonly message?: undefined };
+
+/** What a batch's transactions did: the messages' (one), then the changes' (one). */
+interface Committed {
+  readonly messages: StoreOutcome;
+  readonly changes: ChangesOutcome;
+  readonly attempts: number;
 }
 
 interface Batch {
@@ -103,9 +125,10 @@ interface Batch {
 
 /**
  * Consumes `warren.persister` and stores what it carries: each delivery is decoded by the shared
- * envelope rules; chat messages are batched (size or time) and written one transaction per batch,
- * strictly one batch at a time, and acknowledged only after the commit; events are acknowledged
- * and not stored; what breaks a rule is dead-lettered, then acknowledged, and so is a delivery whose
+ * envelope rules; chat messages and the events that change them (edits, deletes, reactions) are
+ * batched (size or time) and written strictly one batch at a time (the messages in one transaction,
+ * then the changes in another, so a change finds a message of its own batch) and acknowledged only
+ * after both commit; other events are acknowledged and not stored; what breaks a rule is dead-lettered, then acknowledged, and so is a delivery whose
  * handling throws (`handler_failed`): no message, however malformed, stops the others.
  *
  * While PostgreSQL is away the batch is retried with a doubling pause and nothing is acknowledged;
@@ -189,6 +212,11 @@ export class Persister extends EventEmitter<PersisterEvents> {
       this.#deadLetter(delivery, decoded.code, deadLetterReason(decoded));
       return;
     }
+    if (decoded.kind === 'event' && decoded.change !== null) {
+      this.#setHeld(this.#held + 1);
+      this.#batcher.add({ delivery, change: decoded.change });
+      return;
+    }
     if (decoded.kind === 'event') {
       delivery.ack();
       this.#options.metrics.eventsAcked.inc();
@@ -230,23 +258,28 @@ export class Persister extends EventEmitter<PersisterEvents> {
 
   async #write(batch: Batch): Promise<void> {
     const committed = await this.#commit(batch);
-    if (committed) this.#settle(batch, committed.outcome, committed.attempts);
+    if (committed) this.#settle(batch, committed);
   }
 
   /**
-   * Runs the batch's transaction until it commits, pausing between tries.
+   * Runs the batch's transactions until both commit, pausing between tries; once the messages'
+   * commits, only the changes' is tried again.
    * @returns null when the batch was given up unacknowledged (connection lost, or stopping).
    */
-  async #commit(batch: Batch): Promise<{ outcome: StoreOutcome; attempts: number } | null> {
+  async #commit(batch: Batch): Promise<Committed | null> {
     const { items } = batch;
     const options = this.#options;
+    const messages = items.flatMap((item) => (item.message === undefined ? [] : [item.message]));
+    const changes = items.flatMap((item) => (item.change === undefined ? [] : [item.change]));
+    let stored: StoreOutcome | undefined;
     for (let attempts = 1; ; attempts += 1) {
       if (batch.generation !== this.#generation) {
         this.#drop(items.length, 'lost the broker connection while holding a batch; the broker redelivers it');
         return null;
       }
       try {
-        return { outcome: await options.store.store(items.map((item) => item.message)), attempts };
+        stored ??= await options.store.store(messages);
+        return { messages: stored, changes: await options.changes.apply(changes), attempts };
       } catch (error) {
         options.metrics.storeFailures.inc();
         this.emit('store-failed', error, attempts);
@@ -266,7 +299,7 @@ export class Persister extends EventEmitter<PersisterEvents> {
   }
 
   /** After the commit: metrics, acknowledgements, dead letters, then `batch-stored`. */
-  #settle(batch: Batch, outcome: StoreOutcome, attempts: number): void {
+  #settle(batch: Batch, { messages: outcome, changes, attempts }: Committed): void {
     const { items } = batch;
     const { metrics } = this.#options;
     const committedAt = Date.now();
@@ -281,7 +314,19 @@ export class Persister extends EventEmitter<PersisterEvents> {
     const stored: { id: string; seq: bigint }[] = [];
     const duplicateIds: string[] = [];
     let deadLettered = 0;
-    items.forEach(({ delivery, message }, index) => {
+    let messageIndex = 0;
+    let changeIndex = 0;
+    for (const { delivery, message, change } of items) {
+      if (change !== undefined) {
+        const result = changes.outcomes[changeIndex++];
+        if (result === 'done') delivery.ack();
+        else {
+          deadLettered += 1;
+          if (current) this.#deadLetterChange(delivery, change, result);
+        }
+        continue;
+      }
+      const index = messageIndex++;
       const result = outcome.outcomes[index];
       switch (result?.status) {
         case 'stored':
@@ -291,6 +336,13 @@ export class Persister extends EventEmitter<PersisterEvents> {
         case 'duplicate':
           duplicateIds.push(message.id);
           delivery.ack();
+          break;
+        case 'unknown_reply_to':
+          deadLettered += 1;
+          if (current) {
+            const error = `unknown_reply_to: reply_to ${message.reply_to} names no message of session ${message.session_id}`;
+            this.#deadLetter(delivery, 'unknown_reply_to', error);
+          }
           break;
         case 'unknown_session':
           deadLettered += 1;
@@ -313,15 +365,42 @@ export class Persister extends EventEmitter<PersisterEvents> {
         default:
           throw new Error(`the store gave no outcome for message ${index} of the batch`);
       }
-    });
+    }
     metrics.stored.inc(stored.length);
+    const changesDone = changes.outcomes.filter((result) => result === 'done').length;
+    metrics.changes.inc(changesDone);
     metrics.duplicates.inc(duplicateIds.length);
     const storedIds = stored.sort((a, b) => (a.seq < b.seq ? -1 : 1)).map(({ id }) => id);
     this.#log.debug(
       { size: items.length, stored: storedIds.length, duplicates: duplicateIds.length, deadLettered, attempts },
       'batch stored',
     );
-    this.emit('batch-stored', { size: items.length, storedIds, duplicateIds, deadLettered, attempts });
+    this.emit('batch-stored', {
+      size: items.length,
+      storedIds,
+      duplicateIds,
+      changes: changesDone,
+      deadLettered,
+      attempts,
+    });
+  }
+
+  #deadLetterChange(
+    delivery: Delivery,
+    change: MessageChange,
+    result: Exclude<ChangeOutcome, 'done'> | undefined,
+  ): void {
+    if (result === 'too_many_reactions') {
+      const error = `too_many_reactions: message ${change.messageId} has ${limits.reactionsPerMessage} distinct emoji already`;
+      this.#deadLetter(delivery, 'too_many_reactions', error);
+      return;
+    }
+    if (result === 'unknown_message') {
+      const error = `unknown_message: message ${change.messageId} is not stored in session ${change.sessionId}`;
+      this.#deadLetter(delivery, 'unknown_message', error);
+      return;
+    }
+    throw new Error(`the change store gave no outcome for change ${change.id}`);
   }
 
   /** Gives up held messages unacknowledged; the broker redelivers them. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { databaseSchemas } from '@warren/shared/db';
-import type { ChatMessage } from '@warren/shared/envelope';
+import { type ChatMessage, NEW_MESSAGE_STATE } from '@warren/shared/envelope';
 import { HISTORY_SCHEMA, messageRowOf } from '@warren/shared/history';
 import { eventually } from '@warren/shared/testing';
 import { expect } from 'chai';
@@ -17,6 +17,8 @@ function message(sessionId: string, overrides: Partial<ChatMessage> = {}): ChatM
     content: 'hello',
     extra: null,
     created_at: new Date().toISOString(),
+    reply_to: null,
+    ...NEW_MESSAGE_STATE,
     ...overrides,
   };
 }
@@ -227,6 +229,56 @@ describe('MessageStore', () => {
     const row = await database.activity(session);
     expect(row?.stored_messages).to.equal('2');
     expect(row?.last_message_id).to.equal(batch[2]?.id);
+  });
+
+  describe('replies', () => {
+    /** For each path: the one statement, and the steps PostgreSQL's refusal of another row forces. */
+    const paths = [
+      { name: 'in one statement', extra: (_session: string): ChatMessage[] => [] },
+      {
+        name: 'in steps',
+        extra: (session: string): ChatMessage[] => [message(session, { created_at: '0000-01-01T00:00:00.000Z' })],
+      },
+    ];
+    for (const path of paths) {
+      it(`stores a reply to a reply under its thread's root, ${path.name}`, async () => {
+        const session = await newSession();
+        const root = message(session);
+        const reply = message(session, { reply_to: root.id });
+        await store.store([root, reply]);
+        expect((await database.message(reply.id))?.reply_to, 'a reply to a message of the batch').to.equal(root.id);
+        const nested = message(session, { reply_to: reply.id });
+        const inBatch = message(session);
+        const toInBatch = message(session, { reply_to: inBatch.id });
+        const toInBatchReply = message(session, { reply_to: toInBatch.id });
+        const { outcomes } = await store.store([...path.extra(session), nested, inBatch, toInBatch, toInBatchReply]);
+        expect(outcomes.slice(-4).map((o) => o.status)).to.deep.equal(['stored', 'stored', 'stored', 'stored']);
+        expect((await database.message(nested.id))?.reply_to, 'a reply to a stored reply').to.equal(root.id);
+        expect((await database.message(toInBatch.id))?.reply_to).to.equal(inBatch.id);
+        expect((await database.message(toInBatchReply.id))?.reply_to, 'a reply to a reply of the batch').to.equal(
+          inBatch.id,
+        );
+      });
+
+      it(`refuses a reply to a message of another session, or to none, as unknown_reply_to, ${path.name}`, async () => {
+        const [session, other] = [await newSession(), await newSession()];
+        const elsewhere = message(other);
+        await store.store([elsewhere]);
+        const batch = [
+          message(session, { reply_to: elsewhere.id }),
+          message(session, { reply_to: randomUUID() }),
+          message(session),
+        ];
+        const { outcomes } = await store.store([...path.extra(session), ...batch]);
+        expect(outcomes.slice(-3).map((o) => o.status)).to.deep.equal([
+          'unknown_reply_to',
+          'unknown_reply_to',
+          'stored',
+        ]);
+        expect(await database.message(batch[0]?.id as string)).to.equal(undefined);
+        expect(await database.countOf(session)).to.equal(1);
+      });
+    }
   });
 
   it('stores nothing and throws when the transaction cannot commit', async () => {

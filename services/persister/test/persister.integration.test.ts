@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { AmqpClient, names, Publisher } from '@warren/shared/amqp';
-import { encodeChatMessage, envelopeHeaders, messageIdOf } from '@warren/shared/envelope';
+import { AmqpClient, names, Publisher, type SessionEventType } from '@warren/shared/amqp';
+import {
+  encodeChatMessage,
+  encodeSessionEvent,
+  envelopeHeaders,
+  messageIdOf,
+  NEW_MESSAGE_STATE,
+  newChangeId,
+} from '@warren/shared/envelope';
 import { HISTORY_SCHEMA } from '@warren/shared/history';
 import { createRegistry } from '@warren/shared/http';
 import { createLogger } from '@warren/shared/logging';
 import { ManagementClient } from '@warren/shared/management';
 import { eventually, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
+import { ChangeStore } from '../src/change-store.ts';
 import { MessageStore } from '../src/message-store.ts';
 import { createPersisterMetrics } from '../src/metrics.ts';
 import { Persister } from '../src/persister.ts';
@@ -125,6 +133,8 @@ describe('persister', () => {
         content: 'hello from the web',
         extra: null,
         created_at: new Date(Date.now() - 1500).toISOString(),
+        reply_to: null,
+        ...NEW_MESSAGE_STATE,
       };
       const outgoing = encodeChatMessage({ message, publisher: chatApiName() });
       await chatApi.publish(outgoing.exchange, outgoing.content, { ...outgoing.options });
@@ -306,6 +316,118 @@ describe('persister', () => {
       expect(await database.activity(session)).to.equal(undefined);
     });
 
+    describe('message changes', () => {
+      const author = { kind: 'user', id: randomUUID(), username: 'alice' } as const;
+
+      /** Publishes a chat user's message as chat-api does. */
+      async function post(session: string, content: string, reply_to: string | null = null): Promise<string> {
+        const message = {
+          id: randomUUID(),
+          session_id: session,
+          author,
+          type: 'text',
+          content,
+          extra: null,
+          created_at: new Date().toISOString(),
+          reply_to,
+          ...NEW_MESSAGE_STATE,
+        };
+        const outgoing = encodeChatMessage({ message, publisher: chatApiName() });
+        await chatApi.publish(outgoing.exchange, outgoing.content, { ...outgoing.options });
+        return message.id;
+      }
+
+      /** Publishes a change event as `publisher` (chat-api unless said otherwise); answers its id. */
+      async function change(
+        session: string,
+        event: SessionEventType,
+        data: Record<string, unknown>,
+        publisher: RawPublisher = chatApi,
+        id = newChangeId(),
+      ): Promise<string> {
+        const outgoing = encodeSessionEvent({
+          sessionId: session,
+          event,
+          data: { session_id: session, ...data },
+          publisher: publisher === chatApi ? chatApiName() : botName(),
+          messageId: id,
+        });
+        await publisher.publish(outgoing.exchange, outgoing.content, { ...outgoing.options });
+        return id;
+      }
+
+      const reactionsOf = (messageId: string) =>
+        database.db
+          .withSchema(HISTORY_SCHEMA)
+          .from('reactions')
+          .where({ message_id: messageId, present: true })
+          .select('emoji', 'user_id');
+
+      it('applies an edit, reactions and a reply published with their message, each once however often delivered', async () => {
+        const session = await broker.createSession(database);
+        const id = await post(session, 'first words');
+        const bob = { id: randomUUID(), username: 'bob' };
+        const edited_at = new Date().toISOString();
+        const edit = await change(session, 'message.edited', { message_id: id, content: 'better words', edited_at });
+        await change(session, 'reaction.added', { message_id: id, emoji: '👍', user: bob });
+        const reply = await post(session, 'a reply', id);
+        await recorder.stored(id, reply);
+        await recorder.until(() => recorder.batches.reduce((n, batch) => n + batch.changes, 0) >= 2, 'two changes');
+        await eventually(async () => (await reactionsOf(id)).length === 1);
+        expect(await database.message(id)).to.deep.include({ content: 'better words', edit_id: edit });
+        expect((await database.message(reply))?.reply_to).to.equal(id);
+
+        // The same edit and reaction again (a redelivery), then an older edit: nothing changes.
+        await change(session, 'message.edited', { message_id: id, content: 'better words', edited_at }, chatApi, edit);
+        await change(session, 'reaction.added', { message_id: id, emoji: '👍', user: bob });
+        const older = '00000000-0000-7000-8000-000000000000';
+        const stale = await change(
+          session,
+          'message.edited',
+          { message_id: id, content: 'stale', edited_at },
+          chatApi,
+          older,
+        );
+        const staleRecorded = recorder.batches.length;
+        await recorder.until(
+          () => recorder.batches.length > staleRecorded || recorder.deadLetters.some((l) => l.messageId === stale),
+        );
+        await change(session, 'message.deleted', { message_id: reply, deleted_at: new Date().toISOString() });
+        await eventually(async () => (await database.message(reply))?.deleted_at !== null);
+        expect(await database.message(id)).to.deep.include({ content: 'better words', edit_id: edit });
+        expect(await reactionsOf(id)).to.deep.equal([{ emoji: '👍', user_id: bob.id }]);
+        expect(await database.message(reply)).to.deep.include({ content: '', extra: {} });
+      });
+
+      it('dead-letters a message.edited forged by a bot as untrusted_event, and the message stays as it was', async () => {
+        const session = await broker.createSession(database);
+        const id = await post(session, 'my own words');
+        await recorder.stored(id);
+        const data = { message_id: id, content: 'words put in my mouth', edited_at: new Date().toISOString() };
+        const forged = await change(session, 'message.edited', data, bot);
+        const letter = await recorder.deadLettered(forged);
+        expect(letter.reason).to.equal('untrusted_event');
+        const dead = await broker.takeDeadLetter(forged);
+        expect(String(dead.properties.headers?.[envelopeHeaders.error])).to.match(/^untrusted_event: message.edited/);
+        expect(await database.message(id)).to.deep.include({ content: 'my own words', edited_at: null });
+      });
+
+      it('dead-letters a change of a message not stored in its session (unknown_message) and a reply to none (unknown_reply_to)', async () => {
+        const [session, other] = [await broker.createSession(database), await broker.createSession(database)];
+        const elsewhere = await post(other, 'in another session');
+        await recorder.stored(elsewhere);
+        const data = { message_id: elsewhere, content: 'crossing over', edited_at: new Date().toISOString() };
+        const crossing = await change(session, 'message.edited', data);
+        expect((await recorder.deadLettered(crossing)).reason).to.equal('unknown_message');
+        await broker.takeDeadLetter(crossing);
+        const orphan = await post(session, 'replying to nothing here', elsewhere);
+        expect((await recorder.deadLettered(orphan)).reason).to.equal('unknown_reply_to');
+        const dead = await broker.takeDeadLetter(orphan);
+        expect(String(dead.properties.headers?.[envelopeHeaders.error])).to.match(/^unknown_reply_to: /);
+        expect(await database.message(elsewhere)).to.deep.include({ content: 'in another session', edited_at: null });
+      });
+    });
+
     it('stores a message delivered twice once, and the version grows by one', async () => {
       const session = await broker.createSession(database);
       const id = randomUUID();
@@ -457,6 +579,7 @@ describe('persister', () => {
         amqp,
         publisher: new Publisher(amqp, { registry }),
         store: new MessageStore(database.db),
+        changes: new ChangeStore(database.db),
         metrics,
         logger,
         trustedPublishers: [chatApiName()],

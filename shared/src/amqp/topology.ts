@@ -109,6 +109,10 @@ export const sessionEventTypes = [
   'session.deleted',
   'read',
   'typing',
+  'message.edited',
+  'message.deleted',
+  'reaction.added',
+  'reaction.removed',
 ] as const;
 
 /** One of the event types of a session exchange. */

@@ -4,7 +4,7 @@ import type { UserRef, Visibility } from './http.ts';
 /**
  * The body of each event chat-api publishes on a session exchange (AMQP.md "Events on a session
  * exchange"), by its `type` property. `event` frames carry the same body as `data`. AMQP.md's
- * message-change, reaction and presence events join this map when Warren publishes them.
+ * presence event joins this map when Warren publishes it.
  */
 export interface SessionEventPayloads {
   /** A user joined or was added. */
@@ -24,6 +24,27 @@ export interface SessionEventPayloads {
   readonly read: { readonly session_id: string; readonly user_id: string; readonly message_id: string };
   /** A member is typing; published with a short `expiration`. */
   readonly typing: { readonly session_id: string; readonly user: UserRef };
+  /** A message's author changed its content; history keeps it. */
+  readonly 'message.edited': {
+    readonly session_id: string;
+    readonly message_id: string;
+    readonly content: string;
+    readonly edited_at: string;
+  };
+  /** A message was deleted (by its author or the session's owner); history keeps a tombstone. */
+  readonly 'message.deleted': { readonly session_id: string; readonly message_id: string; readonly deleted_at: string };
+  /** A user reacted to a message with an emoji; history keeps it. */
+  readonly 'reaction.added': ReactionEventData;
+  /** A user took their reaction back; history keeps it. */
+  readonly 'reaction.removed': ReactionEventData;
+}
+
+/** The body of `reaction.added` and `reaction.removed`. */
+export interface ReactionEventData {
+  readonly session_id: string;
+  readonly message_id: string;
+  readonly emoji: string;
+  readonly user: UserRef;
 }
 
 /** The `type` of a session event. */

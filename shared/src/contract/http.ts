@@ -54,6 +54,33 @@ export interface Message {
   readonly extra: Readonly<Record<string, unknown>> | null;
   /** ISO-8601 in UTC with milliseconds, as `Date.prototype.toISOString` writes it. */
   readonly created_at: string;
+  /** The root message of the thread this is a reply in, or `null` for a message that is no reply. */
+  readonly reply_to: string | null;
+  /** Replies in this message's thread; 0 for a reply. */
+  readonly reply_count: number;
+  /** When its author last edited it (ISO-8601), `null` if never. */
+  readonly edited_at: string | null;
+  /** When it was deleted (ISO-8601), `null` if it was not; a deleted message has `content` `""`, `extra` `{}` and no reactions. */
+  readonly deleted_at: string | null;
+  /** Its reactions, most reacted first. */
+  readonly reactions: readonly Reaction[];
+}
+
+/** The users who reacted to a message with one emoji. */
+export interface Reaction {
+  /** One emoji or a short name (`thumbsup`): 1 to 32 code points, no white space or control characters. */
+  readonly emoji: string;
+  /** Users who reacted with it, each counted once. */
+  readonly count: number;
+  /** The caller is among them. */
+  readonly me: boolean;
+}
+
+/** `GET /api/sessions/:id/messages/:messageId/thread`: the root and a page of its replies, oldest first. */
+export interface ThreadPage {
+  readonly root: Message;
+  readonly replies: readonly Message[];
+  readonly has_more: boolean;
 }
 
 /** A group session has members and an owner; a direct one is the one session of two users. */

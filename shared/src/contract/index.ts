@@ -4,7 +4,7 @@
  * for the services and the web client. Types only, so a browser bundle that imports it (with
  * `import type`) gains no code.
  */
-export type { SessionEvent, SessionEventName, SessionEventPayloads } from './events.ts';
+export type { ReactionEventData, SessionEvent, SessionEventName, SessionEventPayloads } from './events.ts';
 export type {
   AuthFrame,
   ClientFrame,
@@ -23,10 +23,12 @@ export type {
   Member,
   Message,
   MessagePage,
+  Reaction,
   SearchHit,
   Session,
   SessionDetail,
   SessionKind,
+  ThreadPage,
   TokenPair,
   User,
   UserAuthor,

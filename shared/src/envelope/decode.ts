@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { names, type SessionEventType, sessionEventTypes } from '../amqp/topology.ts';
 import { limits } from '../limits.ts';
-import type { ChatMessage } from './chat-message.ts';
+import { type ChatMessage, NEW_MESSAGE_STATE } from './chat-message.ts';
 import {
   type DeliveryLike,
   isJsonContentType,
@@ -15,7 +15,8 @@ import {
   type TrustedPublishers,
 } from './delivery.ts';
 import { EnvelopeError, type EnvelopeErrorCode } from './errors.ts';
-import { canonicalUuid, contentOf, extraOf, inspectJson, messageTypeOf } from './field-rules.ts';
+import { canonicalUuid, contentOf, extraOf, inspectJson, messageTypeOf, replyToOf } from './field-rules.ts';
+import { isMessageChangeEvent, type MessageChange, messageChangeOf } from './message-change.ts';
 import { authorOf, createdAtOf, messageIdOf } from './provenance.ts';
 
 /** The fields of a message body before the field rules run (see `contentOf`, `messageTypeOf`, `extraOf`). */
@@ -24,14 +25,16 @@ interface MessageBody {
   readonly type?: string | undefined;
   readonly extra?: unknown;
   readonly created_at?: string | undefined;
+  readonly reply_to?: unknown;
 }
 
-/** A JSON message body (AMQP.md); other fields are ignored, the session above all. */
+/** A JSON message body (AMQP.md, HTTP.md's `reply_to`); other fields are ignored, the session above all. */
 const jsonBody = z.object({
   content: z.string(),
   type: z.string().optional(),
   extra: z.unknown().optional(),
   created_at: z.string().optional(),
+  reply_to: z.unknown().optional(),
 });
 
 /** The error code of a schema problem, by the field it is in. */
@@ -104,6 +107,8 @@ export interface DecodedEvent {
   readonly event: SessionEventType;
   /** The parsed JSON body, as the publisher wrote it (AMQP.md "Events on a session exchange"). */
   readonly data: unknown;
+  /** For an event that changes a stored message (an edit, a delete, a reaction): the change, checked. */
+  readonly change: MessageChange | null;
 }
 
 /** A delivery that breaks the envelope rules: dead-letter it, never deliver it. */
@@ -148,7 +153,8 @@ function decodeOrThrow(delivery: DeliveryLike, options: DecodeOptions): DecodedM
     if (inspectJson(data, EVENT_DATA_DEPTH).tooDeep) {
       throw new EnvelopeError('invalid_body', `event data nests more than ${EVENT_DATA_DEPTH} levels deep`);
     }
-    return { ok: true, kind: 'event', sessionId, event, data };
+    const change = isMessageChangeEvent(event) ? messageChangeOf(event, data, id, sessionId) : null;
+    return { ok: true, kind: 'event', sessionId, event, data, change };
   }
 
   const body = messageBodyOf(delivery);
@@ -160,6 +166,8 @@ function decodeOrThrow(delivery: DeliveryLike, options: DecodeOptions): DecodedM
     content: contentOf(body.content),
     extra: extraOf(body.extra),
     created_at: createdAtOf(delivery, body, options.trustedPublishers, options.receivedAt),
+    reply_to: replyToOf(body.reply_to),
+    ...NEW_MESSAGE_STATE,
   };
   return { ok: true, kind: 'message', sessionId, message };
 }
@@ -173,8 +181,12 @@ function decodeOrThrow(delivery: DeliveryLike, options: DecodeOptions): DecodedM
  * - `type` property absent, empty or `message`: a chat message (see `messageBodyOf`, `contentOf`,
  *   `messageTypeOf`, `extraOf`, `authorOf`, `createdAtOf`, `messageIdOf`).
  * - `type` a session event: its body is parsed as JSON whatever the content type. Events are believed
- *   only from a trusted publisher (`untrusted_event` otherwise), so a bot cannot forge `member.joined`.
- *   Their data is not checked further than its depth (at most 32 levels): only chat-api may publish them.
+ *   only from a trusted publisher (`untrusted_event` otherwise), so a bot cannot forge `member.joined`
+ *   or `message.edited`. Their data is not checked further than its depth (at most 32 levels), but for
+ *   the events that change history, checked in full (`messageChangeOf`, `invalid_event`): the
+ *   persister applies those, and what it refuses the gateway must not deliver.
+ * - a message body's `reply_to`: a UUID or null (`invalid_reply_to`); whether it names a message of
+ *   the session only the persister can tell.
  * - any other `type`: `unknown_message_type`.
  *
  * Never throws, whatever the delivery: every broken rule is a `{ ok: false }` result with its code.

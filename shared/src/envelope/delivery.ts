@@ -99,7 +99,7 @@ export interface EnvelopePublishOptions {
   /** Seconds since 1970. */
   readonly timestamp?: number;
   readonly contentType: string;
-  /** 2 (persistent) for messages, 1 for events, which are live only. */
+  /** 2 (persistent) for messages and the events that change them, 1 for other events, which are live only. */
   readonly deliveryMode: 1 | 2;
   /** Milliseconds, as a decimal string, after which the broker drops the event. */
   readonly expiration?: string;

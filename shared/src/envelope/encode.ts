@@ -8,6 +8,7 @@ import type { ChatMessage, UserAuthor } from './chat-message.ts';
 import { envelopeHeaders, JSON_CONTENT_TYPE, MESSAGE_TYPE_PROPERTY, type OutgoingDelivery } from './delivery.ts';
 import { EnvelopeError } from './errors.ts';
 import { canonicalUuid, inspectJson } from './field-rules.ts';
+import { isMessageChangeEvent } from './message-change.ts';
 
 /** What {@link encodeChatMessage} publishes. */
 export interface EncodeChatMessageInput {
@@ -23,7 +24,7 @@ export interface EncodeChatMessageInput {
 
 /**
  * The delivery a trusted publisher (chat-api) sends for a chat user's message: persistent, JSON body
- * `{ content, type, extra?, created_at }`, author headers, `timestamp` the whole seconds of `created_at`.
+ * `{ content, type, extra?, created_at, reply_to? }`, author headers, `timestamp` the whole seconds of `created_at`.
  *
  * The fields are not validated again: the caller built them with the field rules, and for every such
  * message every consumer decodes exactly the message (a property test holds that). Two cheap guards
@@ -44,6 +45,7 @@ export function encodeChatMessage({ message, publisher }: EncodeChatMessageInput
     type: message.type,
     ...(message.extra === null ? {} : { extra: message.extra }),
     created_at: message.created_at,
+    ...(message.reply_to === null ? {} : { reply_to: message.reply_to }),
   };
   return {
     exchange: names.sessionExchange(message.session_id),
@@ -88,7 +90,8 @@ function serialize(data: unknown): Buffer {
 
 /**
  * The delivery a trusted publisher (chat-api) sends for a session event: `type` the event name, JSON
- * body, transient (delivery mode 1: events are live only, their state lives in PostgreSQL).
+ * body, transient (delivery mode 1: events are live only, their state lives in PostgreSQL), except
+ * the events that change a stored message, which are persistent: history is made from them.
  *
  * @throws EnvelopeError `not_a_session` (sessionId not a UUID), `invalid_message_id`, `invalid_body` (data not JSON-serializable) or
  * `body_too_large`; RangeError when `expirationMs` is not a non-negative integer.
@@ -115,7 +118,7 @@ export function encodeSessionEvent(input: EncodeSessionEventInput): OutgoingDeli
       type: input.event,
       userId: input.publisher,
       contentType: JSON_CONTENT_TYPE,
-      deliveryMode: 1,
+      deliveryMode: isMessageChangeEvent(input.event) ? 2 : 1,
       ...(expirationMs === undefined ? {} : { expiration: String(expirationMs) }),
     },
   };

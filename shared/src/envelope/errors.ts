@@ -23,6 +23,8 @@ export const envelopeErrorCodes = [
   'invalid_timestamp',
   'invalid_created_at',
   'invalid_author',
+  'invalid_reply_to',
+  'invalid_event',
   'undecodable',
 ] as const;
 

@@ -158,3 +158,38 @@ export function extraOf(extra: unknown): Readonly<Record<string, unknown>> | nul
   if (!inspection.storable) throw new EnvelopeError('invalid_characters', 'extra holds U+0000 or a lone surrogate');
   return extra as Readonly<Record<string, unknown>>;
 }
+
+/** White space, control, format and surrogate characters: none may be in an emoji. */
+const NOT_IN_EMOJI = /[\p{White_Space}\p{Cc}\p{Cs}]/u;
+
+/**
+ * A reaction's emoji (HTTP.md): one emoji or a short name such as `thumbsup`, 1 to 32 code points
+ * (`limits.emoji`), no white space, control characters or lone surrogates. Format characters stay
+ * allowed: the zero-width joiner and variation selectors are part of many emoji.
+ *
+ * @throws EnvelopeError `invalid_event` for anything else.
+ */
+export function emojiOf(value: unknown): string {
+  if (typeof value !== 'string') throw new EnvelopeError('invalid_event', 'emoji must be a string');
+  const length = codePointLength(value);
+  if (length < limits.emoji.min || length > limits.emoji.max) {
+    throw new EnvelopeError('invalid_event', `emoji must be ${limits.emoji.min} to ${limits.emoji.max} characters`);
+  }
+  if (NOT_IN_EMOJI.test(value) || value.includes('\u0000')) {
+    throw new EnvelopeError('invalid_event', 'emoji must hold no white space or control characters');
+  }
+  return value;
+}
+
+/**
+ * The `reply_to` of a message body: the lower-case UUID of the message it replies to, or null when
+ * absent or null.
+ *
+ * @throws EnvelopeError `invalid_reply_to` for anything else.
+ */
+export function replyToOf(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  const id = canonicalUuid(value);
+  if (id === null) throw new EnvelopeError('invalid_reply_to', 'reply_to must be a message id (a UUID)');
+  return id;
+}

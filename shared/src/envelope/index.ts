@@ -2,7 +2,7 @@
  * The message envelope (AMQP.md "A chat message on the wire"): the one place that reads and writes
  * session-exchange deliveries, so the persister, the ws-gateway and chat-api agree on every rule.
  */
-export type { Author, BotAuthor, ChatMessage, UserAuthor } from './chat-message.ts';
+export { type Author, type BotAuthor, type ChatMessage, NEW_MESSAGE_STATE, type UserAuthor } from './chat-message.ts';
 export {
   type DecodedEvent,
   type DecodedMessage,
@@ -33,5 +33,20 @@ export {
   type EnvelopeProblem,
   envelopeErrorCodes,
 } from './errors.ts';
-export { canonicalUuid, contentOf, DEFAULT_MESSAGE_TYPE, extraOf, messageTypeOf } from './field-rules.ts';
-export { authorOf, createdAtOf, MESSAGE_ID_NAMESPACE, messageIdOf, newMessageId } from './provenance.ts';
+export {
+  canonicalUuid,
+  contentOf,
+  DEFAULT_MESSAGE_TYPE,
+  emojiOf,
+  extraOf,
+  messageTypeOf,
+  replyToOf,
+} from './field-rules.ts';
+export {
+  isMessageChangeEvent,
+  type MessageChange,
+  type MessageChangeEvent,
+  messageChangeEvents,
+  messageChangeOf,
+} from './message-change.ts';
+export { authorOf, createdAtOf, MESSAGE_ID_NAMESPACE, messageIdOf, newChangeId, newMessageId } from './provenance.ts';

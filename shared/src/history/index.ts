@@ -7,9 +7,11 @@ export { HISTORY_SCHEMA } from './history-schema.ts';
 export {
   type AuthorKind,
   MESSAGE_COLUMNS,
+  type MessageDetails,
   type MessageRow,
   messageOf,
   messageRowOf,
+  NO_DETAILS,
   type NewMessageRow,
 } from './message-row.ts';
 export { MESSAGE_SEARCH_CONFIG, MESSAGE_SEARCH_REGCONFIG, MESSAGE_SEARCH_VECTOR } from './message-search.ts';

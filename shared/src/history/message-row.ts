@@ -1,3 +1,4 @@
+import type { Reaction } from '../contract/http.ts';
 import type { Author, ChatMessage } from '../envelope/index.ts';
 
 /** Who wrote a stored message, as its columns say: a chat user, a bot, or nobody (unattributed). */
@@ -17,6 +18,8 @@ export interface NewMessageRow {
   extra: Readonly<Record<string, unknown>> | null;
   /** ISO-8601, as the envelope gives it. */
   created_at: string;
+  /** The message it replies to, as posted; the persister stores the root of that message's thread. */
+  reply_to: string | null;
 }
 
 /** A row of `history.messages` as a reader selects it. */
@@ -25,7 +28,20 @@ export interface MessageRow extends Omit<NewMessageRow, 'created_at' | 'extra'> 
   seq: string;
   extra: Record<string, unknown> | null;
   created_at: Date;
+  edited_at: Date | null;
+  deleted_at: Date | null;
 }
+
+/** What a `Message` shows beyond its row: counted from other rows (replies, `history.reactions`). */
+export interface MessageDetails {
+  /** Replies in its thread; 0 for a reply. */
+  readonly reply_count: number;
+  /** Its reactions as the caller sees them, most reacted first. */
+  readonly reactions: readonly Reaction[];
+}
+
+/** The details of a message nothing replied or reacted to. */
+export const NO_DETAILS: MessageDetails = { reply_count: 0, reactions: [] };
 
 /** The columns of {@link MessageRow}, for queries that select a message. */
 export const MESSAGE_COLUMNS = [
@@ -39,6 +55,9 @@ export const MESSAGE_COLUMNS = [
   'content',
   'extra',
   'created_at',
+  'reply_to',
+  'edited_at',
+  'deleted_at',
 ] as const satisfies readonly (keyof MessageRow)[];
 
 /** The row the persister stores for a message. */
@@ -54,11 +73,15 @@ export function messageRowOf(message: ChatMessage): NewMessageRow {
     content: message.content,
     extra: message.extra,
     created_at: message.created_at,
+    reply_to: message.reply_to,
   };
 }
 
-/** The `Message` of HTTP.md for a stored row: the inverse of {@link messageRowOf}. */
-export function messageOf(row: MessageRow): ChatMessage {
+/**
+ * The `Message` of HTTP.md for a stored row and its details: the inverse of {@link messageRowOf}.
+ * A deleted message is a tombstone (HTTP.md): `content` `""`, `extra` `{}`, no reactions.
+ */
+export function messageOf(row: MessageRow, details: MessageDetails = NO_DETAILS): ChatMessage {
   const author: Author =
     row.author_kind === 'user'
       ? { kind: 'user', id: row.author_id ?? '', username: row.author_name ?? '' }
@@ -70,8 +93,13 @@ export function messageOf(row: MessageRow): ChatMessage {
     session_id: row.session_id,
     author,
     type: row.type,
-    content: row.content,
-    extra: row.extra,
+    content: row.deleted_at === null ? row.content : '',
+    extra: row.deleted_at === null ? row.extra : {},
     created_at: row.created_at.toISOString(),
+    reply_to: row.reply_to,
+    reply_count: row.reply_to === null ? details.reply_count : 0,
+    edited_at: row.edited_at?.toISOString() ?? null,
+    deleted_at: row.deleted_at?.toISOString() ?? null,
+    reactions: row.deleted_at === null ? details.reactions : [],
   };
 }

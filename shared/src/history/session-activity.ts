@@ -19,10 +19,14 @@ export interface SessionActivityRow {
 }
 
 /**
- * Erases a session's history (its messages and its activity), inside the transaction that deletes
+ * Erases a session's history (its messages, their reactions and its activity), inside the transaction that deletes
  * the session: chat-api's one write to the `history` schema, since only it knows a session is gone.
  */
 export async function deleteSessionHistory(trx: Knex.Transaction, sessionId: string): Promise<void> {
+  await trx.raw(
+    'delete from ??.reactions where message_id in (select id from ??.messages where session_id = ?)',
+    [HISTORY_SCHEMA, HISTORY_SCHEMA, sessionId],
+  );
   await trx.withSchema(HISTORY_SCHEMA).from('messages').where({ session_id: sessionId }).delete();
   await trx.withSchema(HISTORY_SCHEMA).from('session_activity').where({ session_id: sessionId }).delete();
 }

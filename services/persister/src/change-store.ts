@@ -1,0 +1,56 @@
+import type { Knex } from '@warren/shared/db';
+import type { MessageChange } from '@warren/shared/envelope';
+import { CHANGE_STATEMENT, type ChangeStatementResult, changeParameters } from './change-statement.ts';
+import { runNamedStatement } from './named-statement.ts';
+
+/** What became of one change of a batch. */
+export type ChangeOutcome =
+  /** Applied, or superseded by a newer change of the same thing, or applied before (a redelivery): nothing more to do. */
+  | 'done'
+  /** Its message is not stored in its session: to be dead-lettered. */
+  | 'unknown_message'
+  /** A new emoji on a message that has the most distinct emoji allowed: to be dead-lettered. */
+  | 'too_many_reactions';
+
+/** What one committed change transaction did. */
+export interface ChangesOutcome {
+  /** One outcome per change given, in the same order. */
+  readonly outcomes: readonly ChangeOutcome[];
+  /** Rows the transaction wrote (see `ChangeStatementResult.written`). */
+  readonly written: number;
+}
+
+/**
+ * Applies edits, deletes and reactions to history in one transaction per batch (see
+ * {@link CHANGE_STATEMENT}): idempotent and order-independent, so a batch can be retried whole and
+ * redeliveries in any order leave history as publish order does.
+ */
+export class ChangeStore {
+  readonly #db: Knex;
+
+  constructor(db: Knex) {
+    this.#db = db;
+  }
+
+  /**
+   * Applies a batch of changes.
+   * @throws whatever PostgreSQL or the driver throws when the transaction cannot commit (nothing is
+   * applied then, so the batch can be retried).
+   */
+  async apply(changes: readonly MessageChange[]): Promise<ChangesOutcome> {
+    if (changes.length === 0) return { outcomes: [], written: 0 };
+    const result = await runNamedStatement<ChangeStatementResult>(
+      this.#db,
+      'warren-persister-apply-changes',
+      CHANGE_STATEMENT,
+      changeParameters(changes),
+    );
+    const unknown = new Set(result.unknown);
+    const overLimit = new Set(result.over_limit);
+    const outcomes = changes.map((change): ChangeOutcome => {
+      if (unknown.has(change.id)) return 'unknown_message';
+      return overLimit.has(change.id) ? 'too_many_reactions' : 'done';
+    });
+    return { outcomes, written: result.written };
+  }
+}
