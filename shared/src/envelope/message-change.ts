@@ -35,7 +35,12 @@ interface ChangeBase {
 export type MessageChange =
   | (ChangeBase & { readonly kind: 'edit'; readonly content: string; readonly at: string })
   | (ChangeBase & { readonly kind: 'delete'; readonly at: string })
-  | (ChangeBase & { readonly kind: 'reaction'; readonly emoji: string; readonly user: UserRef; readonly present: boolean });
+  | (ChangeBase & {
+      readonly kind: 'reaction';
+      readonly emoji: string;
+      readonly user: UserRef;
+      readonly present: boolean;
+    });
 
 const uuid = z.string().transform((value, context) => {
   const id = canonicalUuid(value);
@@ -65,7 +70,12 @@ const bodies = {
  * @throws EnvelopeError `invalid_event` when the body is not the event's shape, names another
  * session, or its emoji breaks the rule; the content rules' codes for an edit's content.
  */
-export function messageChangeOf(event: MessageChangeEvent, data: unknown, id: string, sessionId: string): MessageChange {
+export function messageChangeOf(
+  event: MessageChangeEvent,
+  data: unknown,
+  id: string,
+  sessionId: string,
+): MessageChange {
   const schema = event === 'message.edited' || event === 'message.deleted' ? bodies[event] : bodies.reaction;
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
@@ -80,5 +90,11 @@ export function messageChangeOf(event: MessageChangeEvent, data: unknown, id: st
   const base = { id, sessionId, messageId: body.message_id };
   if ('content' in body) return { ...base, kind: 'edit', content: contentOf(body.content), at: body.edited_at };
   if ('deleted_at' in body) return { ...base, kind: 'delete', at: body.deleted_at };
-  return { ...base, kind: 'reaction', emoji: emojiOf(body.emoji), user: body.user, present: event === 'reaction.added' };
+  return {
+    ...base,
+    kind: 'reaction',
+    emoji: emojiOf(body.emoji),
+    user: body.user,
+    present: event === 'reaction.added',
+  };
 }

@@ -11,8 +11,8 @@ export {
   type MessageRow,
   messageOf,
   messageRowOf,
-  NO_DETAILS,
   type NewMessageRow,
+  NO_DETAILS,
 } from './message-row.ts';
 export { MESSAGE_SEARCH_CONFIG, MESSAGE_SEARCH_REGCONFIG, MESSAGE_SEARCH_VECTOR } from './message-search.ts';
 export { historyMigrations } from './migrations/index.ts';

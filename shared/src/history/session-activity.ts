@@ -23,10 +23,11 @@ export interface SessionActivityRow {
  * the session: chat-api's one write to the `history` schema, since only it knows a session is gone.
  */
 export async function deleteSessionHistory(trx: Knex.Transaction, sessionId: string): Promise<void> {
-  await trx.raw(
-    'delete from ??.reactions where message_id in (select id from ??.messages where session_id = ?)',
-    [HISTORY_SCHEMA, HISTORY_SCHEMA, sessionId],
-  );
+  await trx.raw('delete from ??.reactions where message_id in (select id from ??.messages where session_id = ?)', [
+    HISTORY_SCHEMA,
+    HISTORY_SCHEMA,
+    sessionId,
+  ]);
   await trx.withSchema(HISTORY_SCHEMA).from('messages').where({ session_id: sessionId }).delete();
   await trx.withSchema(HISTORY_SCHEMA).from('session_activity').where({ session_id: sessionId }).delete();
 }
