@@ -1,7 +1,7 @@
 // Baseline of scenario 4, in a process of its own like chat-api: an express route that validates
 // nothing and publishes the same bytes chat-api would, with a publisher confirm, then answers 202.
 import { randomUUID } from 'node:crypto';
-import { encodeChatMessage } from '@warren/shared/envelope';
+import { encodeChatMessage, NEW_MESSAGE_STATE } from '@warren/shared/envelope';
 import amqp from 'amqplib';
 import express from 'express';
 
@@ -23,6 +23,8 @@ app.post('/api/sessions/:id/messages', (req, res) => {
     content: String(req.body.content),
     extra: null,
     created_at: new Date().toISOString(),
+    reply_to: null,
+    ...NEW_MESSAGE_STATE,
   };
   const out = encodeChatMessage({ publisher, message });
   channel.publish(out.exchange, '', out.content, { ...out.options }, (err) => {

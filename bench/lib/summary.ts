@@ -25,6 +25,7 @@ export interface Summary {
   chat_api_vs_bare_c16: number | null;
   chat_api_vs_bare_c64: number | null;
   persister_vs_insert: number | null;
+  persister_mixed_vs_plain: number | null;
   connect_p50_vs_bare: number | null;
   gateway_kib_per_connection: number | null;
   cluster_fanout_vs_single_n100: number | null;
@@ -59,6 +60,8 @@ export const SUMMARY_NOTES: Record<keyof Summary, string> = {
   chat_api_vs_bare_c64: 'as chat_api_vs_bare_c16, 64 in flight.',
   persister_vs_insert:
     'rows/s draining a backlog (from the persister being ready): persister ÷ the same rows in the same batches as one multi-row INSERT per transaction into a copy of its table. > 1: Warren faster.',
+  persister_mixed_vs_plain:
+    'messages/s draining a backlog with one edit or reaction per ten messages ÷ draining one of messages only, same run, until every message is stored and every change applied. ≥ 0.9 asked (issue 16).',
   connect_p50_vs_bare:
     'p50 of socket open → ready: Warren gateway ÷ a bare ws server (open). < 1: Warren faster; lower is better.',
   gateway_kib_per_connection: 'gateway RSS growth per idle connection, KiB. Lower is better.',
@@ -106,6 +109,7 @@ export function cpuPhases(results: Results): [string, CpuPhase | undefined][] {
   if (results.persister) {
     phases.push(['persister_warren', results.persister.warren.cpu]);
     phases.push(['persister_insert_baseline', results.persister.baseline.cpu]);
+    phases.push(['persister_mixed_stream', results.persister.mixed.cpu]);
   }
   for (const c of results.chatApi ?? []) {
     phases.push([`chat_api_c${c.concurrency}_warren`, c.warren.cpu]);
@@ -151,6 +155,7 @@ export function summarize(results: Results): Summary {
     chat_api_vs_bare_c16: chat(16)?.ratio ?? null,
     chat_api_vs_bare_c64: chat(64)?.ratio ?? null,
     persister_vs_insert: results.persister?.ratio ?? null,
+    persister_mixed_vs_plain: results.persister?.mixedRatio ?? null,
     connect_p50_vs_bare: results.connections?.ratios.connectP50 ?? null,
     gateway_kib_per_connection: results.connections?.warren.rssPerConnKiB ?? null,
     cluster_fanout_vs_single_n100: ratio(cl?.cluster.fanout.deliveriesPerSec, cl?.single.fanout.deliveriesPerSec),

@@ -7,7 +7,7 @@
 // each system carries) and at a fixed offered rate (latency, post sent → frame received).
 import { randomUUID } from 'node:crypto';
 import { names } from '@warren/shared/amqp';
-import { encodeChatMessage } from '@warren/shared/envelope';
+import { encodeChatMessage, NEW_MESSAGE_STATE } from '@warren/shared/envelope';
 import type { Target } from '../lib/clients.ts';
 import { atRate, awaitFrames, type Context, closedLoop, contentOf, sleep } from '../lib/context.ts';
 import type { CpuPhase, ProcessSet } from '../lib/cpu.ts';
@@ -227,6 +227,8 @@ function chatMessage(room: Room, content: string) {
     content,
     extra: null,
     created_at: new Date().toISOString(),
+    reply_to: null,
+    ...NEW_MESSAGE_STATE,
   };
 }
 

@@ -3,9 +3,18 @@
 // each in its own transaction, into a copy of history.messages: same indexes, and the same rows the
 // persister's table held before its drain). The persister's clock starts once it is ready (it logged
 // that it listens, having started to consume), and counts the rows stored from then on.
+// Then the mixed stream: another backlog of as many messages with one change per ten messages
+// (alternately an edit and a reaction, each of a message ten earlier in the stream), drained the same
+// way until every message is stored and every change applied: its messages/s ÷ the plain drain's.
 import { randomUUID } from 'node:crypto';
 import { queues } from '@warren/shared/amqp';
-import { encodeChatMessage } from '@warren/shared/envelope';
+import {
+  encodeChatMessage,
+  encodeSessionEvent,
+  NEW_MESSAGE_STATE,
+  newChangeId,
+  type OutgoingDelivery,
+} from '@warren/shared/envelope';
 import pg from 'pg';
 import { type Context, contentOf, sleep } from '../lib/context.ts';
 import type { CpuPhase } from '../lib/cpu.ts';
@@ -21,7 +30,21 @@ export interface PersisterResult {
   /** `startRows`: rows its table held (the persister's table's, copied) before the inserts. */
   baseline: { seconds: number; rowsPerSec: number; startRows?: number; cpu?: CpuPhase };
   ratio: number;
+  /** The mixed stream: `messages` messages and `changes` edits and reactions, until all are stored and applied. */
+  mixed: {
+    messages: number;
+    changes: number;
+    seconds: number;
+    rowsPerSec: number;
+    deliveriesPerSec: number;
+    cpu?: CpuPhase;
+  };
+  /** Messages/s of the mixed stream ÷ of the plain drain (`warren`): the cost of applying changes. */
+  mixedRatio: number;
 }
+
+/** One change per this many messages in the mixed stream. */
+const CHANGE_EVERY = 10;
 
 const BATCH = 200;
 
@@ -35,7 +58,38 @@ function backlogOf(sessionId: string, owner: User, count: number) {
     content: contentOf(`p-${i}`),
     extra: null,
     created_at: new Date().toISOString(),
+    reply_to: null,
+    ...NEW_MESSAGE_STATE,
   }));
+}
+
+/** The deliveries of a mixed stream: the messages, and after every tenth an edit or a reaction of the message ten before. */
+function mixedStreamOf(messages: ReturnType<typeof backlogOf>, owner: User): OutgoingDelivery[] {
+  const out: OutgoingDelivery[] = [];
+  for (const [i, message] of messages.entries()) {
+    out.push(encodeChatMessage({ publisher: PUBLISHER, message }));
+    if (i % CHANGE_EVERY !== CHANGE_EVERY - 1) continue;
+    const target = messages[i - (CHANGE_EVERY - 1)] ?? message;
+    const edit = (i / CHANGE_EVERY) % 2 < 1;
+    const base = { session_id: message.session_id, message_id: target.id };
+    out.push(
+      encodeSessionEvent({
+        sessionId: message.session_id,
+        publisher: PUBLISHER,
+        messageId: newChangeId(),
+        ...(edit
+          ? {
+              event: 'message.edited',
+              data: { ...base, content: `${target.content} (edited)`, edited_at: new Date().toISOString() },
+            }
+          : {
+              event: 'reaction.added',
+              data: { ...base, emoji: '👍', user: { id: owner.id, username: owner.username } },
+            }),
+      }),
+    );
+  }
+  return out;
 }
 
 /**
@@ -46,13 +100,14 @@ export async function drainBacklog(
   ctx: Context,
   sessionId: string,
   messages: ReturnType<typeof backlogOf>,
-  options: { cpuProfDir?: string } = {},
+  options: { cpuProfDir?: string; deliveries?: readonly OutgoingDelivery[]; changes?: number } = {},
 ): Promise<{ publishSeconds: number; seconds: number; stored: number; storedAtReady: number; cpu: CpuPhase }> {
   await ctx.persister?.stop();
   ctx.persister = undefined;
   const p0 = performance.now();
-  for (const [i, message] of messages.entries()) {
-    const out = encodeChatMessage({ publisher: PUBLISHER, message });
+  const deliveries =
+    options.deliveries ?? messages.map((message) => encodeChatMessage({ publisher: PUBLISHER, message }));
+  for (const [i, out] of deliveries.entries()) {
     ctx.confirm.publish(out.exchange, '', out.content, { ...out.options });
     if (i % 2000 === 1999) await ctx.confirm.waitForConfirms();
   }
@@ -69,13 +124,26 @@ export async function drainBacklog(
         (await db.query<{ n: string }>('select count(*) as n from history.messages where session_id = $1', [sessionId]))
           .rows[0]?.n,
       );
+    // Edits and reactions applied: each change of the mixed stream is of another message.
+    const applied = async () =>
+      Number(
+        (
+          await db.query<{ n: string }>(
+            `select (select count(*) from history.messages where session_id = $1 and edit_id is not null)
+                  + (select count(*) from history.reactions r join history.messages m on m.id = r.message_id
+                      where m.session_id = $1) as n`,
+            [sessionId],
+          )
+        ).rows[0]?.n,
+      );
+    const changes = options.changes ?? 0;
     ctx.persister = await startPersister(ctx.env, { BATCH_SIZE: String(BATCH) }, options);
     const t0 = performance.now();
     const cpu = await ctx.cpu.start();
     const storedAtReady = await count();
     const deadline = Date.now() + (ctx.quick ? 60_000 : 300_000);
     let stored = storedAtReady;
-    while (stored < messages.length && Date.now() < deadline) {
+    while ((stored < messages.length || (changes > 0 && (await applied()) < changes)) && Date.now() < deadline) {
       await sleep(25);
       stored = await count();
     }
@@ -147,6 +215,24 @@ export async function runPersister(ctx: Context): Promise<PersisterResult> {
     cpu: baseUsage,
   };
   ctx.log(`  baseline inserted ${N} rows in ${baseSeconds.toFixed(2)} s`);
+
+  ctx.log(`persister: a mixed stream of ${N} messages and one change per ${CHANGE_EVERY}`);
+  const owner = ctx.users[0] as User;
+  const mixedSession = await createSession(ctx.chatUrl, [owner]);
+  const mixedMessages = backlogOf(mixedSession, owner, N);
+  const deliveries = mixedStreamOf(mixedMessages, owner);
+  const changes = deliveries.length - N;
+  const drained = await drainBacklog(ctx, mixedSession, mixedMessages, { deliveries, changes });
+  const mixedStored = drained.stored - drained.storedAtReady;
+  const mixed = {
+    messages: N,
+    changes,
+    seconds: round(drained.seconds),
+    rowsPerSec: Math.round(mixedStored / drained.seconds),
+    deliveriesPerSec: Math.round((mixedStored + changes) / drained.seconds),
+    cpu: drained.cpu,
+  };
+  ctx.log(`  mixed: ${mixedStored} messages and ${changes} changes in ${drained.seconds.toFixed(2)} s`);
   return {
     messages: N,
     batchSize: BATCH,
@@ -154,5 +240,7 @@ export async function runPersister(ctx: Context): Promise<PersisterResult> {
     warren,
     baseline,
     ratio: round(warren.rowsPerSec / baseline.rowsPerSec, 3),
+    mixed,
+    mixedRatio: round(mixed.rowsPerSec / warren.rowsPerSec, 3),
   };
 }
