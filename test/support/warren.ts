@@ -98,7 +98,7 @@ export async function registerEach<const P extends readonly string[]>(
 export class TestWarren {
   readonly auth: ServiceProcess;
   readonly chat: ServiceProcess;
-  readonly persister: ServiceProcess;
+  #persister: ServiceProcess;
   readonly gateway: ServiceProcess;
   readonly db: Knex;
   readonly vhost: string;
@@ -107,16 +107,21 @@ export class TestWarren {
   /** AMQP URLs of the run's users in this vhost. */
   readonly urls: Readonly<Record<AmqpUser | 'admin', string>>;
 
+  /** Spawns a service as {@link TestWarren.start} did. */
+  readonly #spawn: (name: TestedService) => ServiceProcess;
+
   private constructor(fields: {
     services: Record<TestedService, ServiceProcess>;
     db: Knex;
     vhost: string;
     authDataDir: string;
     urls: Record<AmqpUser | 'admin', string>;
+    spawn: (name: TestedService) => ServiceProcess;
   }) {
     this.auth = fields.services.auth;
     this.chat = fields.services['chat-api'];
-    this.persister = fields.services.persister;
+    this.#persister = fields.services.persister;
+    this.#spawn = fields.spawn;
     this.gateway = fields.services['ws-gateway'];
     this.db = fields.db;
     this.vhost = fields.vhost;
@@ -146,7 +151,9 @@ export class TestWarren {
     } as Record<AmqpUser | 'admin', string>;
     const authDataDir = mkdtempSync(join(tmpdir(), 'warren-auth-'));
     const spawned: ServiceProcess[] = [];
+    const envOf: Partial<Record<TestedService, Record<string, string>>> = {};
     const spawn = (name: TestedService, env: Record<string, string>) => {
+      envOf[name] = env;
       const service = ServiceProcess.spawn(
         name,
         serviceEnv(name, { RABBITMQ_URL: urls[name], ...env, ...options.env?.[name] }),
@@ -166,12 +173,29 @@ export class TestWarren {
       await Promise.all(spawned.map((service) => service.listening));
       const db = createDatabase({ url: test.databaseUrl, logger: createLogger({ service: 'test', level: 'silent' }) });
       const services = { auth, 'chat-api': chat, persister, 'ws-gateway': gateway };
-      return new TestWarren({ services, db, vhost, urls, authDataDir });
+      const respawn = (name: TestedService) => spawn(name, envOf[name] ?? {});
+      return new TestWarren({ services, db, vhost, urls, authDataDir, spawn: respawn });
     } catch (error) {
       await Promise.all(spawned.map((service) => service.kill()));
       rmSync(authDataDir, { recursive: true, force: true });
       throw error;
     }
+  }
+
+  /** The running persister (another process after {@link TestWarren.restartPersister}). */
+  get persister(): ServiceProcess {
+    return this.#persister;
+  }
+
+  /**
+   * Stops the persister (SIGTERM, as `docker stop` does) and, after `meanwhile` (what happens while
+   * none runs), starts a new one with the same variables; resolves once it listens.
+   */
+  async restartPersister(meanwhile: () => Promise<void> = async () => undefined): Promise<void> {
+    await this.#persister.stop();
+    await meanwhile();
+    this.#persister = this.#spawn('persister');
+    await this.#persister.listening;
   }
 
   get authUrl(): string {
@@ -241,7 +265,7 @@ export class TestWarren {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.gateway, this.chat, this.persister, this.auth].map((service) => service.stop()));
+    await Promise.all([this.gateway, this.chat, this.#persister, this.auth].map((service) => service.stop()));
     await this.db.destroy();
     rmSync(this.authDataDir, { recursive: true, force: true });
   }

@@ -8,12 +8,14 @@ import { type RunningService, startService } from '@warren/shared/service';
 import { syncTopology, type TopologySyncResult } from '@warren/shared/session-topology';
 import { createTokenVerifier } from '@warren/shared/tokens';
 import { MembershipChanges } from './broker/membership-changes.ts';
+import { MessageChangeEvents } from './broker/message-change-events.ts';
 import { SessionEvents } from './broker/session-events.ts';
 import { SessionTopology } from './broker/session-topology.ts';
 import { startUserFeed } from './broker/user-feed.ts';
 import type { ChatApiConfig } from './config.ts';
 import { apiRoutes } from './http/api-routes.ts';
 import { HistoryReading } from './messages/history-reading.ts';
+import { MessageChanges } from './messages/message-changes.ts';
 import { MessagePosting } from './messages/message-posting.ts';
 import { MessageSearch } from './messages/message-search.ts';
 import { PostRateLimit } from './messages/post-rate-limit.ts';
@@ -27,6 +29,7 @@ import { SessionViews } from './sessions/session-views.ts';
 import { typingIndicator } from './sessions/typing-indicator.ts';
 import { TypingThrottle } from './sessions/typing-throttle.ts';
 import { MemberStore } from './stores/member-store.ts';
+import { MessageDetailsStore } from './stores/message-details-store.ts';
 import { MessageHistory } from './stores/message-history.ts';
 import { MessageSearchStore } from './stores/message-search-store.ts';
 import { CHAT_SCHEMA, migrations } from './stores/migrations/index.ts';
@@ -68,10 +71,11 @@ export interface ChatApiService extends EventEmitter<ChatApiServiceEvents>, Runn
 /** What {@link startChatApiService} takes besides its configuration. */
 export interface ChatApiServiceOptions {
   /**
-   * How long `POST /api/sessions/:id/read` waits for a message that is not stored yet (seen live,
-   * still on its way to the persister) before answering 404. @defaultValue 2000
+   * How long a route naming a message that is not stored yet (seen live, still on its way to the
+   * persister) waits for it before answering 404: read markers, replies, edits, deletes,
+   * reactions. @defaultValue 2000
    */
-  readMarkerStoreWaitMs?: number;
+  storeWaitMs?: number;
 }
 
 /**
@@ -108,7 +112,8 @@ export function startChatApiService(
     const transactions = new Transactions(db);
     const sessions = new SessionStore(db);
     const members = new MemberStore(db);
-    const history = new MessageHistory(db);
+    const history = new MessageHistory(db, options.storeWaitMs);
+    const details = new MessageDetailsStore(db);
     const membershipCache = new MembershipCache({
       size: config.MEMBERSHIP_CACHE_SIZE,
       ttlMs: config.MEMBERSHIP_CACHE_TTL_MS,
@@ -146,16 +151,21 @@ export function startChatApiService(
     const routes = apiRoutes(
       {
         access,
-        views: new SessionViews({ views: new SessionViewStore(db), members }),
-        reading: new HistoryReading(history),
+        views: new SessionViews({ views: new SessionViewStore(db, details), members }),
+        reading: new HistoryReading(history, details),
         users,
         lifecycle: new SessionLifecycle({ transactions, logger, access, sessions, members, users, changes, events }),
         membership: new Membership({ transactions, logger, access, members, users, changes, events }),
-        posting: new MessagePosting({ publisher, publisherUser: amqp.user }),
-        readMarkers: new ReadMarkers({ members, history, events, storeWaitMs: options.readMarkerStoreWaitMs }),
+        posting: new MessagePosting({ publisher, publisherUser: amqp.user, history, details }),
+        changes: new MessageChanges({
+          events: new MessageChangeEvents({ publisher, publisherUser: amqp.user }),
+          history,
+          details,
+        }),
+        readMarkers: new ReadMarkers({ members, history, events }),
         postRateLimit: new PostRateLimit({ ratePerSec: config.POST_RATE_PER_SEC, burst: config.POST_BURST }),
         typing: typingIndicator(new TypingThrottle({ intervalMs: config.TYPING_INTERVAL_MS }), events),
-        search: new MessageSearch(new MessageSearchStore(db)),
+        search: new MessageSearch(new MessageSearchStore(db), details),
       },
       verifier,
     );

@@ -14,8 +14,17 @@ export const ChatApiErrors = {
   notTheOwner: defineError('NOT_THE_OWNER', 403, 'Only the owner may do this'),
   /** A username or user id chat-api does not know. */
   userNotFound: defineError('USER_NOT_FOUND', 404, 'User not found'),
-  /** A message id (a cursor or a read marker) that is not in this session. */
+  /**
+   * A message id (a cursor, a read marker, a reply's target, a message to change) that is not in
+   * this session; a message of another session is answered alike, so it tells nothing.
+   */
   messageNotFound: defineError('MESSAGE_NOT_FOUND', 404, 'Message not found'),
+  /** Editing another's message, or deleting it without owning the session. */
+  notTheAuthor: defineError('NOT_THE_AUTHOR', 403, 'Only the author may do this'),
+  /** Editing or reacting to a deleted message (a tombstone). */
+  messageDeleted: defineError('MESSAGE_DELETED', 409, 'Message deleted'),
+  /** A reaction with a new emoji on a message that has the most distinct emoji it may have (50). */
+  tooManyReactions: defineError('TOO_MANY_REACTIONS', 409, 'Too many distinct reactions'),
   /** Adding members to a direct session. */
   directSession: defineError('DIRECT_SESSION', 409, 'Not possible in a direct session'),
   /** The session has the most members it may have (README.md: 10,000). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { names } from '@warren/shared/amqp';
+import { NEW_MESSAGE_STATE } from '@warren/shared/envelope';
 import { HISTORY_SCHEMA } from '@warren/shared/history';
 import { testConfig } from '@warren/shared/testing';
 import type { ConsumeMessage } from 'amqplib';
@@ -430,7 +431,17 @@ describe('chat-api sessions', () => {
       const id = randomUUID();
       const author = { kind: 'bot', name: testConfig().users.bot.name } as const;
       const created_at = createdAt.toISOString();
-      await h.store({ id, session_id: sessionId, author, type: 'text', content, extra: null, created_at });
+      await h.store({
+        id,
+        session_id: sessionId,
+        author,
+        type: 'text',
+        content,
+        extra: null,
+        created_at,
+        reply_to: null,
+        ...NEW_MESSAGE_STATE,
+      });
       return id;
     }
 

@@ -1,20 +1,8 @@
-import { contentOf, EnvelopeError, extraOf, messageTypeOf } from '@warren/shared/envelope';
-import { SharedErrors } from '@warren/shared/errors';
+import { contentOf, extraOf, messageTypeOf, replyToOf } from '@warren/shared/envelope';
 import { validate } from '@warren/shared/http';
 import type { PostedMessage } from '../messages/message-posting.ts';
+import { field } from './envelope-field.ts';
 import { postMessageBody } from './schemas.ts';
-
-/** Applies one envelope rule, turning its refusal into a 400 naming the field: the only place that does. */
-function field<T>(name: string, rule: () => T): T {
-  try {
-    return rule();
-  } catch (error) {
-    if (!(error instanceof EnvelopeError)) throw error;
-    throw new SharedErrors.invalidRequest(`the request body is invalid: ${error.detail}`, {
-      errors: [{ field: name, message: error.detail }],
-    });
-  }
-}
 
 /** The value as JSON would carry it. */
 function viaJson(value: unknown): unknown {
@@ -35,5 +23,12 @@ export function postedMessageOf(body: unknown): PostedMessage {
   // serializes to the same text, so the rule needs no second run.
   const checked = field('extra', () => extraOf(input.extra));
   const extra = checked === null ? null : (viaJson(checked) as NonNullable<typeof checked>);
-  return { content, type, extra, ...(input.id === undefined ? {} : { id: input.id.toLowerCase() }) };
+  const replyTo = field('reply_to', () => replyToOf(input.reply_to));
+  return {
+    content,
+    type,
+    extra,
+    reply_to: replyTo,
+    ...(input.id === undefined ? {} : { id: input.id.toLowerCase() }),
+  };
 }

@@ -1,4 +1,5 @@
 import type { HistoryReading } from '../messages/history-reading.ts';
+import type { MessageChanges } from '../messages/message-changes.ts';
 import type { MessagePosting } from '../messages/message-posting.ts';
 import type { MessageSearch } from '../messages/message-search.ts';
 import type { PostRateLimit } from '../messages/post-rate-limit.ts';
@@ -19,6 +20,7 @@ export interface RouteDeps {
   lifecycle: SessionLifecycle;
   membership: Membership;
   posting: MessagePosting;
+  changes: MessageChanges;
   readMarkers: ReadMarkers;
   postRateLimit: PostRateLimit;
   typing: TypingIndicator;

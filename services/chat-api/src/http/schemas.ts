@@ -46,7 +46,11 @@ export const postMessageBody = z.object({
   type: z.string().optional(),
   extra: z.unknown().optional(),
   id: uuidSchema.optional(),
+  reply_to: z.unknown().optional(),
 });
+
+/** `PATCH /api/sessions/:id/messages/:messageId`: the shape; the envelope's content rule checks the value. */
+export const editMessageBody = z.object({ content: z.string() });
 
 /** `POST /api/sessions/:id/read`. */
 export const readBody = z.object({ message_id: uuidSchema });
@@ -62,6 +66,12 @@ export const historyQuery = z
     message: 'give before or after, not both',
     path: ['after'],
   });
+
+/** `GET /api/sessions/:id/messages/:messageId/thread`. */
+export const threadQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  after: uuidSchema.optional(),
+});
 
 /** `GET /api/sessions/search` and `GET /api/users`: `q`, which may be empty. */
 export const searchQuery = z.object({

@@ -5,9 +5,8 @@ import {
   MESSAGE_SEARCH_REGCONFIG,
   MESSAGE_SEARCH_VECTOR,
   type MessageRow,
-  messageOf,
 } from '@warren/shared/history';
-import type { HistoryPage } from './message-history.ts';
+import type { RowPage } from './message-history.ts';
 import { CHAT_SCHEMA } from './migrations/index.ts';
 
 /** The sessions a user is a member of now: their rows in `chat.members`. Binding: the user's id. */
@@ -44,11 +43,11 @@ export class MessageSearchStore {
     return rows[0]?.seq;
   }
 
-  /** A page of matching messages, newest (highest `seq`) first, not deleted. */
-  async search(request: MessageSearchRequest): Promise<HistoryPage> {
+  /** A page of matching messages' rows, newest (highest `seq`) first, not deleted. */
+  async search(request: MessageSearchRequest): Promise<RowPage> {
     const { sql, bindings } = messageSearchQuery(request);
     const { rows } = await this.#db.raw<{ rows: MessageRow[] }>(sql, bindings);
-    return { messages: rows.slice(0, request.limit).map(messageOf), has_more: rows.length > request.limit };
+    return { rows: rows.slice(0, request.limit), has_more: rows.length > request.limit };
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Knex } from '@warren/shared/db';
 import type { ChatMessage } from '@warren/shared/envelope';
-import { type AuthorKind, HISTORY_SCHEMA, messageOf } from '@warren/shared/history';
+import { type AuthorKind, HISTORY_SCHEMA, type MessageRow } from '@warren/shared/history';
 import { escapeLike } from './like-pattern.ts';
+import type { MessageDetailsStore } from './message-details-store.ts';
 import { CHAT_SCHEMA } from './migrations/index.ts';
 import type { SessionRow } from './session-store.ts';
 
@@ -38,6 +39,9 @@ interface ViewRow extends Omit<SessionRow, 'direct_key'> {
   lm_content: string | null;
   lm_extra: Record<string, unknown> | null;
   lm_created_at: Date | null;
+  lm_reply_to: string | null;
+  lm_edited_at: Date | null;
+  lm_deleted_at: Date | null;
 }
 
 /** A session's `bumped_at`: `greatest` skips the null of a session no message was stored for. */
@@ -70,28 +74,34 @@ const SELECT_VIEW = `
     ) end as peer_name,
     lm.seq as lm_seq, lm.id as lm_id, lm.author_kind as lm_author_kind, lm.author_id as lm_author_id,
     lm.author_name as lm_author_name, lm.type as lm_type, lm.content as lm_content, lm.extra as lm_extra,
-    lm.created_at as lm_created_at
+    lm.created_at as lm_created_at, lm.reply_to as lm_reply_to, lm.edited_at as lm_edited_at,
+    lm.deleted_at as lm_deleted_at
   from ${CHAT_SCHEMA}.sessions s
   left join ${CHAT_SCHEMA}.members m on m.session_id = s.id and m.user_id = ?
   left join ${HISTORY_SCHEMA}.session_activity a on a.session_id = s.id
   left join ${HISTORY_SCHEMA}.messages lm on lm.id = a.last_message_id and m.user_id is not null`;
 
-function viewOf(row: ViewRow): SessionView {
-  const lastMessage =
-    row.lm_id === null
-      ? null
-      : messageOf({
-          seq: row.lm_seq ?? '0',
-          id: row.lm_id,
-          session_id: row.id,
-          author_kind: row.lm_author_kind ?? 'system',
-          author_id: row.lm_author_id,
-          author_name: row.lm_author_name,
-          type: row.lm_type ?? '',
-          content: row.lm_content ?? '',
-          extra: row.lm_extra,
-          created_at: row.lm_created_at ?? row.bumped_at,
-        });
+/** The row of a view's last message, when it shows one. */
+function lastMessageRowOf(row: ViewRow): MessageRow | undefined {
+  if (row.lm_id === null) return undefined;
+  return {
+    seq: row.lm_seq ?? '0',
+    id: row.lm_id,
+    session_id: row.id,
+    author_kind: row.lm_author_kind ?? 'system',
+    author_id: row.lm_author_id,
+    author_name: row.lm_author_name,
+    type: row.lm_type ?? '',
+    content: row.lm_content ?? '',
+    extra: row.lm_extra,
+    created_at: row.lm_created_at ?? row.bumped_at,
+    reply_to: row.lm_reply_to,
+    edited_at: row.lm_edited_at,
+    deleted_at: row.lm_deleted_at,
+  };
+}
+
+function viewOf(row: ViewRow, lastMessage: ChatMessage | null): SessionView {
   return {
     id: row.id,
     kind: row.kind,
@@ -110,9 +120,23 @@ function viewOf(row: ViewRow): SessionView {
 /** The SQL of the read side of sessions (`SessionViews`). */
 export class SessionViewStore {
   readonly #db: Knex;
+  readonly #details: MessageDetailsStore;
 
-  constructor(db: Knex) {
+  /** `details` adds reply counts and reactions to the last messages, for a whole list at once. */
+  constructor(db: Knex, details: MessageDetailsStore) {
     this.#db = db;
+    this.#details = details;
+  }
+
+  /** The views of rows, their last messages' details read in one go. */
+  async #viewsOf(callerId: string, rows: readonly ViewRow[]): Promise<SessionView[]> {
+    const lastRows = rows.map(lastMessageRowOf);
+    const messages = await this.#details.messagesOf(
+      lastRows.filter((last) => last !== undefined),
+      callerId,
+    );
+    const byId = new Map(messages.map((message) => [message.id, message]));
+    return rows.map((row, i) => viewOf(row, byId.get(lastRows[i]?.id ?? '') ?? null));
   }
 
   async #query(callerId: string, rest: string, bindings: readonly Knex.Value[]): Promise<ViewRow[]> {
@@ -128,13 +152,14 @@ export class SessionViewStore {
   /** The caller's sessions, most recently bumped first. */
   async listOf(callerId: string): Promise<SessionView[]> {
     const rows = await this.#query(callerId, `where m.user_id is not null order by ${BUMPED_AT} desc, s.id`, []);
-    return rows.map(viewOf);
+    return this.#viewsOf(callerId, rows);
   }
 
   /** One session as the caller sees it, whether or not they are a member; undefined when there is none. */
   async find(callerId: string, sessionId: string): Promise<SessionView | undefined> {
-    const [row] = await this.#query(callerId, 'where s.id = ?', [sessionId]);
-    return row === undefined ? undefined : viewOf(row);
+    const rows = await this.#query(callerId, 'where s.id = ?', [sessionId]);
+    const [view] = await this.#viewsOf(callerId, rows);
+    return view;
   }
 
   /**
@@ -149,6 +174,7 @@ export class SessionViewStore {
        order by lower(s.name), s.name, s.id limit ?`,
       [`%${escapeLike(text.toLowerCase())}%`, SEARCH_LIMIT],
     );
-    return rows.map((row) => ({ ...viewOf(row), is_member: row.is_member }));
+    const views = await this.#viewsOf(callerId, rows);
+    return views.map((view, i) => ({ ...view, is_member: rows[i]?.is_member ?? false }));
   }
 }

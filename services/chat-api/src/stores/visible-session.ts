@@ -67,11 +67,14 @@ interface PostingAccessRow {
   h_content: string | null;
   h_extra: MessageRow['extra'];
   h_created_at: Date | null;
+  h_reply_to: string | null;
+  h_edited_at: Date | null;
+  h_deleted_at: Date | null;
 }
 
 function postingAccessOf(row: PostingAccessRow): PostingAccess {
   const { is_member: isMember, h_seq, h_id, h_session_id, h_author_kind, h_author_id, h_author_name } = row;
-  const { h_type, h_content, h_extra, h_created_at } = row;
+  const { h_type, h_content, h_extra, h_created_at, h_reply_to, h_edited_at, h_deleted_at } = row;
   if (
     h_seq === null ||
     h_id === null ||
@@ -94,6 +97,9 @@ function postingAccessOf(row: PostingAccessRow): PostingAccess {
     content: h_content,
     extra: h_extra,
     created_at: h_created_at,
+    reply_to: h_reply_to,
+    edited_at: h_edited_at,
+    deleted_at: h_deleted_at,
   };
   return { isMember, stored };
 }

@@ -16,13 +16,23 @@ function refusal(body: unknown): WarrenError {
 describe('a posted message, checked once', () => {
   it('holds each field to the envelope rules: content trimmed, the default type, extra as JSON carries it', () => {
     const id = 'A1B2C3D4-0000-4000-8000-000000000001';
-    expect(postedMessageOf({ content: '  hi  ', extra: { n: -0, gone: undefined }, id })).to.deep.equal({
+    const replyTo = '0190A000-0000-7000-8000-0000000000AA';
+    expect(
+      postedMessageOf({ content: '  hi  ', extra: { n: -0, gone: undefined }, id, reply_to: replyTo }),
+    ).to.deep.equal({
       content: 'hi',
       type: 'text',
       extra: { n: 0 },
       id: id.toLowerCase(),
+      reply_to: replyTo.toLowerCase(),
     });
-    expect(postedMessageOf({ content: 'x', type: 'note' })).to.deep.equal({ content: 'x', type: 'note', extra: null });
+    expect(postedMessageOf({ content: 'x', type: 'note' })).to.deep.equal({
+      content: 'x',
+      type: 'note',
+      extra: null,
+      reply_to: null,
+    });
+    expect(postedMessageOf({ content: 'x', reply_to: null }).reply_to).to.equal(null);
   });
 
   it('answers 400 naming the field whose shape is wrong', () => {
@@ -36,6 +46,8 @@ describe('a posted message, checked once', () => {
       [{ content: '   ' }, 'content'],
       [{ content: 'x', type: 'No Spaces' }, 'type'],
       [{ content: 'x', extra: [1] }, 'extra'],
+      [{ content: 'x', reply_to: 'not-a-uuid' }, 'reply_to'],
+      [{ content: 'x', reply_to: 42 }, 'reply_to'],
     ] as const) {
       const error = refusal(body);
       const [problem] = error.errors ?? [];

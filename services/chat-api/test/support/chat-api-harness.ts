@@ -1,5 +1,5 @@
 import { createDatabase, type Knex } from '@warren/shared/db';
-import type { ChatMessage } from '@warren/shared/envelope';
+import { type ChatMessage, newChangeId } from '@warren/shared/envelope';
 import { HISTORY_SCHEMA, messageRowOf } from '@warren/shared/history';
 import { createLogger } from '@warren/shared/logging';
 import { type IssuedUser, serviceEnv, TestIssuer, testConfig } from '@warren/shared/testing';
@@ -21,7 +21,17 @@ export interface ApiClient {
   get(path: string): Promise<TestResponse>;
   post(path: string, body?: unknown): Promise<TestResponse>;
   patch(path: string, body: unknown): Promise<TestResponse>;
+  put(path: string, body?: unknown): Promise<TestResponse>;
   delete(path: string): Promise<TestResponse>;
+}
+
+/** A reaction as the persister keeps it in `history.reactions`. */
+export interface StoredReaction {
+  readonly messageId: string;
+  readonly user: { readonly id: string; readonly username: string };
+  readonly emoji: string;
+  /** False for one taken back. @defaultValue true */
+  readonly present?: boolean;
 }
 
 /** Calls a base URL with an optional bearer token. */
@@ -123,6 +133,7 @@ export class ChatHarness {
       get: (path) => call(`${this.baseUrl}${path}`, 'GET', token),
       post: (path, body) => call(`${this.baseUrl}${path}`, 'POST', token, body),
       patch: (path, body) => call(`${this.baseUrl}${path}`, 'PATCH', token, body),
+      put: (path, body) => call(`${this.baseUrl}${path}`, 'PUT', token, body),
       delete: (path) => call(`${this.baseUrl}${path}`, 'DELETE', token),
     };
   }
@@ -184,9 +195,44 @@ export class ChatHarness {
     });
   }
 
-  /** Posts a text message and stores it as the persister would. */
-  async say(user: TestUser, sessionId: string, content: string): Promise<ChatMessage> {
-    const posted = await this.api(user).post(`/api/sessions/${sessionId}/messages`, { content });
+  /**
+   * Deletes a stored message as the persister applies `message.deleted`: a tombstone (content
+   * blanked, extra emptied, reactions dropped). The persister's own tests hold that it does so.
+   */
+  async storeDeleted(messageId: string, deletedAt = new Date()): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await trx
+        .withSchema(HISTORY_SCHEMA)
+        .table('messages')
+        .where({ id: messageId })
+        .update({ deleted_at: deletedAt, content: '', extra: {} });
+      await trx.withSchema(HISTORY_SCHEMA).table('reactions').where({ message_id: messageId }).delete();
+    });
+  }
+
+  /** Stores reactions as the persister applies `reaction.added` and `reaction.removed`, each change newer than the last. */
+  async storeReactions(reactions: readonly StoredReaction[]): Promise<void> {
+    if (reactions.length === 0) return;
+    await this.db
+      .withSchema(HISTORY_SCHEMA)
+      .into('reactions')
+      .insert(
+        reactions.map((reaction) => ({
+          message_id: reaction.messageId,
+          user_id: reaction.user.id,
+          username: reaction.user.username,
+          emoji: reaction.emoji,
+          present: reaction.present ?? true,
+          change_id: newChangeId(),
+        })),
+      )
+      .onConflict(['message_id', 'user_id', 'emoji'])
+      .merge(['present', 'change_id']);
+  }
+
+  /** Posts a text message (with more fields of the body, such as `reply_to`) and stores it as the persister would. */
+  async say(user: TestUser, sessionId: string, content: string, more: object = {}): Promise<ChatMessage> {
+    const posted = await this.api(user).post(`/api/sessions/${sessionId}/messages`, { ...more, content });
     if (posted.status !== 202) throw new Error(`post: ${posted.status} ${JSON.stringify(posted.body)}`);
     await this.store(posted.body.message);
     return posted.body.message;
