@@ -209,6 +209,7 @@ describe('rabbitmq/definitions.json against shared/src/amqp/topology.ts', () => 
     const userExchange = names.userExchange(userId);
     const wsQueue = names.wsQueue(userId, connectionId);
     const instanceQueue = names.chatApiInstanceQueue(randomUUID());
+    const gatewayQueue = names.gatewayInstanceQueue(randomUUID());
     const fixed = [
       exchanges.messages.name,
       exchanges.events.name,
@@ -218,7 +219,7 @@ describe('rabbitmq/definitions.json against shared/src/amqp/topology.ts', () => 
       queues.deadLetter.name,
     ];
     // RabbitMQ checks the default exchange as `amq.default`; no resource is ever named ''.
-    const every = [...fixed, session, userExchange, wsQueue, instanceQueue, 'amq.default', 'amq.topic'];
+    const every = [...fixed, session, userExchange, wsQueue, instanceQueue, gatewayQueue, 'amq.default', 'amq.topic'];
     const kinds = ['configure', 'write', 'read'] as const;
 
     /** The names `user` may access as `kind`, out of every name above. */
@@ -274,16 +275,25 @@ describe('rabbitmq/definitions.json against shared/src/amqp/topology.ts', () => 
       expect(may('chat-api', 'configure', exchanges.messages.name)).to.equal(false);
     });
 
-    it('ws-gateway may configure and read its connection queues and user exchanges, and bind them', () => {
-      for (const name of [wsQueue, userExchange]) {
+    it('ws-gateway may configure and read its connection queues, user exchanges and instance queues, and bind them', () => {
+      for (const name of [wsQueue, userExchange, gatewayQueue]) {
         expect(may('ws-gateway', 'configure', name), name).to.equal(true);
         expect(may('ws-gateway', 'read', name), name).to.equal(true);
       }
-      // queue.bind needs write on the queue and read on the exchange.
+      // queue.bind needs write on the queue and read on the exchange (warren.events for login.ended);
+      // its presence reports are writes to warren.events.
       expect(may('ws-gateway', 'write', wsQueue)).to.equal(true);
-      expect(allowed('ws-gateway', 'configure')).to.have.members([userExchange, wsQueue]);
-      expect(allowed('ws-gateway', 'write')).to.have.members([wsQueue]);
-      expect(allowed('ws-gateway', 'read')).to.have.members([userExchange, wsQueue]);
+      expect(allowed('ws-gateway', 'configure')).to.have.members([userExchange, wsQueue, gatewayQueue]);
+      expect(allowed('ws-gateway', 'write')).to.have.members([wsQueue, gatewayQueue, exchanges.events.name]);
+      expect(allowed('ws-gateway', 'read')).to.have.members([
+        userExchange,
+        wsQueue,
+        gatewayQueue,
+        exchanges.events.name,
+      ]);
+      for (const user of ['auth', 'chat-api', 'persister', 'bot'] as const) {
+        for (const kind of kinds) expect(may(user, kind, gatewayQueue), `${user} ${kind}`).to.equal(false);
+      }
     });
 
     it('ws-gateway may not configure, write or read session exchanges', () => {

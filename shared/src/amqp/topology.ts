@@ -99,6 +99,12 @@ export const eventKeys = {
    * of their membership (docs/amqp.md).
    */
   membershipChanged: 'membership.changed',
+  /** A login ended (logout, logout-all, refresh-token reuse): its `sid` is refused from then on (AMQP.md). */
+  loginEnded: 'login.ended',
+  /** What one ws-gateway instance reports of the users it holds sockets for: `presence.<instanceId>`. */
+  presence: (instanceId: string): string => `presence.${instanceId}`,
+  /** The binding key of every gateway's presence reports. */
+  presenceAll: 'presence.*',
 } as const;
 
 /** Event types carried on a session exchange (the `type` property). */
@@ -113,6 +119,7 @@ export const sessionEventTypes = [
   'message.deleted',
   'reaction.added',
   'reaction.removed',
+  'presence',
 ] as const;
 
 /** One of the event types of a session exchange. */
@@ -131,6 +138,8 @@ export const names = {
   wsQueue: (userId: string, connectionId: string): string => `${PREFIX}.ws.${userId}.${connectionId}`,
   /** `warren.chat-api.instance.<instanceId>`: one per running chat-api, for what each must hear. */
   chatApiInstanceQueue: (instanceId: string): string => `${PREFIX}.chat-api.instance.${instanceId}`,
+  /** `warren.ws-gateway.instance.<instanceId>`: one per running ws-gateway, for what each must hear. */
+  gatewayInstanceQueue: (instanceId: string): string => `${PREFIX}.ws-gateway.instance.${instanceId}`,
   /** The session id of a session exchange name, or null when the name is not one. */
   sessionIdOf: (exchange: string): string | null =>
     exchange.startsWith(`${PREFIX}.session.`) ? exchange.slice(`${PREFIX}.session.`.length) || null : null,
@@ -169,7 +178,21 @@ export const wsQueue = (userId: string, connectionId: string): QueueSpec => ({
 export const chatApiInstanceQueue = (instanceId: string): QueueSpec => ({
   name: names.chatApiInstanceQueue(instanceId),
   options: { durable: false, exclusive: true, autoDelete: true, arguments: { 'x-queue-version': 2 } },
-  bindings: [{ source: exchanges.events.name, routingKey: eventKeys.membershipChanged }],
+  bindings: [
+    { source: exchanges.events.name, routingKey: eventKeys.membershipChanged },
+    { source: exchanges.events.name, routingKey: eventKeys.loginEnded },
+    { source: exchanges.events.name, routingKey: eventKeys.presenceAll },
+  ],
+});
+
+/**
+ * The declaration of a ws-gateway instance's own queue, for the logins that ended (it closes their
+ * sockets): exclusive, like chat-api's.
+ */
+export const gatewayInstanceQueue = (instanceId: string): QueueSpec => ({
+  name: names.gatewayInstanceQueue(instanceId),
+  options: { durable: false, exclusive: true, autoDelete: true, arguments: { 'x-queue-version': 2 } },
+  bindings: [{ source: exchanges.events.name, routingKey: eventKeys.loginEnded }],
 });
 
 /** The AMQP users of a deployment: one per service, and an example third-party producer. */
@@ -191,6 +214,7 @@ const SESSION = `${re(PREFIX)}\\.session\\..+`;
 const USER = `${re(PREFIX)}\\.user\\..+`;
 const WS = `${re(PREFIX)}\\.ws\\..+`;
 const CHAT_API_INSTANCE = `${re(PREFIX)}\\.chat-api\\.instance\\..+`;
+const GATEWAY_INSTANCE = `${re(PREFIX)}\\.ws-gateway\\.instance\\..+`;
 
 /**
  * Least privilege (AMQP.md "Who may do what"). RabbitMQ checks `write` on the destination and
@@ -204,7 +228,12 @@ export const permissions: Readonly<Record<AmqpUser, PermissionSpec>> = {
     read: `^(${SESSION}|${re(queues.chatApiUsers.name)}|${re(exchanges.events.name)}|${CHAT_API_INSTANCE})$`,
   },
   persister: { configure: NOTHING, write: `^${re(exchanges.dead.name)}$`, read: `^${re(queues.persister.name)}$` },
-  'ws-gateway': { configure: `^(${WS}|${USER})$`, write: `^${WS}$`, read: `^(${WS}|${USER})$` },
+  // Its presence reports go to warren.events; its instance queue is bound there (login.ended).
+  'ws-gateway': {
+    configure: `^(${WS}|${USER}|${GATEWAY_INSTANCE})$`,
+    write: `^(${WS}|${GATEWAY_INSTANCE}|${re(exchanges.events.name)})$`,
+    read: `^(${WS}|${USER}|${GATEWAY_INSTANCE}|${re(exchanges.events.name)})$`,
+  },
   bot: { configure: NOTHING, write: `^${SESSION}$`, read: NOTHING },
 };
 

@@ -3,8 +3,7 @@ import type { UserRef, Visibility } from './http.ts';
 
 /**
  * The body of each event chat-api publishes on a session exchange (AMQP.md "Events on a session
- * exchange"), by its `type` property. `event` frames carry the same body as `data`. AMQP.md's
- * presence event joins this map when Warren publishes it.
+ * exchange"), by its `type` property. `event` frames carry the same body as `data`.
  */
 export interface SessionEventPayloads {
   /** A user joined or was added. */
@@ -37,6 +36,14 @@ export interface SessionEventPayloads {
   readonly 'reaction.added': ReactionEventData;
   /** A user took their reaction back; history keeps it. */
   readonly 'reaction.removed': ReactionEventData;
+  /** A member came online (first socket on any gateway) or went offline (last one closed). */
+  readonly presence: {
+    readonly session_id: string;
+    readonly user_id: string;
+    readonly online: boolean;
+    /** ISO-8601, when their last socket closed; `null` while online or never seen. */
+    readonly last_seen_at: string | null;
+  };
 }
 
 /** The body of `reaction.added` and `reaction.removed`. */

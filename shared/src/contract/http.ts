@@ -113,6 +113,17 @@ export interface Member {
   readonly user: UserRef;
   readonly role: 'owner' | 'member';
   readonly joined_at: string;
+  /** The user has at least one open WebSocket, on any gateway. */
+  readonly online: boolean;
+  /** When their last socket closed (ISO-8601); `null` while online or never seen. */
+  readonly last_seen_at: string | null;
+}
+
+/** One user of `GET /api/presence`. */
+export interface Presence {
+  readonly id: string;
+  readonly online: boolean;
+  readonly last_seen_at: string | null;
 }
 
 /** `GET /api/sessions/:id`. */

@@ -23,6 +23,7 @@ export type {
   Member,
   Message,
   MessagePage,
+  Presence,
   Reaction,
   SearchHit,
   Session,
@@ -35,3 +36,4 @@ export type {
   UserRef,
   Visibility,
 } from './http.ts';
+export type { LoginEndedEvent, PresenceReport } from './service-events.ts';

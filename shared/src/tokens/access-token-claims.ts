@@ -12,6 +12,12 @@ export interface AccessTokenClaims {
   readonly iat: number;
   /** Expiry, seconds since the epoch. */
   readonly exp: number;
+  /**
+   * The login the token came from (its refresh-token family): when that login ends, every token
+   * with this `sid` is refused (HTTP.md "Signing out"). Absent only from tokens auth signed before
+   * it added the claim.
+   */
+  readonly sid?: string;
 }
 
 const isString = (value: unknown): value is string => typeof value === 'string' && value !== '';
@@ -24,9 +30,10 @@ const isNumber = (value: unknown): value is number => typeof value === 'number' 
  */
 export function accessTokenClaimsOf(payload: JwtPayload | string): AccessTokenClaims | undefined {
   if (typeof payload === 'string') return undefined;
-  const { sub, name, iss, aud, iat, exp } = payload;
+  const { sub, name, iss, aud, iat, exp, sid } = payload;
   if (!isString(sub) || !isString(name) || !isString(iss)) return undefined;
   if (!(isString(aud) || (Array.isArray(aud) && aud.length > 0 && aud.every(isString)))) return undefined;
   if (!isNumber(iat) || !isNumber(exp)) return undefined;
-  return { sub, name, iss, aud, iat, exp };
+  if (sid !== undefined && !isString(sid)) return undefined;
+  return { sub, name, iss, aud, iat, exp, ...(sid === undefined ? {} : { sid }) };
 }
