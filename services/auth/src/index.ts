@@ -1,7 +1,7 @@
 /**
  * @packageDocumentation
- * services/auth: register, log in, refresh, log out; access tokens signed with an asymmetric key
- * whose public half is served as a JWKS.
+ * services/auth: register, log in, refresh, log out (announcing `login.ended`); access tokens signed
+ * with an asymmetric key whose public half is served as a JWKS.
  */
 export { type AuthService, startAuthService } from './auth-service.ts';
 export { type AuthConfig, configShape, loadConfig } from './config.ts';

@@ -5,16 +5,24 @@ import { validate } from '@warren/shared/http';
 import { authOf, bearerAuth, type TokenVerifier } from '@warren/shared/tokens';
 import { Router } from 'express';
 import { AuthErrors } from './errors.ts';
+import { publishLoginEnded, publishLoginsEnded } from './login-events.ts';
 import { type LoginRateLimitOptions, loginRateLimits } from './login-rate-limits.ts';
 import type { PasswordHasher } from './password.ts';
-import type { RefreshTokenStore } from './refresh-token-store.ts';
+import type { IssuedRefreshToken, RefreshTokenStore } from './refresh-token-store.ts';
 import { type RegistrationRateLimitOptions, registrationRateLimit } from './registration-rate-limit.ts';
-import { loginBody, refreshBody, registerBody } from './schemas.ts';
+import { endedLoginsQuery, loginBody, refreshBody, registerBody } from './schemas.ts';
 import type { SigningKey } from './signing-key.ts';
 import type { TokenIssuer, TokenPair } from './token-issuer.ts';
 import { publishUserRegistered } from './user-events.ts';
 import type { User, UserStore } from './user-store.ts';
 import { usernameKey } from './username-key.ts';
+
+/**
+ * How much longer than an access token's lifetime an ended login is still listed by
+ * `GET /auth/ended-logins` (and told again by a logout-all): verifiers accept a token a few seconds
+ * past `exp` (clock tolerance), and the clocks of auth and its readers may differ a little.
+ */
+export const ENDED_LOGINS_MARGIN_SEC = 60;
 
 /** What the routes need, passed in explicitly. */
 export interface AuthRouteDeps {
@@ -35,9 +43,12 @@ export interface AuthRouteDeps {
 /** The routes of HTTP.md's auth table, under `/auth`. */
 export function authRoutes(deps: AuthRouteDeps): Router {
   const router = Router();
-  const tokenPair = async (user: User, refreshToken?: string): Promise<TokenPair> => ({
-    access_token: deps.issuer.sign(user),
-    refresh_token: refreshToken ?? (await deps.refreshTokens.issue(user.id)),
+  // A login that ended before this has no access token that any verifier still accepts.
+  const oldestLiveEnd = (): Date => new Date(Date.now() - (deps.issuer.ttlSec + ENDED_LOGINS_MARGIN_SEC) * 1000);
+  // The access token's `sid` is its refresh token's family: the login both belong to.
+  const tokenPair = (user: User, refresh: IssuedRefreshToken): TokenPair => ({
+    access_token: deps.issuer.sign(user, refresh.sid),
+    refresh_token: refresh.token,
     token_type: 'Bearer',
     expires_in: deps.issuer.ttlSec,
     user,
@@ -66,21 +77,61 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     if (!(await deps.passwords.verify(body.password, found?.passwordHash)) || !found) {
       throw new AuthErrors.invalidCredentials('wrong username or password');
     }
-    res.json(await tokenPair(found.user));
+    res.json(tokenPair(found.user, await deps.refreshTokens.issue(found.user.id)));
   });
 
   router.post('/refresh', async (req, res) => {
     const body = validate(refreshBody, req.body);
-    const { userId, token } = await deps.refreshTokens.rotate(body.refresh_token);
-    const user = await deps.users.findById(userId);
+    const outcome = await deps.refreshTokens.rotate(body.refresh_token);
+    if ('refused' in outcome) {
+      if (outcome.ended) {
+        // The family is revoked whatever the broker says: the answer stays the 401 of any refused
+        // token, and a login.ended that was not confirmed is logged for the operator.
+        const { sid, userId } = outcome.ended;
+        req.log.warn({ userId, sid }, 'refresh token reused: login ended');
+        await publishLoginEnded(deps.publisher, deps.publisherUser, outcome.ended).catch((error: unknown) => {
+          req.log.error({ err: error, userId, sid }, 'login.ended of a reused refresh token was not confirmed');
+        });
+      }
+      throw new AuthErrors.invalidRefreshToken(`the refresh token is ${outcome.refused}`);
+    }
+    const user = await deps.users.findById(outcome.userId);
     if (!user) throw new AuthErrors.invalidRefreshToken('the refresh token belongs to no user');
-    res.json(await tokenPair(user, token));
+    res.json(tokenPair(user, outcome));
   });
 
+  // The family is revoked (committed) before login.ended is published: a 503 leaves the login
+  // ended, and the client's retry finds it revoked and publishes again (consumers are idempotent).
   router.post('/logout', async (req, res) => {
     const body = validate(refreshBody, req.body);
-    await deps.refreshTokens.revoke(body.refresh_token);
+    const ended = await deps.refreshTokens.revoke(body.refresh_token);
+    if (ended) {
+      await publishLoginEnded(deps.publisher, deps.publisherUser, ended);
+      req.log.info({ userId: ended.userId, sid: ended.sid }, 'logged out');
+    }
     res.status(204).end();
+  });
+
+  router.post('/logout-all', bearerAuth(deps.verifier), async (req, res) => {
+    const { sub, sid } = authOf(res);
+    const ended = await deps.refreshTokens.revokeAll(sub, oldestLiveEnd(), sid);
+    await publishLoginsEnded(deps.publisher, deps.publisherUser, ended);
+    req.log.info({ userId: sub, logins: ended.length }, 'logged out everywhere');
+    res.status(204).end();
+  });
+
+  // Unauthenticated: it lists only the sids of ended logins, which no token can use any more, and
+  // no user ids. Nothing that ended more than one access-token lifetime (and a margin) ago is
+  // listed: no token of it can still be accepted.
+  router.get('/ended-logins', async (req, res) => {
+    const query = validate(endedLoginsQuery, req.query, 'query');
+    const oldest = oldestLiveEnd();
+    const since = query.since && query.since > oldest ? query.since : oldest;
+    const ended = await deps.refreshTokens.endedSince(since);
+    res.json({
+      ended: ended.map(({ sid, endedAt }) => ({ sid, ended_at: endedAt.toISOString() })),
+      access_token_ttl_sec: deps.issuer.ttlSec,
+    });
   });
 
   router.get('/me', bearerAuth(deps.verifier), async (_req, res) => {

@@ -37,3 +37,11 @@ export const loginBody = z.object({
 
 /** `POST /auth/refresh` and `POST /auth/logout`. */
 export const refreshBody = z.object({ refresh_token: z.string().min(1).max(512) });
+
+/** `GET /auth/ended-logins`: `since`, an ISO-8601 instant with its offset (`Z` or `±hh:mm`). */
+export const endedLoginsQuery = z.object({
+  since: z.iso
+    .datetime({ offset: true })
+    .transform((value) => new Date(value))
+    .optional(),
+});

@@ -20,7 +20,10 @@ export interface TokenIssuerOptions {
   ttlSec: number;
 }
 
-/** Signs access tokens: `sub`, `name`, `iss`, `aud`, `iat`, `exp`, with the key's `kid` in the header. */
+/**
+ * Signs access tokens: `sub`, `name`, `sid`, `iss`, `aud`, `iat`, `exp`, with the key's `kid` in the
+ * header.
+ */
 export class TokenIssuer {
   readonly #options: TokenIssuerOptions;
 
@@ -33,10 +36,10 @@ export class TokenIssuer {
     return this.#options.ttlSec;
   }
 
-  /** A signed access token for `user`. */
-  sign(user: User): string {
+  /** A signed access token for `user`, from the login (refresh-token family) `sid`. */
+  sign(user: User, sid: string): string {
     const { key, issuer, audience, ttlSec } = this.#options;
-    return jwt.sign({ name: user.username }, key.privateKey, {
+    return jwt.sign({ name: user.username, sid }, key.privateKey, {
       algorithm: key.algorithm,
       keyid: key.kid,
       issuer,

@@ -13,7 +13,15 @@ export interface PublisherOptions {
 }
 
 /** Publish options: amqplib's, with a message id that is required (returns are matched by it). */
-export type PublishOptions = Omit<Options.Publish, 'mandatory'> & { messageId: string };
+export type PublishOptions = Omit<Options.Publish, 'mandatory'> & {
+  messageId: string;
+  /**
+   * Whether a message the broker cannot route fails the publish. False only for a broadcast that
+   * nobody needs to hear when nobody listens (`login.ended` while no chat-api or gateway runs: each
+   * learns it from auth when it starts). @defaultValue true
+   */
+  mandatory?: boolean;
+};
 
 /** How a publish ended. */
 export type PublishResult = 'confirmed' | 'returned' | 'nacked' | 'unavailable' | 'timeout';
@@ -24,8 +32,8 @@ export interface PublisherEvents {
 }
 
 /**
- * Publishes with publisher confirms and `mandatory`: the promise resolves only when the broker has
- * confirmed the message and routed it somewhere; it rejects with BROKER_UNAVAILABLE (503) when the
+ * Publishes with publisher confirms and `mandatory` (unless a publish says otherwise): the promise
+ * resolves only when the broker has confirmed the message and routed it somewhere; it rejects with BROKER_UNAVAILABLE (503) when the
  * broker nacks, returns it as unroutable, is unreachable, or does not answer in time.
  */
 export class Publisher extends EventEmitter<PublisherEvents> {
@@ -88,7 +96,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
         }
       };
       try {
-        channel.publish(exchange, routingKey, content, { ...options, mandatory: true }, finish);
+        channel.publish(exchange, routingKey, content, { mandatory: true, ...options }, finish);
       } catch (error) {
         finish(error);
       }
