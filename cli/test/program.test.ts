@@ -46,7 +46,14 @@ describe('warren --help', () => {
 
   it('documents the options of send', async () => {
     const { out } = await run(['send', '--help']);
-    for (const option of ['--session <id>', '--as <amqp-user>', '--id <uuid>', '--url <amqp-url>', '<text...>']) {
+    for (const option of [
+      '--session <id>',
+      '--as <amqp-user>',
+      '--id <uuid>',
+      '--reply-to <message-id>',
+      '--url <amqp-url>',
+      '<text...>',
+    ]) {
       expect(out).to.include(option);
     }
   });
@@ -66,6 +73,18 @@ describe('warren --help', () => {
     expect(code).to.equal('commander.error');
     expect(err).to.include('say where the bot may publish: --sessions <id>,');
     expect(err).to.include('(run with --help for usage)');
+  });
+
+  it('refuses a --reply-to that is not a message id, before connecting', async () => {
+    const session = '0190a6f2-0000-7000-8000-000000000002';
+    const { err, code } = await run(['send', '--session', session, '--reply-to', 'the-last-one', 'me too']);
+    expect(code).to.equal('commander.invalidArgument');
+    expect(err).to.include("option '--reply-to <message-id>' argument 'the-last-one' is invalid. must be a message id");
+  });
+
+  it('documents how tail shows edits, deletes, reactions and replies', async () => {
+    const { out } = await run(['tail', '--help']);
+    for (const shown of ['↳', '✎', '✗', '+👍', '−👍']) expect(out).to.include(shown);
   });
 
   it('points to --help after a usage error', async () => {

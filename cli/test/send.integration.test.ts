@@ -56,6 +56,39 @@ describe('warren send', () => {
     expect(rows).to.have.length(1);
   });
 
+  it('with --reply-to publishes a JSON body with reply_to, stored as a reply in that thread', async () => {
+    const root = await runCli(['send', '--session', session.id, '--as', bot().name, 'deploy at noon?'], {
+      RABBITMQ_URL: bot().url,
+    });
+    expect(root.code, root.stderr).to.equal(0);
+    const rootId = sentId(root.stdout);
+    await warren.stored({ id: rootId });
+
+    // A queue of the test's own on the session's exchange sees the delivery as every consumer does.
+    const connection = await amqp.connect(warren.urls.admin);
+    try {
+      const channel = await connection.createChannel();
+      const { queue } = await channel.assertQueue('', { exclusive: true });
+      await channel.bindQueue(queue, names.sessionExchange(session.id), '');
+      const reply = await runCli(
+        ['send', '--session', session.id, '--as', bot().name, '--reply-to', rootId.toUpperCase(), 'yes, at noon'],
+        { RABBITMQ_URL: bot().url },
+      );
+      expect(reply.code, reply.stderr).to.equal(0);
+      const replyId = sentId(reply.stdout);
+      const delivery = await channel.get(queue, { noAck: true });
+      if (delivery === false) expect.fail('the reply was not routed to the session exchange');
+      expect(delivery.properties).to.include({ messageId: replyId, contentType: 'application/json' });
+      expect(JSON.parse(delivery.content.toString('utf8'))).to.deep.equal({
+        content: 'yes, at noon',
+        reply_to: rootId,
+      });
+      expect(await warren.stored({ id: replyId })).to.deep.include({ content: 'yes, at noon', reply_to: rootId });
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('exits 1 when --as names another user: the broker refuses that user_id, and the CLI says so', async () => {
     const chatApi = testConfig().users['chat-api'].name;
     const result = await runCli(['send', '--session', session.id, '--as', chatApi, 'I am chat-api'], {

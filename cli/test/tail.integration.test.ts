@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { names } from '@warren/shared/amqp';
-import { newMessageId } from '@warren/shared/envelope';
+import { encodeSessionEvent, newChangeId, newMessageId } from '@warren/shared/envelope';
 import { ManagementClient } from '@warren/shared/management';
 import { testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
@@ -10,6 +10,9 @@ import { RunningCli, runCli } from './support/cli.ts';
 
 /** What `warren tail` prints once its queue is bound: from then on it sees everything published. */
 const READY = /^tailing warren\.session\./;
+
+/** A line that ends with exactly this text. */
+const endingWith = (text: string): RegExp => new RegExp(`${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 
 describe('warren tail', () => {
   const warren = useWarren();
@@ -46,6 +49,81 @@ describe('warren tail', () => {
       });
       await tail.line('stdout', new RegExp(`refused ${broken}: invalid_json: .*\\(the persister dead-letters it\\)$`));
       await warren.deadLettered(broken);
+
+      const ended = await tail.stop('SIGINT');
+      expect(ended.code, ended.stderr).to.equal(0);
+    } finally {
+      tail.child.kill('SIGKILL');
+    }
+  });
+
+  it('prints replies, edits, reactions and deletes readably, and a forged edit as refused', async () => {
+    const exchange = names.sessionExchange(session.id);
+    const chatApi = testConfig().users['chat-api'];
+    /** Publishes a change event as chat-api does: its own AMQP user (trusted), a UUIDv7 change id. */
+    const publishChange = async (event: Parameters<typeof encodeSessionEvent>[0]['event'], data: object) => {
+      const out = encodeSessionEvent({
+        sessionId: session.id,
+        event,
+        data,
+        publisher: chatApi.name,
+        messageId: newChangeId(),
+      });
+      const outcome = await publishRaw(warren.urls['chat-api'], out.exchange, out.content, out.options);
+      expect(outcome.confirmed, event).to.equal(true);
+    };
+    const tail = RunningCli.start(['tail', '--session', session.id]);
+    try {
+      await tail.line('stderr', READY);
+      const posted = await warren.api(session.owner, 'POST', `/api/sessions/${session.id}/messages`, {
+        content: 'ship it?',
+      });
+      expect(posted.status).to.equal(202);
+      const root: string = posted.body.message.id;
+      await tail.line('stdout', endingWith(`  ${session.owner.username}: ship it?`));
+
+      await publishRaw(
+        bot().url,
+        exchange,
+        JSON.stringify({ content: 'tests are green', reply_to: root.toUpperCase() }),
+        {
+          messageId: newMessageId(),
+          userId: bot().name,
+          contentType: 'application/json',
+        },
+      );
+      await tail.line('stdout', endingWith(`  bot ${bot().name} ↳ reply to ${root.slice(-12)}: tests are green`));
+
+      const target = { session_id: session.id, message_id: root };
+      const user = { id: session.owner.id, username: session.owner.username };
+      await publishChange('message.edited', { ...target, content: 'ship it!', edited_at: '2026-01-01T12:00:01.000Z' });
+      await tail.line('stdout', endingWith(`2026-01-01T12:00:01.000Z  ✎ edited ${root}: ship it!`));
+      await publishChange('reaction.added', { ...target, emoji: '👍', user });
+      await tail.line('stdout', endingWith(`  +👍 ${session.owner.username} on ${root}`));
+      await publishChange('reaction.removed', { ...target, emoji: '👍', user });
+      await tail.line('stdout', endingWith(`  −👍 ${session.owner.username} on ${root}`));
+
+      const forged = newMessageId();
+      await publishRaw(
+        bot().url,
+        exchange,
+        JSON.stringify({ ...target, content: 'pwned', edited_at: '2026-01-01T12:00:02Z' }),
+        {
+          messageId: forged,
+          userId: bot().name,
+          type: 'message.edited',
+          contentType: 'application/json',
+        },
+      );
+      await tail.line(
+        'stdout',
+        new RegExp(`refused ${forged}: untrusted_event: .*\\(the persister dead-letters it\\)$`),
+      );
+      expect((await warren.deadLettered(forged)).reason).to.equal('untrusted_event');
+
+      await publishChange('message.deleted', { ...target, deleted_at: '2026-01-01T12:00:03.000Z' });
+      await tail.line('stdout', endingWith(`2026-01-01T12:00:03.000Z  ✗ message ${root} deleted`));
+      expect(tail.stdout).not.to.include('pwned');
 
       const ended = await tail.stop('SIGINT');
       expect(ended.code, ended.stderr).to.equal(0);

@@ -5,13 +5,26 @@ import { ConfirmedPublisher, connectBroker, publishFailure } from '../broker.ts'
 import { loadConfig } from '../config.ts';
 import { CliErrors, explainBrokerError } from '../errors.ts';
 import { cliLogger } from '../logger.ts';
-import { URL_HELP, uuidOption } from '../options.ts';
+import { replyToOption, URL_HELP, uuidOption } from '../options.ts';
 
 interface SendOptions {
   session: string;
   as?: string;
   id?: string;
+  replyTo?: string;
   url?: string;
+}
+
+/**
+ * The body and content type of the message: plain text, the simplest a producer sends, or for a
+ * reply the JSON body `{ content, reply_to }` (AMQP.md), since only a JSON body has fields.
+ */
+function bodyOf(text: string, replyTo: string | undefined): { content: Buffer; contentType: string } {
+  if (replyTo === undefined) return { content: Buffer.from(text, 'utf8'), contentType: 'text/plain; charset=utf-8' };
+  return {
+    content: Buffer.from(JSON.stringify({ content: text, reply_to: replyTo }), 'utf8'),
+    contentType: 'application/json',
+  };
 }
 
 /** `warren send`: publishes one chat message with confirms and `mandatory`, as any producer may. */
@@ -21,6 +34,8 @@ export function sendCommand(): Command {
     .description(
       "Publishes <text> as a plain-text chat message to the session's exchange warren.session.<id>, with " +
         'publisher confirms and the mandatory flag, and exits 0 only once the broker has confirmed it. ' +
+        'With --reply-to the body is JSON { content, reply_to }: a reply in the thread of that message, ' +
+        'which must be a message of the same session (else the persister dead-letters it as unknown_reply_to). ' +
         'The credentials are those of the broker URL (RABBITMQ_URL or --url): that AMQP user must have ' +
         'write permission on session exchanges (a producer user: `warren users add-bot`).',
     )
@@ -30,6 +45,11 @@ export function sendCommand(): Command {
       "put this AMQP user in user_id, making the message the bot's; the broker accepts only the connection's own user (without --as: an unattributed message, shown as unverified)",
     )
     .option('--id <uuid>', 'message_id (default: a new UUIDv7); sending one id twice stores one message', uuidOption)
+    .option(
+      '--reply-to <message-id>',
+      'reply to this message of the session (a UUID); a reply to a reply joins the thread of its root',
+      replyToOption,
+    )
     .option('--url <amqp-url>', URL_HELP)
     .argument('<text...>', 'the message; several words are joined with spaces')
     .action(async (words: string[], options: SendOptions, command: Command) => {
@@ -48,9 +68,10 @@ export function sendCommand(): Command {
       const messageId = options.id ?? newMessageId();
       const publisher = new ConfirmedPublisher(broker.amqp);
       try {
-        await publisher.publish(exchange, Buffer.from(text, 'utf8'), {
+        const body = bodyOf(text, options.replyTo);
+        await publisher.publish(exchange, body.content, {
           messageId,
-          contentType: 'text/plain; charset=utf-8',
+          contentType: body.contentType,
           deliveryMode: 2,
           timestamp: Math.floor(Date.now() / 1000),
           ...(options.as === undefined ? {} : { userId: options.as }),

@@ -106,7 +106,9 @@ export function tailCommand(): Command {
     .description(
       "Binds a queue of its own (exclusive, deleted with its connection) to the session's exchange and " +
         'prints every message and event published there from then on, decoded by the shared envelope rules: ' +
-        'author (user, bot or system), content, or why the persister dead-letters it. Needs an operator ' +
+        'author (user, bot or system), content and the message it replies to (↳ reply to <id>), edits ' +
+        '(✎ edited <id>: <text>), deletes (✗ message <id> deleted), reactions (+👍 alice on <id>, −👍 when ' +
+        'taken back), other events with their data, or why the persister dead-letters it. Needs an operator ' +
         "user (configure and read on its queue, read on the session's exchange): producers cannot read. " +
         'Ends on Ctrl-C, after --count deliveries, or when the session is deleted.',
     )

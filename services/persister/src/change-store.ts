@@ -1,6 +1,7 @@
 import type { Knex } from '@warren/shared/db';
 import type { MessageChange } from '@warren/shared/envelope';
 import { CHANGE_STATEMENT, type ChangeStatementResult, changeParameters } from './change-statement.ts';
+import { isRejectedData } from './message-store.ts';
 import { runNamedStatement } from './named-statement.ts';
 
 /** What became of one change of a batch. */
@@ -10,7 +11,9 @@ export type ChangeOutcome =
   /** Its message is not stored in its session: to be dead-lettered. */
   | 'unknown_message'
   /** A new emoji on a message that has the most distinct emoji allowed: to be dead-lettered. */
-  | 'too_many_reactions';
+  | 'too_many_reactions'
+  /** PostgreSQL refused its values (see `isRejectedData`): nothing applied, to be dead-lettered. */
+  | 'rejected';
 
 /** What one committed change transaction did. */
 export interface ChangesOutcome {
@@ -23,7 +26,9 @@ export interface ChangesOutcome {
 /**
  * Applies edits, deletes and reactions to history in one transaction per batch (see
  * {@link CHANGE_STATEMENT}): idempotent and order-independent, so a batch can be retried whole and
- * redeliveries in any order leave history as publish order does.
+ * redeliveries in any order leave history as publish order does. A batch PostgreSQL refuses a value
+ * of is applied again one change at a time, and only the refused ones are left out (`rejected`):
+ * no change can block the others.
  */
 export class ChangeStore {
   readonly #db: Knex;
@@ -39,6 +44,29 @@ export class ChangeStore {
    */
   async apply(changes: readonly MessageChange[]): Promise<ChangesOutcome> {
     if (changes.length === 0) return { outcomes: [], written: 0 };
+    try {
+      return await this.#applyAll(changes);
+    } catch (error) {
+      if (!isRejectedData(error)) throw error;
+    }
+    // A value PostgreSQL refuses (the envelope lets none through that it knows of): one by one,
+    // so only the refused change is left out. Applying commutes, so the order of statements is free.
+    const outcomes: ChangeOutcome[] = [];
+    let written = 0;
+    for (const change of changes) {
+      try {
+        const one = await this.#applyAll([change]);
+        outcomes.push(...one.outcomes);
+        written += one.written;
+      } catch (error) {
+        if (!isRejectedData(error)) throw error;
+        outcomes.push('rejected');
+      }
+    }
+    return { outcomes, written };
+  }
+
+  async #applyAll(changes: readonly MessageChange[]): Promise<ChangesOutcome> {
     const result = await runNamedStatement<ChangeStatementResult>(
       this.#db,
       'warren-persister-apply-changes',

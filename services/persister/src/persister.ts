@@ -390,6 +390,10 @@ export class Persister extends EventEmitter<PersisterEvents> {
     change: MessageChange,
     result: Exclude<ChangeOutcome, 'done'> | undefined,
   ): void {
+    if (result === 'rejected') {
+      this.#deadLetter(delivery, 'storage_rejected', `storage_rejected: PostgreSQL refused change ${change.id}`);
+      return;
+    }
     if (result === 'too_many_reactions') {
       const error = `too_many_reactions: message ${change.messageId} has ${limits.reactionsPerMessage} distinct emoji already`;
       this.#deadLetter(delivery, 'too_many_reactions', error);

@@ -171,6 +171,16 @@ describe('ChangeStore', () => {
     expect((await row(m.id))?.content).to.equal('here');
   });
 
+  it('leaves out only a change PostgreSQL refuses, and applies the rest of the batch', async () => {
+    const m = await stored();
+    // Year 0, which timestamptz cannot hold, stands in for whatever the envelope lets through by mistake.
+    const refused = { ...edit(m, 'never'), at: '0000-01-01T00:00:00.000Z' } as MessageChange;
+    const result = await changes.apply([react(m, user('bob'), '👍'), refused, edit(m, 'applied')]);
+    expect(result.outcomes).to.deep.equal(['done', 'rejected', 'done']);
+    expect((await row(m.id))?.content).to.equal('applied');
+    expect((await reactionsOf(m.id)).map((r) => r.emoji)).to.deep.equal(['👍']);
+  });
+
   it('ends in the state of publish order whatever order and batches the changes arrive in', async () => {
     const bob = user('bob');
     const m = await stored();

@@ -1,4 +1,4 @@
-import { type DeliveryLike, decodeDelivery, encodeChatMessage } from '@warren/shared/envelope';
+import { type DeliveryLike, decodeDelivery, encodeChatMessage, NEW_MESSAGE_STATE } from '@warren/shared/envelope';
 import { expect } from 'chai';
 import { DeliveryEncoder } from '../src/delivery-encoder.ts';
 
@@ -20,6 +20,8 @@ function chatApiDelivery(content = 'hello', sessionId = SESSION): DeliveryLike {
       content,
       extra: null,
       created_at: '2025-03-04T05:06:07.089Z',
+      reply_to: null,
+      ...NEW_MESSAGE_STATE,
     },
   });
   return {

@@ -1,4 +1,10 @@
-import { type DeliveryLike, decodeDelivery, encodeChatMessage, encodeSessionEvent } from '@warren/shared/envelope';
+import {
+  type DeliveryLike,
+  decodeDelivery,
+  encodeChatMessage,
+  encodeSessionEvent,
+  NEW_MESSAGE_STATE,
+} from '@warren/shared/envelope';
 import { expect } from 'chai';
 import { deliveryFrameOf, encodeFrame, parseClientFrame, payloadOf, textFrameBytes } from '../src/frames.ts';
 
@@ -75,8 +81,10 @@ describe('frames', () => {
         author: { kind: 'user' as const, id: USER, username: 'alice' },
         type: 'text',
         content: 'hello',
-        extra: { reply_to: null },
+        extra: { tags: ['a'] },
         created_at: '2025-03-04T05:06:07.089Z',
+        reply_to: '018f3a2b-7c4d-7e5f-8a9b-0c1d2e3f4a00',
+        ...NEW_MESSAGE_STATE,
       };
       const decoded = decode(asDelivery(encodeChatMessage({ message, publisher: 'chat-api' })));
       if (!decoded.ok || decoded.kind !== 'message') throw new Error('does not decode');
@@ -100,6 +108,32 @@ describe('frames', () => {
       );
       if (!decoded.ok || decoded.kind !== 'event') throw new Error('does not decode');
       expect(deliveryFrameOf(decoded)).to.deep.equal({ type: 'event', session_id: SESSION, event: 'typing', data });
+    });
+
+    it('makes an event frame of each event that changes a message, its body as published', () => {
+      const target = { session_id: SESSION, message_id: '018f3a2b-7c4d-7e5f-8a9b-0c1d2e3f4a00' };
+      const reaction = { ...target, emoji: '👍', user: { id: USER, username: 'alice' } };
+      const events = [
+        { event: 'message.edited', data: { ...target, content: 'fixed', edited_at: '2025-03-04T05:06:08.000Z' } },
+        { event: 'message.deleted', data: { ...target, deleted_at: '2025-03-04T05:06:09.000Z' } },
+        { event: 'reaction.added', data: reaction },
+        { event: 'reaction.removed', data: reaction },
+      ] as const;
+      for (const { event, data } of events) {
+        const decoded = decode(
+          asDelivery(
+            encodeSessionEvent({
+              sessionId: SESSION,
+              event,
+              data,
+              publisher: 'chat-api',
+              messageId: '018f3a2b-7c4d-7e5f-8a9b-0c1d2e3f4a5d',
+            }),
+          ),
+        );
+        if (!decoded.ok || decoded.kind !== 'event') throw new Error(`${event} does not decode`);
+        expect(deliveryFrameOf(decoded)).to.deep.equal({ type: 'event', session_id: SESSION, event, data });
+      }
     });
   });
 

@@ -176,6 +176,70 @@ describe('ws-gateway service', () => {
       expect(aliceClient.frames.filter((f) => f.type === 'event')).to.deep.equal([]);
     });
 
+    it('sends replies with their reply_to, and edits, deletes and reactions as event frames', async () => {
+      const [aliceClient, bobClient] = [await connect(alice), await connect(bob)];
+      const session = await broker.createSession([alice.id, bob.id]);
+      const root = await broker.publishMessage(session, alice, 'lunch?');
+      const reply = await broker.publishMessage(session, bob, 'yes', root.id);
+      expect(reply.reply_to).to.equal(root.id);
+      const target = { session_id: session, message_id: root.id };
+      const reaction = { ...target, emoji: '🍕', user: { id: bob.id, username: bob.username } };
+      const events = [
+        { event: 'message.edited', data: { ...target, content: 'lunch at 12?', edited_at: new Date().toISOString() } },
+        { event: 'reaction.added', data: reaction },
+        { event: 'reaction.removed', data: reaction },
+        { event: 'message.deleted', data: { ...target, deleted_at: new Date().toISOString() } },
+      ] as const;
+      for (const { event, data } of events) await broker.publishEvent(session, event, data);
+      for (const client of [aliceClient, bobClient]) {
+        expect((await client.message(reply.id)).message).to.deep.equal(reply);
+        for (const { event, data } of events) {
+          expect(await client.next((f) => f.type === 'event' && f.event === event)).to.deep.equal({
+            type: 'event',
+            session_id: session,
+            event,
+            data,
+          });
+        }
+      }
+    });
+
+    it('does not deliver an edit, delete or reaction a bot forged, nor a malformed one from chat-api', async () => {
+      const aliceClient = await connect(alice);
+      const session = await broker.createSession([alice.id]);
+      const root = await broker.publishMessage(session, alice, 'the original');
+      await aliceClient.message(root.id);
+      const target = { session_id: session, message_id: root.id };
+      const forgeries = [
+        { type: 'message.edited', body: { ...target, content: 'pwned', edited_at: new Date().toISOString() } },
+        { type: 'message.deleted', body: { ...target, deleted_at: new Date().toISOString() } },
+        { type: 'reaction.added', body: { ...target, emoji: '💩', user: { id: alice.id, username: alice.username } } },
+      ];
+      const untrustedBefore = await gateway.metric('warren_ws_deliveries_invalid_total', { reason: 'untrusted_event' });
+      for (const { type, body } of forgeries) {
+        const forged = await broker.publishAsBot(session, JSON.stringify(body), {
+          type,
+          contentType: 'application/json',
+        });
+        expect(forged, type).to.include({ ok: false, code: 'untrusted_event' });
+      }
+      // chat-api itself cannot get a change past the rules the persister applies either.
+      const invalidBefore = await gateway.metric('warren_ws_deliveries_invalid_total', { reason: 'invalid_event' });
+      await broker.publishEvent(session, 'message.edited', { ...target, content: 'no time' });
+      await broker.publishEvent(session, 'reaction.added', {
+        ...target,
+        emoji: 'a b',
+        user: { id: alice.id, username: alice.username },
+      });
+      const marker = await broker.publishMessage(session, alice, 'marker');
+      await aliceClient.message(marker.id);
+      expect(aliceClient.frames.filter((f) => f.type === 'event')).to.deep.equal([]);
+      const untrustedAfter = await gateway.metric('warren_ws_deliveries_invalid_total', { reason: 'untrusted_event' });
+      expect(untrustedAfter - untrustedBefore).to.equal(forgeries.length);
+      const invalidAfter = await gateway.metric('warren_ws_deliveries_invalid_total', { reason: 'invalid_event' });
+      expect(invalidAfter - invalidBefore).to.equal(2);
+    });
+
     it('serializes a message fanned out to many sockets once', async () => {
       const tabs = await Promise.all(Array.from({ length: 5 }, () => connect(alice)));
       const session = await broker.createSession([alice.id]);

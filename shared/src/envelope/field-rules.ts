@@ -159,13 +159,14 @@ export function extraOf(extra: unknown): Readonly<Record<string, unknown>> | nul
   return extra as Readonly<Record<string, unknown>>;
 }
 
-/** White space, control, format and surrogate characters: none may be in an emoji. */
+/** White space, control characters and lone surrogates: none may be in an emoji. */
 const NOT_IN_EMOJI = /[\p{White_Space}\p{Cc}\p{Cs}]/u;
 
 /**
  * A reaction's emoji (HTTP.md): one emoji or a short name such as `thumbsup`, 1 to 32 code points
- * (`limits.emoji`), no white space, control characters or lone surrogates. Format characters stay
- * allowed: the zero-width joiner and variation selectors are part of many emoji.
+ * (`limits.emoji`), no white space, control characters or lone surrogates, and at least one visible
+ * character (see {@link VISIBLE}). Format characters may go with visible ones: the zero-width joiner
+ * and variation selectors are part of many emoji (`👨‍👩‍👧`, `❤️`), but alone they draw nothing.
  *
  * @throws EnvelopeError `invalid_event` for anything else.
  */
@@ -175,9 +176,10 @@ export function emojiOf(value: unknown): string {
   if (length < limits.emoji.min || length > limits.emoji.max) {
     throw new EnvelopeError('invalid_event', `emoji must be ${limits.emoji.min} to ${limits.emoji.max} characters`);
   }
-  if (NOT_IN_EMOJI.test(value) || value.includes('\u0000')) {
+  if (NOT_IN_EMOJI.test(value)) {
     throw new EnvelopeError('invalid_event', 'emoji must hold no white space or control characters');
   }
+  if (!VISIBLE.test(value)) throw new EnvelopeError('invalid_event', 'emoji must hold a visible character');
   return value;
 }
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { SessionEventType } from '../amqp/topology.ts';
 import type { UserRef } from '../contract/http.ts';
+import { limits } from '../limits.ts';
 import { EnvelopeError } from './errors.ts';
 import { canonicalUuid, contentOf, emojiOf } from './field-rules.ts';
 
@@ -50,7 +51,15 @@ const uuid = z.string().transform((value, context) => {
   }
   return id;
 });
-const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+/** An ISO-8601 time in the years a message's times may fall in (`limits.timestampYears`), as `toISOString` writes it. */
+const instant = z.iso
+  .datetime({ offset: true })
+  .transform((value) => new Date(value))
+  .refine((date) => {
+    const year = date.getUTCFullYear();
+    return year >= limits.timestampYears.min && year <= limits.timestampYears.max;
+  }, `must fall in the years ${limits.timestampYears.min} to ${limits.timestampYears.max}`)
+  .transform((date) => date.toISOString());
 const target = { session_id: uuid, message_id: uuid };
 const bodies = {
   'message.edited': z.object({ ...target, content: z.string(), edited_at: instant }),
@@ -58,7 +67,7 @@ const bodies = {
   reaction: z.object({
     ...target,
     emoji: z.string(),
-    user: z.object({ id: uuid, username: z.string().min(1).max(64) }),
+    user: z.object({ id: uuid, username: z.string().regex(limits.username.pattern) }),
   }),
 };
 

@@ -6,8 +6,9 @@ import {
   type DeliveryProperties,
   decodeDelivery,
   envelopeErrorCodes,
+  isMessageChangeEvent,
 } from '../../src/envelope/index.ts';
-import { EXCHANGE, MESSAGE_ID, RECEIVED_AT, TRUSTED, USER_ID } from './fixtures.ts';
+import { EXCHANGE, MESSAGE_ID, RECEIVED_AT, ROOT_ID, SESSION_ID, TRUSTED, USER_ID } from './fixtures.ts';
 
 /** Anything a property could hold, from a well-formed value to a type no AMQP decoder gives. */
 const loose = (...likely: fc.Arbitrary<unknown>[]): fc.Arbitrary<unknown> =>
@@ -81,16 +82,54 @@ const messageBody = fc
       ),
       { nil: undefined },
     ),
+    reply_to: fc.option(
+      fc.oneof(
+        fc.constant('null'),
+        fc.uuid().map((id) => JSON.stringify(id.toUpperCase())),
+        jsonText,
+      ),
+      { nil: undefined },
+    ),
     other: fc.option(jsonText, { nil: undefined }),
   })
-  .map((fields) => {
-    const parts = Object.entries(fields).flatMap(([key, value]) => (value === undefined ? [] : [`"${key}":${value}`]));
-    return `{${parts.join(',')}}`;
-  });
+  .map(objectText);
+
+/** A JSON string, or any JSON in its place. */
+const stringOr = (...likely: fc.Arbitrary<string>[]): fc.Arbitrary<string> =>
+  fc.oneof(...likely.map((text) => text.map((value) => JSON.stringify(value))), jsonText);
+
+/** The body of an edit, a delete or a reaction (any of them, whatever the `type`), every field possibly wrong. */
+const changeBody = fc
+  .record({
+    session_id: fc.option(stringOr(fc.constant(SESSION_ID), fc.uuid()), { nil: undefined }),
+    message_id: fc.option(stringOr(fc.constant(ROOT_ID), fc.uuid()), { nil: undefined }),
+    content: fc.option(stringOr(fc.string(), fc.string({ unit: 'binary' })), { nil: undefined }),
+    edited_at: fc.option(stringOr(fc.date({ noInvalidDate: true }).map((d) => d.toISOString())), { nil: undefined }),
+    deleted_at: fc.option(stringOr(fc.date({ noInvalidDate: true }).map((d) => d.toISOString())), { nil: undefined }),
+    emoji: fc.option(stringOr(fc.constantFrom('👍', 'thumbsup', '❤️'), fc.string({ unit: 'grapheme' })), {
+      nil: undefined,
+    }),
+    user: fc.option(
+      fc.oneof(
+        fc.constant(JSON.stringify({ id: USER_ID, username: 'alice' })),
+        fc.record({ id: fc.uuid(), username: fc.string() }).map((user) => JSON.stringify(user)),
+        jsonText,
+      ),
+      { nil: undefined },
+    ),
+  })
+  .map(objectText);
+
+/** A JSON object written from the JSON text of its fields; absent fields are left out. */
+function objectText(fields: Readonly<Record<string, string | undefined>>): string {
+  const parts = Object.entries(fields).flatMap(([key, value]) => (value === undefined ? [] : [`"${key}":${value}`]));
+  return `{${parts.join(',')}}`;
+}
 
 /** Body bytes: structured JSON, deep JSON, arbitrary text (also lone surrogates) and arbitrary bytes. */
 const content = fc.oneof(
   messageBody.map((text) => Buffer.from(text, 'utf8')),
+  changeBody.map((text) => Buffer.from(text, 'utf8')),
   jsonText.map((text) => Buffer.from(text, 'utf8')),
   fc.string({ unit: 'binary' }).map((text) => Buffer.from(text, 'utf8')),
   fc.string({ unit: 'grapheme' }).map((text) => Buffer.from(text, 'utf8')),
@@ -112,6 +151,15 @@ describe('envelope decodeDelivery, over arbitrary deliveries', () => {
         const result = decodeDelivery(delivery, { trustedPublishers: TRUSTED, receivedAt: RECEIVED_AT });
         if (result.ok) {
           expect(result.kind).to.be.oneOf(['message', 'event']);
+          if (result.kind === 'message') {
+            const replyTo = result.message.reply_to;
+            if (replyTo !== null) expect(replyTo).to.match(/^[0-9a-f-]{36}$/);
+          } else if (isMessageChangeEvent(result.event)) {
+            // What the persister would apply is always checked; the gateway delivers only what it would.
+            expect(result.change).to.include({ sessionId: result.sessionId });
+          } else {
+            expect(result.change).to.equal(null);
+          }
           // What consumers do next (a gateway's frame, the persister's row) must not overflow either.
           expect(JSON.stringify(result)).to.be.a('string');
         } else {

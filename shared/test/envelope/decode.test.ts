@@ -9,6 +9,8 @@ import {
   type EnvelopeErrorCode,
   type EnvelopeProblem,
   envelopeErrorCodes,
+  isMessageChangeEvent,
+  NEW_MESSAGE_STATE,
 } from '../../src/envelope/index.ts';
 import { amqpMessage } from '../../src/testing/index.ts';
 import {
@@ -19,6 +21,7 @@ import {
   jsonDelivery,
   MESSAGE_ID,
   RECEIVED_AT,
+  ROOT_ID,
   SESSION_ID,
   USER_ID,
 } from './fixtures.ts';
@@ -73,6 +76,8 @@ describe('envelope decodeDelivery', () => {
           content: 'hello from the management UI',
           extra: null,
           created_at: RECEIVED_AT.toISOString(),
+          reply_to: null,
+          ...NEW_MESSAGE_STATE,
         },
       });
     });
@@ -305,9 +310,9 @@ describe('envelope decodeDelivery', () => {
 
     it('a session event from a trusted publisher is an event with its JSON data', () => {
       const data = { session_id: SESSION_ID, user: { id: USER_ID, username: 'alice' }, version: 3 };
-      for (const event of sessionEventTypes) {
+      for (const event of sessionEventTypes.filter((type) => !isMessageChangeEvent(type))) {
         const d = delivery(JSON.stringify(data), { type: event, userId: 'chat-api' });
-        expect(decode(d)).to.deep.equal({ ok: true, kind: 'event', sessionId: SESSION_ID, event, data });
+        expect(decode(d)).to.deep.equal({ ok: true, kind: 'event', sessionId: SESSION_ID, event, data, change: null });
       }
     });
 
@@ -327,6 +332,111 @@ describe('envelope decodeDelivery', () => {
       for (const type of ['chat', 'Message', 'member.kicked', 'user.registered', 5]) {
         expect(codeOf(delivery('hi', { type, userId: 'chat-api' })), String(type)).to.equal('unknown_message_type');
       }
+    });
+  });
+
+  describe('reply_to in a message body', () => {
+    it('is null when the body has none or null', () => {
+      expect(messageOf(decode(jsonDelivery({ content: 'hi' }))).reply_to).to.equal(null);
+      expect(messageOf(decode(jsonDelivery({ content: 'hi', reply_to: null }))).reply_to).to.equal(null);
+    });
+
+    it('keeps the id of the message replied to, lower-cased, from any producer', () => {
+      const body = { content: 'me too', reply_to: ROOT_ID.toUpperCase() };
+      expect(messageOf(decode(jsonDelivery(body, { userId: 'bot' }))).reply_to).to.equal(ROOT_ID);
+      const trusted = { userId: 'chat-api', headers: authorHeaders() };
+      expect(messageOf(decode(jsonDelivery(body, trusted)))).to.deep.include({
+        reply_to: ROOT_ID,
+        ...NEW_MESSAGE_STATE,
+      });
+    });
+
+    it('refuses a reply_to that is not a UUID as invalid_reply_to', () => {
+      for (const reply_to of ['', 'last', 7, { id: ROOT_ID }, [ROOT_ID]]) {
+        expect(codeOf(jsonDelivery({ content: 'hi', reply_to })), JSON.stringify(reply_to)).to.equal(
+          'invalid_reply_to',
+        );
+      }
+    });
+
+    it('is no field of a plain-text body', () => {
+      const text = JSON.stringify({ content: 'hi', reply_to: ROOT_ID });
+      expect(messageOf(decode(delivery(text, { contentType: 'text/plain' }))).reply_to).to.equal(null);
+    });
+  });
+
+  describe('an event that changes a stored message', () => {
+    const trusted = { userId: 'chat-api', messageId: MESSAGE_ID };
+    const edited = { session_id: SESSION_ID, message_id: ROOT_ID, content: 'fixed', edited_at: '2024-05-06T07:08:10Z' };
+
+    it('from a trusted publisher is an event with its data and the change, checked', () => {
+      const result = decode(delivery(JSON.stringify(edited), { ...trusted, type: 'message.edited' }));
+      expect(result).to.deep.equal({
+        ok: true,
+        kind: 'event',
+        sessionId: SESSION_ID,
+        event: 'message.edited',
+        data: edited,
+        change: {
+          kind: 'edit',
+          id: MESSAGE_ID,
+          sessionId: SESSION_ID,
+          messageId: ROOT_ID,
+          content: 'fixed',
+          at: '2024-05-06T07:08:10.000Z',
+        },
+      });
+    });
+
+    it('gives each of the four its change', () => {
+      const reaction = {
+        session_id: SESSION_ID,
+        message_id: ROOT_ID,
+        emoji: '👍',
+        user: { id: USER_ID, username: 'alice' },
+      };
+      const bodies = {
+        'message.edited': edited,
+        'message.deleted': { session_id: SESSION_ID, message_id: ROOT_ID, deleted_at: '2024-05-06T07:08:11Z' },
+        'reaction.added': reaction,
+        'reaction.removed': reaction,
+      };
+      const kinds = {
+        'message.edited': 'edit',
+        'message.deleted': 'delete',
+        'reaction.added': 'reaction',
+        'reaction.removed': 'reaction',
+      };
+      for (const [type, body] of Object.entries(bodies)) {
+        const result = decode(delivery(JSON.stringify(body), { ...trusted, type }));
+        if (!result.ok || result.kind !== 'event') expect.fail(`${type}: ${JSON.stringify(result)}`);
+        expect(result.change, type).to.deep.include({ kind: kinds[type as keyof typeof kinds], messageId: ROOT_ID });
+      }
+    });
+
+    it('is refused from a bot or without user_id: nobody but chat-api may change history', () => {
+      const body = JSON.stringify(edited);
+      expect(codeOf(delivery(body, { type: 'message.edited', userId: 'bot' }))).to.equal('untrusted_event');
+      expect(codeOf(delivery(body, { type: 'message.deleted', userId: 'bot' }))).to.equal('untrusted_event');
+      expect(codeOf(delivery(body, { type: 'reaction.added' }))).to.equal('untrusted_event');
+    });
+
+    it('is refused as invalid_event when a trusted publisher sends a malformed body', () => {
+      const bad = [
+        { type: 'message.edited', body: { ...edited, message_id: 'msg-1' } },
+        { type: 'message.edited', body: { ...edited, session_id: ROOT_ID } },
+        { type: 'message.deleted', body: { session_id: SESSION_ID, message_id: ROOT_ID } },
+        { type: 'reaction.added', body: { session_id: SESSION_ID, message_id: ROOT_ID, emoji: 'a b', user: {} } },
+        { type: 'reaction.removed', body: [] },
+      ];
+      for (const { type, body } of bad) {
+        expect(codeOf(delivery(JSON.stringify(body), { ...trusted, type })), type).to.equal('invalid_event');
+      }
+    });
+
+    it('is refused with the content rule’s code when an edit’s content breaks it', () => {
+      const body = JSON.stringify({ ...edited, content: '   ' });
+      expect(codeOf(delivery(body, { ...trusted, type: 'message.edited' }))).to.equal('content_empty');
     });
   });
 
@@ -368,6 +478,9 @@ describe('envelope decodeDelivery', () => {
         failure(
           decode(jsonDelivery({ content: 'hi' }, { userId: 'chat-api', headers: { 'x-warren-author-id': USER_ID } })),
         ),
+      invalid_reply_to: () => failure(decode(jsonDelivery({ content: 'hi', reply_to: 'the last one' }))),
+      invalid_event: () =>
+        failure(decode(jsonDelivery({ session_id: SESSION_ID }, { type: 'message.deleted', userId: 'chat-api' }))),
       undecodable: () => failure(decode(throwingDelivery())),
     };
     expect(Object.keys(cases)).to.have.members([...envelopeErrorCodes]);

@@ -6,6 +6,7 @@ import {
   EnvelopeError,
   encodeChatMessage,
   extraOf,
+  NEW_MESSAGE_STATE,
 } from '../../src/envelope/index.ts';
 import { limits } from '../../src/limits.ts';
 import { receive, type UserMessage } from './fixtures.ts';
@@ -39,26 +40,29 @@ const extra = fc.oneof(
     .filter((object): object is Readonly<Record<string, unknown>> => object !== undefined),
 );
 
-/** Every valid message a chat user can post: each field drawn from the domain of its rule. */
-const userMessages: fc.Arbitrary<UserMessage> = fc.record({
-  id: fc.uuid(),
-  session_id: fc.uuid(),
-  author: fc.record({
-    kind: fc.constant('user' as const),
+/** Every valid message a chat user can post: each field drawn from the domain of its rule, new as posted. */
+const userMessages: fc.Arbitrary<UserMessage> = fc
+  .record({
     id: fc.uuid(),
-    username: fc.stringMatching(limits.username.pattern),
-  }),
-  type: fc.oneof(fc.constant(DEFAULT_MESSAGE_TYPE), fc.stringMatching(limits.messageType)),
-  content,
-  extra,
-  created_at: fc
-    .date({
-      min: new Date(Date.UTC(limits.timestampYears.min, 0, 1)),
-      max: new Date(Date.UTC(limits.timestampYears.max + 1, 0, 1) - 1),
-      noInvalidDate: true,
-    })
-    .map((date) => date.toISOString()),
-});
+    session_id: fc.uuid(),
+    author: fc.record({
+      kind: fc.constant('user' as const),
+      id: fc.uuid(),
+      username: fc.stringMatching(limits.username.pattern),
+    }),
+    type: fc.oneof(fc.constant(DEFAULT_MESSAGE_TYPE), fc.stringMatching(limits.messageType)),
+    content,
+    extra,
+    created_at: fc
+      .date({
+        min: new Date(Date.UTC(limits.timestampYears.min, 0, 1)),
+        max: new Date(Date.UTC(limits.timestampYears.max + 1, 0, 1) - 1),
+        noInvalidDate: true,
+      })
+      .map((date) => date.toISOString()),
+    reply_to: fc.option(fc.uuid(), { nil: null }),
+  })
+  .map((fields) => ({ ...fields, ...NEW_MESSAGE_STATE }));
 
 describe('envelope encodeChatMessage, over every valid message', () => {
   it('round-trips: decodeDelivery(encodeChatMessage(m)) is exactly m', () => {

@@ -5,6 +5,7 @@ import {
   EXCHANGE,
   MESSAGE_ID,
   USER_MESSAGE as message,
+  ROOT_ID,
   receive,
   SESSION_ID,
   thrownCode,
@@ -41,9 +42,18 @@ describe('envelope encodeChatMessage', () => {
     expect(JSON.parse(out.content.toString('utf8'))).to.deep.include({ type: 'reply', extra });
   });
 
+  it('writes reply_to for a reply, and leaves it out of a message that is none', () => {
+    const out = encodeChatMessage({ message: { ...message, reply_to: ROOT_ID }, publisher: 'chat-api' });
+    expect(JSON.parse(out.content.toString('utf8'))).to.include({ reply_to: ROOT_ID });
+    expect(
+      JSON.parse(encodeChatMessage({ message, publisher: 'chat-api' }).content.toString('utf8')),
+    ).to.not.have.property('reply_to');
+  });
+
   it('round-trips at the edges of the field rules: every consumer decodes exactly the message', () => {
     const variants: UserMessage[] = [
       message,
+      { ...message, reply_to: ROOT_ID },
       { ...message, extra: { a: 1, nested: { b: [true, null, 'é'] } }, type: 'app.poll' },
       { ...message, content: 'x'.repeat(4000), created_at: '2000-01-01T00:00:00.000Z' },
       { ...message, content: '😀'.repeat(4000), created_at: '9999-12-31T23:59:59.999Z' },
@@ -113,13 +123,55 @@ describe('envelope encodeSessionEvent', () => {
     expect(JSON.parse(out.content.toString('utf8'))).to.deep.equal(data);
   });
 
+  it('publishes the events that change a stored message as persistent, and decodes them to the change', () => {
+    const edited = {
+      session_id: SESSION_ID,
+      message_id: ROOT_ID,
+      content: 'fixed',
+      edited_at: '2024-05-06T07:08:10.000Z',
+    };
+    const out = encodeSessionEvent({ ...typing, event: 'message.edited', data: edited });
+    expect(out.options.deliveryMode).to.equal(2);
+    expect(receive(out)).to.deep.equal({
+      ok: true,
+      kind: 'event',
+      sessionId: SESSION_ID,
+      event: 'message.edited',
+      data: edited,
+      change: {
+        kind: 'edit',
+        id: MESSAGE_ID,
+        sessionId: SESSION_ID,
+        messageId: ROOT_ID,
+        content: 'fixed',
+        at: '2024-05-06T07:08:10.000Z',
+      },
+    });
+    const reaction = {
+      session_id: SESSION_ID,
+      message_id: ROOT_ID,
+      emoji: '👍',
+      user: { id: USER_ID, username: 'alice' },
+    };
+    for (const event of ['message.deleted', 'reaction.added', 'reaction.removed'] as const) {
+      expect(encodeSessionEvent({ ...typing, event, data: reaction }).options.deliveryMode, event).to.equal(2);
+    }
+  });
+
   it('sets a short expiration as a string when asked', () => {
     expect(encodeSessionEvent({ ...typing, expirationMs: 5000 }).options.expiration).to.equal('5000');
   });
 
   it('round-trips to the same event and data', () => {
     const out = encodeSessionEvent({ ...typing, event: 'read' });
-    expect(receive(out)).to.deep.equal({ ok: true, kind: 'event', sessionId: SESSION_ID, event: 'read', data });
+    expect(receive(out)).to.deep.equal({
+      ok: true,
+      kind: 'event',
+      sessionId: SESSION_ID,
+      event: 'read',
+      data,
+      change: null,
+    });
   });
 
   it('refuses bad ids, data that is not JSON and bodies over 64 KiB', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { contentOf, extraOf, messageTypeOf } from '../../src/envelope/index.ts';
+import { contentOf, emojiOf, extraOf, messageTypeOf, replyToOf } from '../../src/envelope/index.ts';
 import { thrownCode } from './fixtures.ts';
 
 describe('envelope field rules', () => {
@@ -128,6 +128,77 @@ describe('envelope field rules', () => {
       const cyclic: Record<string, unknown> = {};
       cyclic.self = cyclic;
       expect(thrownCode(() => extraOf(cyclic))).to.equal('extra_too_deep');
+    });
+  });
+
+  describe('emojiOf', () => {
+    it('accepts an emoji or a short name, joiners and variation selectors included', () => {
+      for (const emoji of ['👍', 'thumbsup', '👨\u200d👩\u200d👧', '❤️', '🏳️‍🌈', '+1', '👍🏽']) {
+        expect(emojiOf(emoji), JSON.stringify(emoji)).to.equal(emoji);
+      }
+    });
+
+    it('counts code points: 32 fit, 33 do not', () => {
+      expect(emojiOf('😀'.repeat(32))).to.equal('😀'.repeat(32));
+      expect(emojiOf('a'.repeat(32))).to.equal('a'.repeat(32));
+      expect(thrownCode(() => emojiOf('😀'.repeat(33)))).to.equal('invalid_event');
+      expect(thrownCode(() => emojiOf('a'.repeat(33)))).to.equal('invalid_event');
+    });
+
+    it('refuses what draws nothing: a joiner, a variation selector, a soft hyphen or a blank alone', () => {
+      for (const emoji of ['\u200b', '\u200d', '\ufe0f', '\u00ad', '\u2800', '\u200d\ufe0f']) {
+        expect(
+          thrownCode(() => emojiOf(emoji)),
+          JSON.stringify(emoji),
+        ).to.equal('invalid_event');
+      }
+    });
+
+    it('refuses empty text, white space, control characters and lone surrogates', () => {
+      for (const emoji of ['', ' ', 'a b', '\t', ' 👍', '👍\n', '\u00a0', '\u3000', 'a\u0000', '\u007f', '\ud83d']) {
+        expect(
+          thrownCode(() => emojiOf(emoji)),
+          JSON.stringify(emoji),
+        ).to.equal('invalid_event');
+      }
+    });
+
+    it('refuses anything but a string', () => {
+      for (const emoji of [undefined, null, 1, ['👍'], { emoji: '👍' }]) {
+        expect(
+          thrownCode(() => emojiOf(emoji)),
+          String(emoji),
+        ).to.equal('invalid_event');
+      }
+    });
+  });
+
+  describe('replyToOf', () => {
+    it('is null when absent or null', () => {
+      expect(replyToOf(undefined)).to.equal(null);
+      expect(replyToOf(null)).to.equal(null);
+    });
+
+    it('is the lower-case form of a UUID', () => {
+      expect(replyToOf('018F3A2B-7C4D-7E5F-8A9B-0C1D2E3F4A5B')).to.equal('018f3a2b-7c4d-7e5f-8a9b-0c1d2e3f4a5b');
+      expect(replyToOf('018f3a2b-7c4d-7e5f-8a9b-0c1d2e3f4a5b')).to.equal('018f3a2b-7c4d-7e5f-8a9b-0c1d2e3f4a5b');
+    });
+
+    it('refuses anything else as invalid_reply_to', () => {
+      for (const value of [
+        '',
+        'msg-1',
+        '018f3a2b7c4d7e5f8a9b0c1d2e3f4a5b',
+        ' 018f3a2b-7c4d-7e5f-8a9b-0c1d2e3f4a5b',
+        7,
+        {},
+        [],
+      ]) {
+        expect(
+          thrownCode(() => replyToOf(value)),
+          JSON.stringify(value),
+        ).to.equal('invalid_reply_to');
+      }
     });
   });
 });

@@ -7,7 +7,7 @@ import type {
   OutgoingDelivery,
   UserAuthor,
 } from '../../src/envelope/index.ts';
-import { decodeDelivery, EnvelopeError } from '../../src/envelope/index.ts';
+import { decodeDelivery, EnvelopeError, NEW_MESSAGE_STATE } from '../../src/envelope/index.ts';
 
 /** The session every test delivery belongs to. */
 export const SESSION_ID = '0b6a4b6e-4c1f-4a8e-9d55-2f7c9a1e3b10';
@@ -17,6 +17,8 @@ export const EXCHANGE = names.sessionExchange(SESSION_ID);
 export const USER_ID = '5f0c2a9e-8d3b-4e71-a6c4-1b2d3e4f5a6b';
 /** A message id as chat-api makes them (v7). */
 export const MESSAGE_ID = '018f3a2b-7c4d-7e5f-8a9b-0c1d2e3f4a5b';
+/** Another message of the test session: what replies and changes name. */
+export const ROOT_ID = '018f3a2b-7c4d-7e5f-8a9b-0c1d2e3f4a00';
 /** The trusted publishers of a deployment. */
 export const TRUSTED: readonly string[] = ['chat-api'];
 /** When the consumer received the delivery. */
@@ -77,4 +79,6 @@ export const USER_MESSAGE: UserMessage = {
   content: 'hello, warren 😀',
   extra: null,
   created_at: '2024-05-06T07:08:09.987Z',
+  reply_to: null,
+  ...NEW_MESSAGE_STATE,
 };

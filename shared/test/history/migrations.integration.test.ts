@@ -76,8 +76,46 @@ describe('history migrations', () => {
       '001-messages',
       '002-session-activity',
       '003-message-search',
+      '004-message-changes',
     ]);
     expect(await activity()).to.deep.equal([]);
+  });
+
+  it('adds threads, edits and reactions to history, and can run again', async () => {
+    await migrate(db, HISTORY_SCHEMA, historyMigrations);
+    const changes = historyMigrations.find((migration) => migration.name === '004-message-changes');
+    if (changes === undefined) throw new Error('no 004-message-changes');
+    await changes.up(db, HISTORY_SCHEMA);
+
+    const columns = await db.raw<{ rows: { column_name: string; data_type: string; is_nullable: string }[] }>(
+      `select column_name, data_type, is_nullable from information_schema.columns
+        where table_schema = ? and table_name = 'messages' and column_name in ('reply_to', 'edited_at', 'edit_id')
+        order by column_name`,
+      [HISTORY_SCHEMA],
+    );
+    expect(columns.rows).to.deep.equal([
+      { column_name: 'edit_id', data_type: 'uuid', is_nullable: 'YES' },
+      { column_name: 'edited_at', data_type: 'timestamp with time zone', is_nullable: 'YES' },
+      { column_name: 'reply_to', data_type: 'uuid', is_nullable: 'YES' },
+    ]);
+    const thread = await db.raw<{ rows: { indexdef: string }[] }>(
+      `select indexdef from pg_indexes where schemaname = ? and indexname = 'messages_thread'`,
+      [HISTORY_SCHEMA],
+    );
+    expect(thread.rows[0]?.indexdef).to.include('(reply_to, seq)').and.include('WHERE (reply_to IS NOT NULL)');
+    const key = await db.raw<{ rows: { column_name: string }[] }>(
+      `select a.attname as column_name
+         from pg_index i
+         join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+        where i.indrelid = ?::regclass and i.indisprimary
+        order by array_position(i.indkey, a.attnum)`,
+      [`${HISTORY_SCHEMA}.reactions`],
+    );
+    expect(key.rows.map((row) => row.column_name)).to.deep.equal(['message_id', 'user_id', 'emoji']);
+
+    await changes.down(db, HISTORY_SCHEMA);
+    expect(await db.schema.withSchema(HISTORY_SCHEMA).hasTable('reactions')).to.equal(false);
+    expect(await db.schema.withSchema(HISTORY_SCHEMA).hasColumn('messages', 'reply_to')).to.equal(false);
   });
 
   it('makes a search configuration that folds case and accents, and can run again', async () => {

@@ -6,6 +6,8 @@ import {
   decodeDelivery,
   encodeChatMessage,
   encodeSessionEvent,
+  NEW_MESSAGE_STATE,
+  newChangeId,
   type OutgoingDelivery,
 } from '@warren/shared/envelope';
 import { testConfig } from '@warren/shared/testing';
@@ -85,6 +87,7 @@ export class TestBroker {
     sessionId: string,
     author: { id: string; username: string },
     content: string,
+    replyTo: string | null = null,
   ): Promise<ChatMessage> {
     const message = {
       id: randomUUID(),
@@ -94,6 +97,8 @@ export class TestBroker {
       content,
       extra: null,
       created_at: new Date().toISOString(),
+      reply_to: replyTo,
+      ...NEW_MESSAGE_STATE,
     };
     const outgoing = encodeChatMessage({ message, publisher: this.chatApiUser });
     await this.publishAsChatApi(outgoing);
@@ -122,6 +127,8 @@ export class TestBroker {
           content,
           extra: null,
           created_at: new Date().toISOString(),
+          reply_to: null,
+          ...NEW_MESSAGE_STATE,
         },
       });
       this.#chatApi.publish(outgoing.exchange, outgoing.routingKey, outgoing.content, publishOptions(outgoing));
@@ -130,7 +137,10 @@ export class TestBroker {
     return ids;
   }
 
-  /** Publishes a session event as chat-api would (confirmed); its message id. */
+  /**
+   * Publishes a session event as chat-api would (confirmed): its id a UUIDv7 from `newChangeId`,
+   * which chat-api must use for the events that change a message and may use for any.
+   */
   async publishEvent(sessionId: string, event: SessionEventType, data: unknown, expirationMs?: number): Promise<void> {
     await this.publishAsChatApi(
       encodeSessionEvent({
@@ -138,7 +148,7 @@ export class TestBroker {
         event,
         data,
         publisher: this.chatApiUser,
-        messageId: randomUUID(),
+        messageId: newChangeId(),
         ...(expirationMs === undefined ? {} : { expirationMs }),
       }),
     );
