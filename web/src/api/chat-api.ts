@@ -1,7 +1,7 @@
 import type { Credentials } from '../auth/credentials.ts';
 import { ApiError } from './api-error.ts';
 import { type RequestOptions, requestJson } from './http.ts';
-import type { Message, MessagePage, SearchHit, Session, SessionDetail } from './types.ts';
+import type { Message, MessagePage, SearchHit, Session, SessionDetail, ThreadPage } from './types.ts';
 
 /** Which way a history page goes from its cursor. */
 export type PageCursor = { readonly before: string } | { readonly after: string } | Record<string, never>;
@@ -80,10 +80,42 @@ export class ChatApi {
     return this.#call(`/sessions/${enc(id)}/messages?${query}`);
   }
 
-  /** Posts a message with the client's own id, so a retry is never stored twice. */
-  async post(id: string, messageId: string, content: string): Promise<Message> {
-    const body = { id: messageId, content };
+  /** Posts a message with the client's own id, so a retry is never stored twice; with `replyTo`, into a thread. */
+  async post(id: string, messageId: string, content: string, replyTo: string | null = null): Promise<Message> {
+    const body = { id: messageId, content, ...(replyTo === null ? {} : { reply_to: replyTo }) };
     return (await this.#call<{ message: Message }>(`/sessions/${enc(id)}/messages`, { method: 'POST', body })).message;
+  }
+
+  /** Changes the content of the caller's own message; answers the message as edited. */
+  async edit(id: string, messageId: string, content: string): Promise<Message> {
+    const path = `/sessions/${enc(id)}/messages/${enc(messageId)}`;
+    return (await this.#call<{ message: Message }>(path, { method: 'PATCH', body: { content } })).message;
+  }
+
+  /** Deletes a message: the caller's own, or any in a session the caller owns; answers its tombstone if chat-api gives one. */
+  async deleteMessage(id: string, messageId: string): Promise<Message | undefined> {
+    const path = `/sessions/${enc(id)}/messages/${enc(messageId)}`;
+    return (await this.#call<{ message?: Message } | undefined>(path, { method: 'DELETE' }))?.message;
+  }
+
+  /** Adds (`on`) or takes back the caller's reaction with `emoji`; the emoji is URL-encoded in the path. */
+  react(id: string, messageId: string, emoji: string, on: boolean): Promise<void> {
+    const path = `/sessions/${enc(id)}/messages/${enc(messageId)}/reactions/${enc(emoji)}`;
+    return this.#call(path, { method: on ? 'PUT' : 'DELETE' });
+  }
+
+  /** A thread's root and a page of its replies, oldest first, after the reply `after` if given. */
+  thread(id: string, rootId: string, after: string | undefined, limit: number): Promise<ThreadPage> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (after !== undefined) query.set('after', after);
+    return this.#call(`/sessions/${enc(id)}/messages/${enc(rootId)}/thread?${query}`);
+  }
+
+  /** Messages of the caller's sessions matching the words of `q`, newest first, before `before` if given. */
+  searchMessages(q: string, before: string | undefined, limit: number): Promise<MessagePage> {
+    const query = new URLSearchParams({ q, limit: String(limit) });
+    if (before !== undefined) query.set('before', before);
+    return this.#call(`/search?${query}`);
   }
 
   markRead(id: string, messageId: string): Promise<void> {

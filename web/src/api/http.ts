@@ -2,7 +2,7 @@ import { ApiError, type FieldProblem } from './api-error.ts';
 
 /** Options of {@link requestJson}. */
 export interface RequestOptions {
-  readonly method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly body?: unknown;
   /** An access token for `Authorization: Bearer`. */
   readonly token?: string;
@@ -29,7 +29,7 @@ async function problemOf(response: Response): Promise<{ code?: string; detail?: 
 }
 
 /**
- * Calls a path of the one origin with a JSON body and reads the JSON answer (`undefined` for 204).
+ * Calls a path of the one origin with a JSON body and reads the JSON answer (`undefined` for 204 or an empty body).
  * @throws ApiError for any answer that is not 2xx, and for no answer at all (status 0).
  */
 export async function requestJson<T>(path: string, options: RequestOptions = {}): Promise<T> {
@@ -49,7 +49,9 @@ export async function requestJson<T>(path: string, options: RequestOptions = {})
   if (!response.ok) throw new ApiError(response.status, await problemOf(response), retryAfterOf(response));
   if (response.status === 204) return undefined as T;
   try {
-    return (await response.json()) as T;
+    // A 202 may come without a body (HTTP.md: deleting a message).
+    const text = await response.text();
+    return (text === '' ? undefined : JSON.parse(text)) as T;
   } catch {
     // A 2xx that is not JSON is not one of Warren's answers: something in between answered.
     throw new ApiError(502);

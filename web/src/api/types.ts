@@ -2,14 +2,18 @@
 // so the bundle gains no code from it).
 export type {
   Author,
+  EventFrame,
   Member,
   Message,
   MessagePage,
+  Reaction,
+  ReactionEventData,
   SearchHit,
   ServerFrame,
   Session,
   SessionDetail,
   SessionEvent,
+  ThreadPage,
   TokenPair,
   User,
 } from '@warren/shared/contract';

@@ -1,14 +1,17 @@
 import { ChatApi } from '../api/chat-api.ts';
-import type { User } from '../api/types.ts';
+import type { Message, User } from '../api/types.ts';
 import type { Credentials } from '../auth/credentials.ts';
 import { GapFiller } from '../live/gap-filler.ts';
 import { SocketClient } from '../live/socket-client.ts';
 import { type ChatState, initialChatState } from '../state/chat-state.ts';
 import { Conversations } from '../state/conversations.ts';
 import { LiveUpdates } from '../state/live-updates.ts';
+import { MessageActions } from '../state/message-actions.ts';
+import { MessageSearch } from '../state/message-search.ts';
 import { ReadMarkers } from '../state/read-markers.ts';
 import { SessionActions } from '../state/session-actions.ts';
 import { Store } from '../state/store.ts';
+import { Threads } from '../state/threads.ts';
 import { Typing } from '../state/typing.ts';
 import { pathOfSession, sessionIdOfPath } from './route.ts';
 
@@ -25,17 +28,24 @@ export class ChatClient {
   readonly store: Store<ChatState>;
   readonly conversations: Conversations;
   readonly sessions: SessionActions;
+  readonly messages: MessageActions;
+  readonly threads: Threads;
+  readonly search: MessageSearch;
   readonly readMarkers: ReadMarkers;
   readonly typing: Typing;
   readonly #socket: SocketClient;
   readonly #gaps: GapFiller;
   readonly #cleanups: (() => void)[] = [];
+  #jumps = 0;
 
   constructor(credentials: Credentials, me: User) {
     const api = new ChatApi(credentials);
     this.store = new Store(initialChatState(me, sessionIdOfPath(location.pathname)));
     this.conversations = new Conversations(this.store, api);
     this.sessions = new SessionActions(this.store, api, this.conversations);
+    this.messages = new MessageActions(this.store, api);
+    this.threads = new Threads(this.store, api);
+    this.search = new MessageSearch(this.store, api);
     this.readMarkers = new ReadMarkers(this.store, api);
     this.typing = new Typing(this.store, api);
     this.#gaps = new GapFiller({
@@ -48,6 +58,7 @@ export class ChatClient {
       store: this.store,
       conversations: this.conversations,
       sessions: this.sessions,
+      messages: this.messages,
       typing: this.typing,
       onReady: () => this.#gaps.afterReady(),
     });
@@ -76,6 +87,24 @@ export class ChatClient {
     this.#show(id);
   }
 
+  /**
+   * Shows a message found by search in its session, scrolled to and marked: a reply in its thread's
+   * panel, any other message in the conversation, paging back through history until it is there.
+   */
+  async jumpTo(message: Message): Promise<void> {
+    const sessionId = message.session_id;
+    this.open(sessionId);
+    const highlight = { sessionId, messageId: message.id, seq: ++this.#jumps };
+    this.store.update((state) => ({ ...state, highlight }));
+    const found =
+      message.reply_to === null
+        ? await this.conversations.reveal(sessionId, message.id)
+        : await this.threads.open(sessionId, message.reply_to).then(() => this.threads.reveal(message.id));
+    if (!found && this.store.get().highlight === highlight) {
+      this.store.update((state) => ({ ...state, notice: 'That message is too far back in the conversation to show.' }));
+    }
+  }
+
   /** Hides the notice on screen. */
   dismissNotice(): void {
     this.store.update(({ notice: _notice, ...state }) => state);
@@ -90,7 +119,12 @@ export class ChatClient {
   }
 
   #show(id: string | undefined): void {
-    this.store.update(({ notice: _notice, ...state }) => ({ ...state, openId: id }));
+    this.store.update(({ notice: _notice, highlight: _highlight, thread, ...state }) => ({
+      ...state,
+      openId: id,
+      // The thread panel belongs to its session's conversation.
+      ...(thread !== undefined && thread.sessionId === id ? { thread } : {}),
+    }));
     if (id !== undefined) void this.conversations.load(id);
   }
 

@@ -11,8 +11,11 @@ function fit(textarea: HTMLTextAreaElement): void {
   textarea.style.height = `${textarea.scrollHeight}px`;
 }
 
-/** Writes and sends a message: Enter sends, Shift+Enter starts a new line. */
-export function Composer({ sessionId }: { sessionId: string }) {
+/**
+ * Writes and sends a message: Enter sends, Shift+Enter starts a new line. With `replyTo`, it
+ * writes replies in that root's thread (the thread panel's composer).
+ */
+export function Composer({ sessionId, replyTo }: { sessionId: string; replyTo?: string }) {
   const chat = useChat();
   const [text, setText] = useState('');
   const ref = useRef<HTMLTextAreaElement>(null);
@@ -25,7 +28,7 @@ export function Composer({ sessionId }: { sessionId: string }) {
   const send = () => {
     const content = text.trim();
     if (problem !== undefined) return;
-    chat.conversations.send(sessionId, content);
+    chat.conversations.send(sessionId, content, replyTo ?? null);
     setText('');
     if (ref.current !== null) {
       ref.current.value = '';
@@ -44,8 +47,8 @@ export function Composer({ sessionId }: { sessionId: string }) {
       <textarea
         ref={ref}
         rows={1}
-        aria-label="Message"
-        placeholder="Write a message"
+        aria-label={replyTo === undefined ? 'Message' : 'Reply'}
+        placeholder={replyTo === undefined ? 'Write a message' : 'Reply in thread'}
         value={text}
         onInput={(event) => {
           setText(event.currentTarget.value);

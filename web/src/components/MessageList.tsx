@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { groupKey } from '../lib/author-view.ts';
 import { formatDay, sameDay } from '../lib/format.ts';
 import { type ChatItem, type Conversation, EMPTY_CONVERSATION } from '../state/chat-state.ts';
+import { heldReplyCounts, mainItems, replyCountOf } from '../state/thread-view.ts';
 import { useChat, useChatState } from './chat-context.ts';
 import { MessageItem } from './MessageItem.tsx';
 
@@ -20,18 +21,25 @@ function continues(item: ChatItem, previous: ChatItem | undefined): boolean {
 }
 
 /**
- * A conversation's messages, oldest at the top. It stays at the bottom while the user is there,
- * keeps its place when older messages are put above, loads older ones when scrolled near the top,
- * and tells the read markers whenever the newest messages are in view.
+ * A conversation's messages, oldest at the top; replies are not among them (they are shown in
+ * their thread's panel), their roots say how many there are. It stays at the bottom while the user
+ * is there, keeps its place when older messages are put above, loads older ones when scrolled near
+ * the top, scrolls to a message jumped to from search, and tells the read markers whenever the
+ * newest messages are in view.
  */
 export function MessageList({ sessionId }: { sessionId: string }) {
   const chat = useChat();
   const conversation: Conversation = useChatState((state) => state.conversations[sessionId] ?? EMPTY_CONVERSATION);
   const myId = useChatState((state) => state.me.id);
+  const ownerId = useChatState((state) => state.sessions.find((session) => session.id === sessionId)?.owner_id);
+  const highlight = useChatState((state) => state.highlight);
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const before = useRef<{ firstId: string | undefined; height: number }>({ firstId: undefined, height: 0 });
-  const { items } = conversation;
+  /** The jump (`Highlight.seq`) last scrolled to. */
+  const scrolledTo = useRef<number | undefined>(undefined);
+  const items = mainItems(conversation.items);
+  const replies = heldReplyCounts(conversation.items);
 
   const readIfInView = () => {
     if (atBottom.current && document.visibilityState === 'visible') chat.readMarkers.seen(sessionId);
@@ -53,6 +61,14 @@ export function MessageList({ sessionId }: { sessionId: string }) {
       items.some((i) => i.message.id === previous.firstId);
     if (prepended) element.scrollTop += element.scrollHeight - previous.height;
     else if (atBottom.current) element.scrollTop = element.scrollHeight;
+    if (highlight?.sessionId === sessionId && scrolledTo.current !== highlight.seq) {
+      const target = element.querySelector(`.message-list > [data-message-id="${highlight.messageId}"]`);
+      if (target !== null) {
+        target.scrollIntoView({ block: 'center' });
+        scrolledTo.current = highlight.seq;
+        atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < AT_BOTTOM_WITHIN_PX;
+      }
+    }
     before.current = { firstId, height: element.scrollHeight };
     if (conversation.loaded) {
       readIfInView();
@@ -101,6 +117,10 @@ export function MessageList({ sessionId }: { sessionId: string }) {
               mine={author?.kind === 'user' && author.id === myId}
               continued={!newDay && continues(item, previous)}
               onRetry={() => chat.conversations.retry(sessionId, item.message.id)}
+              canDelete={(author?.kind === 'user' && author.id === myId) || ownerId === myId}
+              replyCount={replyCountOf(item.message, replies)}
+              onOpenThread={() => void chat.threads.open(sessionId, item.message.id)}
+              highlighted={highlight?.sessionId === sessionId && highlight.messageId === item.message.id}
             />,
           ];
         })}

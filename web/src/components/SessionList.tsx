@@ -6,11 +6,16 @@ import { useChat, useChatState } from './chat-context.ts';
 import { DirectDialog } from './DirectDialog.tsx';
 import { ErrorText } from './ErrorText.tsx';
 import { NewGroupDialog } from './NewGroupDialog.tsx';
+import { SearchBox } from './SearchBox.tsx';
+import { SearchResults } from './SearchResults.tsx';
 import { SessionListItem } from './SessionListItem.tsx';
 
 type OpenDialog = 'group' | 'direct' | 'browse' | undefined;
 
-/** The user's sessions, most recently active first, and the ways to start or find more. */
+/**
+ * The user's sessions, most recently active first, and the ways to start or find more; while the
+ * message search has a query, its results instead.
+ */
 export function SessionList({ onLogout }: { onLogout: () => void }) {
   const chat = useChat();
   const me = useChatState((state) => state.me);
@@ -18,6 +23,7 @@ export function SessionList({ onLogout }: { onLogout: () => void }) {
   const loaded = useChatState((state) => state.sessionsLoaded);
   const error = useChatState((state) => state.sessionsError);
   const openId = useChatState((state) => state.openId);
+  const search = useChatState((state) => state.search);
   const [dialog, setDialog] = useState<OpenDialog>(undefined);
   const close = () => setDialog(undefined);
   const opened = (id: string) => {
@@ -50,11 +56,13 @@ export function SessionList({ onLogout }: { onLogout: () => void }) {
           Find groups
         </button>
       </nav>
-      <ErrorText message={error} />
-      {loaded && sessions.length === 0 && (
+      <SearchBox />
+      {search !== undefined && <SearchResults search={search} />}
+      {search === undefined && <ErrorText message={error} />}
+      {search === undefined && loaded && sessions.length === 0 && (
         <p class="muted list-empty">No conversations yet. Start one above, or find a public group to join.</p>
       )}
-      <ul class="sessions" aria-label="Conversations">
+      <ul class="sessions" aria-label="Conversations" hidden={search !== undefined}>
         {sessions.map((session) => (
           <SessionListItem
             key={session.id}

@@ -4,9 +4,9 @@ import { formatListTime } from '../lib/format.ts';
 import { displayName } from '../state/session-list.ts';
 import { Avatar } from './Avatar.tsx';
 
-/** Who wrote the last message, as the list shows it before the text. */
+/** Who wrote the last message, as the list shows it before the text (or where a deleted one was). */
 function lastLine(message: Message, myId: string): string {
-  return `${previewPrefix(message.author, myId)}${message.content}`;
+  return `${previewPrefix(message.author, myId)}${message.deleted_at === null ? message.content : 'message deleted'}`;
 }
 
 /** One session in the list: name, last message, time and unread count. */

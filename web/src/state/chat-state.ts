@@ -37,6 +37,39 @@ export interface Typist {
   readonly until: number;
 }
 
+/** The thread open in the side panel: its root and the pages of replies the thread route gave. */
+export interface ThreadState {
+  readonly sessionId: string;
+  readonly rootId: string;
+  /** The root as the thread route gave it (and changed live since); until then, the conversation's copy. */
+  readonly root: Message | undefined;
+  /** Replies from the thread route, oldest first; live ones are in the conversation's items. */
+  readonly replies: readonly Message[];
+  /** The first page has arrived. */
+  readonly loaded: boolean;
+  /** The thread route has replies after the last one in `replies`. */
+  readonly hasMore: boolean;
+  readonly loadingMore: boolean;
+  readonly error?: string;
+}
+
+/** A message search and its results, newest first. */
+export interface SearchState {
+  readonly query: string;
+  readonly results: readonly Message[];
+  readonly loading: boolean;
+  /** More results are older than the last one. */
+  readonly hasMore: boolean;
+  readonly error?: string;
+}
+
+/** A message to scroll to and mark (a search result opened); `seq` tells one jump from the next to the same message. */
+export interface Highlight {
+  readonly sessionId: string;
+  readonly messageId: string;
+  readonly seq: number;
+}
+
 /** Everything the chat screens show. */
 export interface ChatState {
   readonly me: User;
@@ -55,6 +88,12 @@ export interface ChatState {
   readonly openId: string | undefined;
   /** Something the user should know that no screen shows (a session deleted under them). */
   readonly notice?: string;
+  /** The thread in the side panel, if one is open. */
+  readonly thread?: ThreadState;
+  /** The message search, while the search box has a query. */
+  readonly search?: SearchState;
+  /** The message last jumped to. */
+  readonly highlight?: Highlight;
 }
 
 /** The state right after logging in. */

@@ -11,6 +11,7 @@ import {
   mergeLatest,
   oldestSentId,
   prependOlder,
+  refreshHeld,
   setStatus,
   storedIdsNewestFirst,
   upsertMessage,
@@ -35,6 +36,10 @@ export const SETTLE_MS = 5000;
 /** What arrived live before this (ms) history has stored, unless it refused it. */
 const settledBefore = (): number => Date.now() - SETTLE_MS;
 
+/** Messages a page asks for when paging back to a message to show, and how many such pages at most. */
+const REVEAL_PAGE_SIZE = 100;
+const MAX_REVEAL_PAGES = 20;
+
 /** A gap too long to fill page by page: the newest page is loaded instead. */
 class GapTooLong extends Error {}
 
@@ -42,7 +47,9 @@ class GapTooLong extends Error {}
 export class Conversations {
   readonly #store: Store<ChatState>;
   readonly #api: ChatApi;
-  readonly #loading = new Set<string>();
+  /** First loads and pages back under way, by session id: a second caller waits for the same one. */
+  readonly #loading = new Map<string, Promise<void>>();
+  readonly #loadingOlder = new Map<string, Promise<void>>();
   /** Each session's posts, one at a time. */
   readonly #posting = new KeyedQueue();
 
@@ -59,9 +66,16 @@ export class Conversations {
   }
 
   /** Loads the newest page of a session the first time it is opened (or after a failed try). */
-  async load(id: string): Promise<void> {
-    if (this.#store.get().conversations[id]?.loaded || this.#loading.has(id)) return;
-    this.#loading.add(id);
+  load(id: string): Promise<void> {
+    if (this.#store.get().conversations[id]?.loaded) return Promise.resolve();
+    const running = this.#loading.get(id);
+    if (running !== undefined) return running;
+    const loading = this.#loadFirst(id).finally(() => this.#loading.delete(id));
+    this.#loading.set(id, loading);
+    return loading;
+  }
+
+  async #loadFirst(id: string): Promise<void> {
     try {
       await this.#mergeNewestPage(id, settledBefore(), false, (_current, hasMore) => ({
         loaded: true,
@@ -70,19 +84,25 @@ export class Conversations {
       }));
     } catch (error) {
       this.#update(id, () => ({ error: describeError(error) }));
-    } finally {
-      this.#loading.delete(id);
     }
   }
 
-  /** Loads the page before the oldest message held, when there is one. */
-  async loadOlder(id: string): Promise<void> {
+  /** Loads the page before the oldest message held, when there is one (`size` messages). */
+  loadOlder(id: string, size = PAGE_SIZE): Promise<void> {
+    const running = this.#loadingOlder.get(id);
+    if (running !== undefined) return running;
     const current = this.#store.get().conversations[id];
     const cursor = current === undefined ? undefined : oldestSentId(current.items);
-    if (!current?.loaded || !current.hasOlder || current.loadingOlder || cursor === undefined) return;
+    if (!current?.loaded || !current.hasOlder || cursor === undefined) return Promise.resolve();
+    const loading = this.#loadOlderFrom(id, cursor, size).finally(() => this.#loadingOlder.delete(id));
+    this.#loadingOlder.set(id, loading);
+    return loading;
+  }
+
+  async #loadOlderFrom(id: string, cursor: string, size: number): Promise<void> {
     this.#update(id, () => ({ loadingOlder: true }));
     try {
-      const page = await this.#api.messages(id, { before: cursor }, PAGE_SIZE);
+      const page = await this.#api.messages(id, { before: cursor }, size);
       this.#update(id, (conversation) => ({
         items: prependOlder(conversation.items, page.messages),
         hasOlder: page.has_more,
@@ -93,8 +113,30 @@ export class Conversations {
     }
   }
 
-  /** Shows the user's message at once and posts it with an id of the client's making. */
-  send(id: string, content: string): void {
+  /**
+   * Whether the conversation holds `messageId` after loading it and paging back as far as needed
+   * (at most {@link MAX_REVEAL_PAGES} pages): a search result opened in its session. History is
+   * kept one unbroken stretch up to the newest message, which gap filling relies on, so the way to
+   * an old message is through the pages after it.
+   */
+  async reveal(id: string, messageId: string): Promise<boolean> {
+    const holds = () => this.#store.get().conversations[id]?.items.some((item) => item.message.id === messageId);
+    await this.load(id);
+    for (let pages = 0; !holds() && pages < MAX_REVEAL_PAGES; pages += 1) {
+      const before = this.#store.get().conversations[id];
+      if (!before?.loaded || !before.hasOlder) break;
+      await this.loadOlder(id, REVEAL_PAGE_SIZE);
+      // A page that failed or brought nothing new: paging further would ask the same again.
+      if (this.#store.get().conversations[id]?.items === before.items) break;
+    }
+    return holds() ?? false;
+  }
+
+  /**
+   * Shows the user's message at once and posts it with an id of the client's making; with
+   * `replyTo`, as a reply in that root's thread.
+   */
+  send(id: string, content: string, replyTo: string | null = null): void {
     const { me } = this.#store.get();
     const message: Message = {
       id: uuidv7(),
@@ -104,6 +146,11 @@ export class Conversations {
       content,
       extra: null,
       created_at: new Date().toISOString(),
+      reply_to: replyTo,
+      reply_count: 0,
+      edited_at: null,
+      deleted_at: null,
+      reactions: [],
     };
     this.#update(id, (conversation) => ({ items: addPending(conversation.items, message) }));
     this.#bump(message);
@@ -168,7 +215,8 @@ export class Conversations {
    * held, merged by id, and live messages history refused dropped (AMQP.md: clients replace what
    * they saw live with history when they fill a gap). A cursor chat-api does not know yet (stored a
    * moment later) is skipped for the one before; with none that works, or a gap of many pages, the
-   * newest page is loaded.
+   * newest page is loaded. Either way the newest page's messages replace the held copies, so
+   * edits, deletes and reactions made while the socket was down show too.
    */
   async catchUp(id: string): Promise<void> {
     const current = this.#store.get().conversations[id];
@@ -179,6 +227,7 @@ export class Conversations {
       try {
         const fetched = await this.#everythingAfter(id, anchor);
         this.#update(id, (conversation) => ({ items: mergeAfter(conversation.items, anchor, fetched, settled) }));
+        await this.#refreshNewestPage(id);
         return;
       } catch (error) {
         if (error instanceof ApiError && error.code === 'MESSAGE_NOT_FOUND') continue;
@@ -213,6 +262,15 @@ export class Conversations {
     }));
   }
 
+  /**
+   * History's version of the held messages in the newest page: changes made to messages stored
+   * before the gap's cursor, which the socket did not deliver while it was down.
+   */
+  async #refreshNewestPage(id: string): Promise<void> {
+    const page = await this.#api.messages(id, {}, PAGE_SIZE);
+    this.#update(id, (conversation) => ({ items: refreshHeld(conversation.items, page.messages) }));
+  }
+
   async #everythingAfter(id: string, anchor: string): Promise<Message[]> {
     const messages: Message[] = [];
     let cursor = anchor;
@@ -228,7 +286,7 @@ export class Conversations {
 
   async #post(message: Message): Promise<void> {
     try {
-      const stored = await this.#api.post(message.session_id, message.id, message.content);
+      const stored = await this.#api.post(message.session_id, message.id, message.content, message.reply_to);
       const at = Date.now();
       this.#update(message.session_id, (conversation) => ({ items: upsertMessage(conversation.items, stored, at) }));
       this.#bump(stored);

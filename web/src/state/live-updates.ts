@@ -1,6 +1,8 @@
 import type { Message, ServerFrame, SessionEvent } from '../api/types.ts';
 import type { ChatState } from './chat-state.ts';
 import type { Conversations } from './conversations.ts';
+import type { MessageActions } from './message-actions.ts';
+import { changeOfEvent } from './message-changes.ts';
 import type { SessionActions } from './session-actions.ts';
 import { bumpSession, patchSession } from './session-list.ts';
 import type { Store } from './store.ts';
@@ -11,6 +13,7 @@ export interface LiveUpdatesDeps {
   readonly store: Store<ChatState>;
   readonly conversations: Conversations;
   readonly sessions: SessionActions;
+  readonly messages: MessageActions;
   readonly typing: Typing;
   /** Called on `ready`: the gap since the last connection is to be filled. */
   readonly onReady: () => void;
@@ -62,7 +65,7 @@ export class LiveUpdates {
   }
 
   #event(frame: { session_id: string } & SessionEvent): void {
-    const { store, sessions, typing } = this.#deps;
+    const { store, sessions, typing, messages } = this.#deps;
     const me = store.get().me.id;
     const id = frame.session_id;
     switch (frame.event) {
@@ -86,6 +89,14 @@ export class LiveUpdates {
       case 'typing':
         typing.received(id, frame.data.user);
         return;
+      case 'message.edited':
+      case 'message.deleted':
+      case 'reaction.added':
+      case 'reaction.removed': {
+        const change = changeOfEvent(frame, me);
+        if (change !== undefined) messages.apply(id, change);
+        return;
+      }
     }
   }
 

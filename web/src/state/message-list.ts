@@ -119,6 +119,20 @@ export function upsertMessage(items: readonly ChatItem[], message: Message, rece
   return next;
 }
 
+/**
+ * History's version of each held message that `stored` holds (its edits, deletion, reactions and
+ * replies as history has them now), in place: the order and what `stored` lacks stay. Answers
+ * `items` itself when it holds none of them.
+ */
+export function refreshHeld(items: readonly ChatItem[], stored: readonly Message[]): readonly ChatItem[] {
+  const byId = new Map(stored.map((message) => [message.id, message]));
+  if (!items.some((item) => byId.has(item.message.id))) return items;
+  return items.map((item) => {
+    const message = byId.get(item.message.id);
+    return message === undefined ? item : sent(message);
+  });
+}
+
 /** The user's own message, shown at once, before chat-api has it. */
 export function addPending(items: readonly ChatItem[], message: Message): ChatItem[] {
   return [...items, { message, status: 'sending' }];

@@ -7,6 +7,7 @@ import {
   mergeLatest,
   oldestSentId,
   prependOlder,
+  refreshHeld,
   sentIdsNewestFirst,
   setStatus,
   storedIdsNewestFirst,
@@ -22,6 +23,11 @@ const message = (id: string, second: number, content = id): Message => ({
   content,
   extra: null,
   created_at: at(second),
+  reply_to: null,
+  reply_count: 0,
+  edited_at: null,
+  deleted_at: null,
+  reactions: [],
 });
 const sent = (...ids: string[]): ChatItem[] => ids.map((id, i) => ({ message: message(id, i), status: 'sent' }));
 const ids = (items: readonly ChatItem[]) => items.map((item) => item.message.id);
@@ -188,5 +194,17 @@ describe('message list merging', () => {
     expect(failed[2]?.error).to.equal('Cannot reach Warren.');
     expect(sentIdsNewestFirst(failed)).to.deep.equal(['b', 'a']);
     expect(oldestSentId(addPending([], message('x', 0)))).to.equal(undefined);
+  });
+
+  it("takes history's version of held messages in place (changed while the socket was down), keeping the rest", () => {
+    const items = [...sent('a', 'b'), ...cameLive(['c', 100])];
+    const edited = { ...message('b', 1, 'b, edited'), edited_at: at(30) };
+    const refreshed = refreshHeld(items, [message('c', 10), edited, message('z', 40)]);
+    expect(ids(refreshed)).to.deep.equal(['a', 'b', 'c']);
+    expect(refreshed[0]).to.equal(items[0]);
+    expect(refreshed[1]?.message.content).to.equal('b, edited');
+    // History has the live one now: it is history's.
+    expect(refreshed[2]?.receivedAt).to.equal(undefined);
+    expect(refreshHeld(items, [message('z', 40)])).to.equal(items);
   });
 });

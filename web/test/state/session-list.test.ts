@@ -29,6 +29,11 @@ const message = (sessionId: string, id: string): Message => ({
   content: 'hi',
   extra: null,
   created_at: '2026-01-02T00:00:00.000Z',
+  reply_to: null,
+  reply_count: 0,
+  edited_at: null,
+  deleted_at: null,
+  reactions: [],
 });
 
 describe('session list', () => {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { eventually } from '@warren/shared/testing';
 import { expect } from 'chai';
 import type { Locator, Page } from 'playwright-core';
@@ -93,4 +94,35 @@ export async function expectTexts(page: Page, expected: readonly string[], timeo
   } catch {
     expect(seen).to.deep.equal(expected);
   }
+}
+
+/** A message of the open conversation's list whose text contains `text`; in `within` if given (a thread panel). */
+export function messageItem(page: Page, text: string, within: Locator = page.locator('.message-list')): Locator {
+  return within.locator('.message').filter({ has: page.locator('.message-text', { hasText: text }) });
+}
+
+/** The open thread's side panel. */
+export function threadPanel(page: Page): Locator {
+  return page.getByRole('complementary', { name: 'Thread' });
+}
+
+/** Opens a message's menu (hovering it first, as a person would) and resolves with the menu. */
+export async function openMessageMenu(message: Locator): Promise<Locator> {
+  await message.hover();
+  await message.getByRole('button', { name: 'Message actions' }).click();
+  const menu = message.getByRole('menu', { name: 'Message actions' });
+  await menu.waitFor();
+  return menu;
+}
+
+/** Reacts to a message with one of the picker's emoji, by its name (`thumbs up`). */
+export async function reactWith(message: Locator, name: string): Promise<void> {
+  await message.hover();
+  await message.getByRole('button', { name: 'Add reaction' }).click();
+  await message.getByRole('button', { name: `React with ${name}` }).click();
+}
+
+/** Saves a screenshot of the page as `docs/screenshots/<name>.png`. */
+export function screenshot(page: Page, name: string): Promise<Buffer> {
+  return page.screenshot({ path: join(import.meta.dirname, '../../../docs/screenshots', `${name}.png`) });
 }
