@@ -7,6 +7,8 @@ import type { Logger } from '@warren/shared/logging';
 import { type RunningService, startService } from '@warren/shared/service';
 import { syncTopology, type TopologySyncResult } from '@warren/shared/session-topology';
 import { createTokenVerifier } from '@warren/shared/tokens';
+import { loginEndedRoute, membershipChangedRoute, presenceRoute } from './broker/feed-routes.ts';
+import { InstanceFeed } from './broker/instance-feed.ts';
 import { MembershipChanges } from './broker/membership-changes.ts';
 import { MessageChangeEvents } from './broker/message-change-events.ts';
 import { SessionEvents } from './broker/session-events.ts';
@@ -19,6 +21,9 @@ import { MessageChanges } from './messages/message-changes.ts';
 import { MessagePosting } from './messages/message-posting.ts';
 import { MessageSearch } from './messages/message-search.ts';
 import { PostRateLimit } from './messages/post-rate-limit.ts';
+import { PresenceAggregate } from './presence/presence-aggregate.ts';
+import { PresenceReading } from './presence/presence-reading.ts';
+import { PresenceTracker } from './presence/presence-tracker.ts';
 import { Membership } from './sessions/membership.ts';
 import { MembershipCache } from './sessions/membership-cache.ts';
 import { ReadMarkers } from './sessions/read-markers.ts';
@@ -33,11 +38,16 @@ import { MessageDetailsStore } from './stores/message-details-store.ts';
 import { MessageHistory } from './stores/message-history.ts';
 import { MessageSearchStore } from './stores/message-search-store.ts';
 import { CHAT_SCHEMA, migrations } from './stores/migrations/index.ts';
+import { PresenceStore } from './stores/presence-store.ts';
 import { SessionStore } from './stores/session-store.ts';
 import { SessionViewStore } from './stores/session-view-store.ts';
 import { Transactions } from './stores/transactions.ts';
 import { UserStore } from './stores/user-store.ts';
 import { VisibleSessions } from './stores/visible-session.ts';
+import { DenyList } from './tokens/deny-list.ts';
+import { watchDenyList } from './tokens/deny-list-metrics.ts';
+import { DenyListRebuild } from './tokens/deny-list-rebuild.ts';
+import { denyingVerifier } from './tokens/denying-verifier.ts';
 import { UserDirectory } from './users/user-directory.ts';
 
 /**
@@ -64,6 +74,12 @@ export interface ChatApiService extends EventEmitter<ChatApiServiceEvents>, Runn
   readonly db: Knex;
   /** Its memberships known without a query (tests await its `forgot` and `reset` events). */
   readonly membershipCache: MembershipCache;
+  /** The logins whose tokens it refuses (tests await its `rebuilt` events). */
+  readonly denyList: DenyList;
+  /** Its consumer of its instance queue (tests await its `ignored` and `started` events). */
+  readonly instanceFeed: InstanceFeed;
+  /** Its presence aggregation (tests await its `settled` events). */
+  readonly presence: PresenceTracker;
   /** Rebuilds every session exchange and member binding from PostgreSQL, as at start. */
   syncTopology(): Promise<TopologySyncResult>;
 }
@@ -125,7 +141,6 @@ export function startChatApiService(
       logger,
       registry,
     });
-    resources.add('membership changes', await membershipChanges.follow(amqp, randomUUID()));
     const access = new SessionAccess(new VisibleSessions(db), members, membershipCache);
     const events = new SessionEvents({
       publisher,
@@ -148,6 +163,50 @@ export function startChatApiService(
       audience: config.JWT_AUDIENCE,
       cacheSize: VERIFIED_TOKENS_KEPT,
     });
+    const denyList = new DenyList({ maxEntries: config.DENY_LIST_SIZE, skewMarginMs: config.DENY_LIST_SKEW_MS });
+    watchDenyList(denyList, config.DENY_LIST_SIZE, logger, registry);
+    const rebuild = new DenyListRebuild({ authUrl: config.AUTH_URL, denyList, logger, registry });
+    resources.add('deny list rebuild', () => rebuild.stop());
+    const presenceStore = new PresenceStore(db);
+    const presence = new PresenceTracker({
+      aggregate: new PresenceAggregate({
+        offlineDelayMs: config.PRESENCE_OFFLINE_DELAY_MS,
+        graceMs: config.PRESENCE_GATEWAY_GRACE_MS,
+        warmupMs: config.PRESENCE_WARMUP_MS,
+        now: Date.now,
+      }),
+      store: presenceStore,
+      events,
+      fanoutMaxMembers: config.PRESENCE_FANOUT_MAX_MEMBERS,
+      logger,
+      registry,
+    });
+    const instanceFeed = new InstanceFeed({
+      routes: [
+        membershipChangedRoute(membershipChanges, amqp.user),
+        loginEndedRoute(denyList, config.AUTH_AMQP_USER),
+        presenceRoute(presence, config.GATEWAY_AMQP_USER),
+      ],
+      logger,
+      registry,
+    });
+    instanceFeed.on('started', (first) => {
+      membershipCache.reset(true);
+      presence.begin();
+      // Logins that ended while the queue was gone were not heard: auth's record has them.
+      if (!first) void rebuild.request();
+    });
+    instanceFeed.on('lost', () => {
+      membershipCache.reset(false);
+      presence.suspend();
+    });
+    presence.start();
+    resources.add('presence', () => presence.stop());
+    resources.add('instance feed', await instanceFeed.follow(amqp, randomUUID()));
+    // Consuming first, so no login.ended falls between auth's answer and the first event heard.
+    // One attempt is awaited (auth answers at once, up or down), then retried in the background:
+    // until one succeeds, authenticated requests answer 503.
+    if (!(await rebuild.attempt())) void rebuild.request();
     const routes = apiRoutes(
       {
         access,
@@ -166,8 +225,10 @@ export function startChatApiService(
         postRateLimit: new PostRateLimit({ ratePerSec: config.POST_RATE_PER_SEC, burst: config.POST_BURST }),
         typing: typingIndicator(new TypingThrottle({ intervalMs: config.TYPING_INTERVAL_MS }), events),
         search: new MessageSearch(new MessageSearchStore(db), details),
+        presence: new PresenceReading(presenceStore),
       },
-      verifier,
+      denyingVerifier(verifier, denyList),
+      { denyList, rebuild },
     );
 
     const service = Object.assign(new EventEmitter<ChatApiServiceEvents>(), {
@@ -175,6 +236,9 @@ export function startChatApiService(
       users,
       db,
       membershipCache,
+      denyList,
+      instanceFeed,
+      presence,
       syncTopology: sync,
     });
     // A broker that comes back may have lost its definitions (a new node, a reset): rebuild them.

@@ -39,6 +39,28 @@ export const configShape = {
    * stale one should a `membership.changed` event be lost (its publish not confirmed).
    */
   MEMBERSHIP_CACHE_TTL_MS: positiveInt(60_000, 3_600_000),
+  /** The AMQP user auth publishes as: only its `login.ended` events are believed. */
+  AUTH_AMQP_USER: z.string().min(1).default('auth'),
+  /** The AMQP user the ws-gateway publishes as: only its presence reports are believed. */
+  GATEWAY_AMQP_USER: z.string().min(1).default('ws-gateway'),
+  /**
+   * Ended logins the deny list holds (about 100 bytes each); at the bound the oldest heard is
+   * dropped, so its tokens are admitted again until they expire.
+   */
+  DENY_LIST_SIZE: positiveInt(100_000, 10_000_000),
+  /** An ended login is kept this much longer than its last token could live: clocks differ. */
+  DENY_LIST_SKEW_MS: positiveInt(30_000, 3_600_000),
+  /** How long a user held by no gateway stays online: a reconnect quicker than this flips nothing (HTTP.md: 5 s). */
+  PRESENCE_OFFLINE_DELAY_MS: positiveInt(5000, 600_000),
+  /** A gateway instance not heard for 2 × its heartbeat plus this is dead, and its users go offline. */
+  PRESENCE_GATEWAY_GRACE_MS: positiveInt(2000, 600_000),
+  /**
+   * After a start or a reconnect of the instance queue, how long nobody is flipped offline: every
+   * live gateway must have sent a heartbeat first (two of the default 10 s).
+   */
+  PRESENCE_WARMUP_MS: positiveInt(20_000, 600_000),
+  /** Sessions with more members than this get no `presence` events: fan-out is the expensive part. */
+  PRESENCE_FANOUT_MAX_MEMBERS: positiveInt(1000, 100_000),
 };
 
 /** chat-api's configuration. */

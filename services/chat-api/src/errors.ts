@@ -31,6 +31,11 @@ export const ChatApiErrors = {
   sessionFull: defineError('SESSION_FULL', 409, 'Session full'),
   /** A client message id already stored for another author or session. */
   messageIdTaken: defineError('MESSAGE_ID_TAKEN', 409, 'Message id taken'),
+  /**
+   * An authenticated request before this instance has read auth's record of ended logins: it
+   * cannot tell a signed-out token from a good one yet (`Retry-After` says when to retry).
+   */
+  endedLoginsUnknown: defineError('ENDED_LOGINS_UNKNOWN', 503, 'Sign-outs not known yet'),
   /** Posting faster than the per-user limit (`Retry-After` says when to retry). */
   tooManyMessages: defineError('TOO_MANY_MESSAGES', 429, 'Too many messages'),
 } as const;

@@ -24,6 +24,24 @@ describe('chat-api config', () => {
     });
   });
 
+  it('believes auth and the ws-gateway by their deployment users, and has the presence timing of HTTP.md', () => {
+    const config = loadConfig({});
+    expect(config).to.include({
+      AUTH_AMQP_USER: 'auth',
+      GATEWAY_AMQP_USER: 'ws-gateway',
+      DENY_LIST_SIZE: 100_000,
+      DENY_LIST_SKEW_MS: 30_000,
+      PRESENCE_OFFLINE_DELAY_MS: 5000,
+      PRESENCE_GATEWAY_GRACE_MS: 2000,
+      PRESENCE_WARMUP_MS: 20_000,
+      PRESENCE_FANOUT_MAX_MEMBERS: 1000,
+    });
+    // A gateway that dies without a word (heartbeat 10 s): its users offline within 30 s.
+    const heartbeatMs = 10_000;
+    expect(2 * heartbeatMs + config.PRESENCE_GATEWAY_GRACE_MS + config.PRESENCE_OFFLINE_DELAY_MS).to.be.below(30_000);
+    expect(config.PRESENCE_WARMUP_MS).to.be.at.least(2 * heartbeatMs);
+  });
+
   it('stops with a message naming every bad variable', () => {
     const bad = { PORT: 'eighty', AUTH_URL: 'ftp://auth', POST_RATE_PER_SEC: '0', TYPING_INTERVAL_MS: '-1' };
     for (const variable of Object.keys(bad)) expect(() => loadConfig(bad)).to.throw(ConfigError, `\n  ${variable}: `);

@@ -78,6 +78,16 @@ export class SessionEvents {
     );
   }
 
+  /** `presence`: a member came online or went offline. */
+  presence(sessionId: string, userId: string, online: boolean, lastSeenAt: Date | null): Promise<boolean> {
+    return this.#publish(sessionId, 'presence', {
+      session_id: sessionId,
+      user_id: userId,
+      online,
+      last_seen_at: lastSeenAt?.toISOString() ?? null,
+    });
+  }
+
   /**
    * @returns whether the broker confirmed the event. Indexing the contract by the topology's event
    * types makes an event added to one and not the other a type error.

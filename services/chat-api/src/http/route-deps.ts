@@ -3,6 +3,7 @@ import type { MessageChanges } from '../messages/message-changes.ts';
 import type { MessagePosting } from '../messages/message-posting.ts';
 import type { MessageSearch } from '../messages/message-search.ts';
 import type { PostRateLimit } from '../messages/post-rate-limit.ts';
+import type { PresenceReading } from '../presence/presence-reading.ts';
 import type { Membership } from '../sessions/membership.ts';
 import type { ReadMarkers } from '../sessions/read-markers.ts';
 import type { SessionAccess } from '../sessions/session-access.ts';
@@ -25,4 +26,5 @@ export interface RouteDeps {
   postRateLimit: PostRateLimit;
   typing: TypingIndicator;
   search: MessageSearch;
+  presence: PresenceReading;
 }

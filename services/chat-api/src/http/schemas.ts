@@ -89,3 +89,19 @@ export const messageSearchQuery = z.object({
   limit: z.coerce.number().int().min(1).max(50).default(20),
   before: uuidSchema.optional(),
 });
+
+/** Most users one `GET /api/presence` may ask about (HTTP.md). */
+export const PRESENCE_MAX_USERS = 200;
+
+/** `GET /api/presence`: `user_ids`, comma-separated UUIDs, 1 to 200 (duplicates count once). */
+export const presenceQuery = z.object({
+  user_ids: z
+    .string()
+    .transform((list) => [...new Set(list.split(',').map((id) => id.trim().toLowerCase()))])
+    .pipe(
+      z
+        .array(uuidSchema)
+        .min(1, 'must name at least one user')
+        .max(PRESENCE_MAX_USERS, `must name at most ${PRESENCE_MAX_USERS} users`),
+    ),
+});

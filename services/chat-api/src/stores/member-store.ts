@@ -19,6 +19,10 @@ export interface MemberView {
   user: { id: string; username: string };
   role: Role;
   joined_at: string;
+  /** At least one open WebSocket on any gateway (`chat.presence`; never seen: false). */
+  online: boolean;
+  /** When their last socket closed; `null` while online or never seen. */
+  last_seen_at: string | null;
 }
 
 /** `chat.members`: who is in which session, with which role, and how far they have read. */
@@ -69,12 +73,20 @@ export class MemberStore extends TableStore<MemberRow> {
     await this.table(trx).where({ session_id: sessionId, user_id: userId }).update({ role: 'owner' });
   }
 
-  /** The session's members with their usernames, longest-standing first. */
+  /** The session's members with their usernames and presence, longest-standing first. */
   async list(sessionId: string): Promise<MemberView[]> {
-    const rows: { id: string; username: string; role: Role; joined_at: Date }[] = await this.db
+    const rows: {
+      id: string;
+      username: string;
+      role: Role;
+      joined_at: Date;
+      online: boolean | null;
+      last_seen_at: Date | null;
+    }[] = await this.db
       .from(`${CHAT_SCHEMA}.members as m`)
       .join(`${CHAT_SCHEMA}.users as u`, 'u.id', 'm.user_id')
-      .select('u.id', 'u.username', 'm.role', 'm.joined_at')
+      .leftJoin(`${CHAT_SCHEMA}.presence as p`, 'p.user_id', 'm.user_id')
+      .select('u.id', 'u.username', 'm.role', 'm.joined_at', 'p.online', 'p.last_seen_at')
       .where('m.session_id', sessionId)
       // Members who came with the session joined at the same instant as its owner: owner first.
       .orderByRaw("m.joined_at, m.role = 'owner' desc, m.user_id");
@@ -82,6 +94,8 @@ export class MemberStore extends TableStore<MemberRow> {
       user: { id: row.id, username: row.username },
       role: row.role,
       joined_at: row.joined_at.toISOString(),
+      online: row.online === true,
+      last_seen_at: row.last_seen_at?.toISOString() ?? null,
     }));
   }
 

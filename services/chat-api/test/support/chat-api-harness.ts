@@ -2,11 +2,12 @@ import { createDatabase, type Knex } from '@warren/shared/db';
 import { type ChatMessage, newChangeId } from '@warren/shared/envelope';
 import { HISTORY_SCHEMA, messageRowOf } from '@warren/shared/history';
 import { createLogger } from '@warren/shared/logging';
-import { type IssuedUser, serviceEnv, TestIssuer, testConfig } from '@warren/shared/testing';
+import { serviceEnv, testConfig } from '@warren/shared/testing';
 import { type ChatApiService, type ChatApiServiceOptions, loadConfig, startChatApiService } from '../../src/index.ts';
+import { AuthStandIn, type LoggedInUser } from './auth-stand-in.ts';
 
-/** A user with an access token of theirs. */
-export type TestUser = IssuedUser;
+/** A user with an access token of one login (`sid`) of theirs. */
+export type TestUser = LoggedInUser;
 
 /** An HTTP answer with its JSON body parsed (undefined when empty). */
 export interface TestResponse {
@@ -64,14 +65,21 @@ const logger = () => createLogger({ service: 'test', level: testConfig().logLeve
 
 /**
  * Starts chat-api in this process on a free port, as the run's `chat-api` AMQP user (its real
- * permissions apply), in the run's database; `env` overrides any variable.
+ * permissions apply), in the run's database, believing the run's `auth` and `ws-gateway` users;
+ * `env` overrides any variable.
  */
 export async function startTestChatApi(
   authUrl: string,
   env: Record<string, string> = {},
   options: ChatApiServiceOptions = {},
 ): Promise<ChatApiService> {
-  return startChatApiService(loadConfig(serviceEnv('chat-api', { AUTH_URL: authUrl, ...env })), logger(), options);
+  const { users } = testConfig();
+  const trusted = { AUTH_AMQP_USER: users.auth.name, GATEWAY_AMQP_USER: users['ws-gateway'].name };
+  return startChatApiService(
+    loadConfig(serviceEnv('chat-api', { AUTH_URL: authUrl, ...trusted, ...env })),
+    logger(),
+    options,
+  );
 }
 
 /** What is only there once the harness has started. */
@@ -81,13 +89,13 @@ function started<T>(value: T | undefined): T {
 }
 
 /**
- * chat-api in this process, with what it needs of the rest of a deployment and nothing more: a
- * {@link TestIssuer} as auth (its JWKS, its tokens) and the persister's writes done by the test
+ * chat-api in this process, with what it needs of the rest of a deployment and nothing more: an
+ * {@link AuthStandIn} as auth (its JWKS, its tokens, its record of ended logins) and the persister's writes done by the test
  * itself through the shared write model of `history` ({@link store}). Prefer {@link useChatApi}.
  */
 export class ChatHarness {
-  /** Auth as chat-api sees it: `AUTH_URL` points at its JWKS; {@link TestIssuer.close} is an outage. */
-  readonly issuer = new TestIssuer({ ttlSec: 3600 });
+  /** Auth as chat-api sees it: `AUTH_URL` points at it; {@link AuthStandIn.close} is an outage. */
+  readonly issuer = new AuthStandIn({ ttlSec: 3600 });
   readonly #env: Record<string, string>;
   readonly #options: ChatApiServiceOptions;
   /** Users made before chat-api started, which it learns of as it starts. */
@@ -127,7 +135,7 @@ export class ChatHarness {
   }
 
   /** chat-api as a user (or anonymously). */
-  api(user?: TestUser): ApiClient {
+  api(user?: Partial<TestUser> & { readonly token: string }): ApiClient {
     const token = user?.token;
     return {
       get: (path) => call(`${this.baseUrl}${path}`, 'GET', token),
