@@ -10,10 +10,16 @@ export type Frame = Record<string, any>;
 export class SocketClient {
   readonly #received = new Recorder<Frame>({ name: 'socket client' });
   readonly #socket: WebSocket;
+  /** The close code and reason, once the socket has closed (whichever side closed it). */
+  readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(socket: WebSocket) {
     this.#socket = socket;
     socket.on('message', (data) => this.#received.push(JSON.parse(data.toString('utf8')) as Frame));
+    this.closed = once(socket, 'close').then(([code, reason]) => ({
+      code: code as number,
+      reason: String(reason),
+    }));
   }
 
   /** Connects, authenticates with an `auth` frame and resolves once the gateway sent `ready`. */

@@ -22,7 +22,8 @@ export interface TestResponse {
   readonly body: any;
 }
 
-const PASSWORD = 'correct horse battery';
+/** The password of every user {@link registerUser} registers. */
+export const PASSWORD = 'correct horse battery';
 
 /** A URL with its path (the vhost) replaced. */
 export function inVhost(url: string, vhost: string): string {
@@ -107,8 +108,10 @@ export class TestWarren {
   /** AMQP URLs of the run's users in this vhost. */
   readonly urls: Readonly<Record<AmqpUser | 'admin', string>>;
 
-  /** Spawns a service as {@link TestWarren.start} did. */
-  readonly #spawn: (name: TestedService) => ServiceProcess;
+  /** Spawns a service as {@link TestWarren.start} did; `env` overrides its variables. */
+  readonly #spawn: (name: TestedService, env?: Record<string, string>) => ServiceProcess;
+  /** Instances started by {@link TestWarren.startAnother}, stopped with the rest. */
+  readonly #others: ServiceProcess[] = [];
 
   private constructor(fields: {
     services: Record<TestedService, ServiceProcess>;
@@ -116,7 +119,7 @@ export class TestWarren {
     vhost: string;
     authDataDir: string;
     urls: Record<AmqpUser | 'admin', string>;
-    spawn: (name: TestedService) => ServiceProcess;
+    spawn: (name: TestedService, env?: Record<string, string>) => ServiceProcess;
   }) {
     this.auth = fields.services.auth;
     this.chat = fields.services['chat-api'];
@@ -173,7 +176,8 @@ export class TestWarren {
       await Promise.all(spawned.map((service) => service.listening));
       const db = createDatabase({ url: test.databaseUrl, logger: createLogger({ service: 'test', level: 'silent' }) });
       const services = { auth, 'chat-api': chat, persister, 'ws-gateway': gateway };
-      const respawn = (name: TestedService) => spawn(name, envOf[name] ?? {});
+      const respawn = (name: TestedService, env: Record<string, string> = {}) =>
+        spawn(name, { ...envOf[name], ...env });
       return new TestWarren({ services, db, vhost, urls, authDataDir, spawn: respawn });
     } catch (error) {
       await Promise.all(spawned.map((service) => service.kill()));
@@ -196,6 +200,17 @@ export class TestWarren {
     await meanwhile();
     this.#persister = this.#spawn('persister');
     await this.#persister.listening;
+  }
+
+  /**
+   * Starts one more instance of a service (a second chat-api or ws-gateway), with the variables the
+   * first got and `env` over them; resolves once it listens. It is stopped with the warren.
+   */
+  async startAnother(name: 'chat-api' | 'ws-gateway', env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const service = this.#spawn(name, env);
+    this.#others.push(service);
+    await service.listening;
+    return service;
   }
 
   get authUrl(): string {
@@ -265,7 +280,9 @@ export class TestWarren {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.gateway, this.chat, this.#persister, this.auth].map((service) => service.stop()));
+    await Promise.all(
+      [...this.#others, this.gateway, this.chat, this.#persister, this.auth].map((service) => service.stop()),
+    );
     await this.db.destroy();
     rmSync(this.authDataDir, { recursive: true, force: true });
   }

@@ -8,9 +8,16 @@ import WebSocket, { type RawData } from 'ws';
 import { CloseCode } from './close-codes.ts';
 import type { ConsumerChannel, Subscription, SubscriptionHandler } from './consumer-channel.ts';
 import type { DeliveryEncoder } from './delivery-encoder.ts';
+import type { EndedLogins } from './ended-logins.ts';
 import { encodeFrame, parseClientFrame } from './frames.ts';
-import type { GatewayMetrics } from './metrics.ts';
+import type { AuthCloseReason, GatewayMetrics } from './metrics.ts';
 import type { BatchedSocket, WriteBatch } from './write-batch.ts';
+
+/** The close reason and error detail of an expired token (the verifier's own words). */
+const EXPIRED = 'token expired';
+
+/** The close reason of a socket whose login ended (signed out). */
+export const LOGIN_ENDED = 'login ended';
 
 /** setTimeout's longest delay; a later token expiry is checked again when the timer fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -34,12 +41,16 @@ export interface ConnectionContext {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly writes: WriteBatch;
+  /** Logins whose end was heard: their tokens are refused. */
+  readonly endedLogins: Pick<EndedLogins, 'has'>;
   /** Time to authenticate before a 4001 close (AUTH_TIMEOUT_MS). */
   readonly authTimeoutMs: number;
   /** Unsent bytes past which the socket is closed with 4008 (SLOW_CLIENT_BUFFER_BYTES). */
   readonly slowClientBufferBytes: number;
   /** The queue is consumed and `ready` was sent. */
   onReady(connection: ClientConnection, ready: ReadyConnection): void;
+  /** The connection's `sid` changed from `previous` (authenticated, or a fresh token of another login). */
+  onSid(connection: ClientConnection, previous: string | undefined): void;
   /** The gateway decided to close the socket (the close handshake may take up to its close timeout). */
   onClosing(connection: ClientConnection, code: number, reason: string): void;
   /**
@@ -72,6 +83,8 @@ export class ClientConnection implements SubscriptionHandler, BatchedSocket {
   /** The auth timeout until authenticated, then the token's expiry. */
   #timer: NodeJS.Timeout | undefined;
   #userId: string | undefined;
+  /** The login of the token it authenticated with, or of the last fresh token it accepted. */
+  #sid: string | undefined;
   /** When the newest token seen expires, in ms since 1970. */
   #expiresAt = 0;
   #subscription: Subscription | undefined;
@@ -113,6 +126,11 @@ export class ClientConnection implements SubscriptionHandler, BatchedSocket {
     return this.#userId;
   }
 
+  /** The `sid` of its current token, once authenticated (none for a token without one). */
+  get sid(): string | undefined {
+    return this.#sid;
+  }
+
   /** Whether it got as far as `ready` (it may be closed since). */
   get wasReady(): boolean {
     return this.#wasReady;
@@ -147,6 +165,13 @@ export class ClientConnection implements SubscriptionHandler, BatchedSocket {
     this.#context.logger.info({ connectionId: this.id, userId: this.#userId, code, reason }, 'closing the connection');
     this.#context.onClosing(this, code, reason);
     this.#socket.close(code, reason);
+  }
+
+  /** Closes the socket with 4001, counted under `reason`. */
+  refuse(reason: AuthCloseReason, detail: string): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    this.#context.metrics.authCloses.inc({ reason });
+    this.close(CloseCode.notAuthenticated, detail);
   }
 
   /** @internal a delivery from the connection's queue. */
@@ -224,12 +249,21 @@ export class ClientConnection implements SubscriptionHandler, BatchedSocket {
       // auth's keys being out of reach says nothing about the token: 1011, reconnect with backoff.
       if (error instanceof SharedErrors.signingKeysUnavailable) {
         this.close(CloseCode.unavailable, 'cannot verify tokens now');
-      } else this.close(CloseCode.notAuthenticated, detailOf(error));
+      } else {
+        const detail = detailOf(error);
+        this.refuse(detail === EXPIRED ? 'token_expired' : 'token_invalid', detail);
+      }
       return;
     }
     if (this.#state !== 'authenticating') return;
+    // Checked after the verification, so a login.ended heard while it ran is not missed either.
+    if (this.#ended(claims.sid)) {
+      this.refuse('login_ended', LOGIN_ENDED);
+      return;
+    }
     clearTimeout(this.#timer);
     this.#userId = claims.sub;
+    this.#setSid(claims.sid);
     this.#extend(claims.exp);
     if (this.#state !== 'authenticating') return;
 
@@ -282,7 +316,23 @@ export class ClientConnection implements SubscriptionHandler, BatchedSocket {
       this.#send({ type: 'error', code: 'WRONG_USER', detail: 'the token is for another user' });
       return;
     }
+    if (this.#ended(claims.sid)) {
+      this.#send({ type: 'error', code: 'TOKEN_INVALID', detail: `${LOGIN_ENDED}; the current token still holds` });
+      return;
+    }
+    this.#setSid(claims.sid);
     this.#extend(claims.exp);
+  }
+
+  #ended(sid: string | undefined): boolean {
+    return sid !== undefined && this.#context.endedLogins.has(sid);
+  }
+
+  #setSid(sid: string | undefined): void {
+    if (sid === this.#sid || this.#state === 'closing' || this.#state === 'closed') return;
+    const previous = this.#sid;
+    this.#sid = sid;
+    this.#context.onSid(this, previous);
   }
 
   /** Moves the expiry to `exp` (seconds) if later, and closes with 4001 once it passes. */
@@ -297,7 +347,7 @@ export class ClientConnection implements SubscriptionHandler, BatchedSocket {
     clearTimeout(this.#timer);
     const remaining = this.#expiresAt - Date.now();
     if (remaining <= 0) {
-      this.close(CloseCode.notAuthenticated, 'token expired');
+      this.refuse('token_expired', EXPIRED);
       return;
     }
     this.#timer = setTimeout(onExpiryTimer, Math.min(remaining, MAX_TIMER_MS), this);
@@ -348,7 +398,7 @@ function onClose(this: WebSocket, code: number, reason: Buffer): void {
 }
 
 function onAuthTimeout(connection: ClientConnection): void {
-  connection.close(CloseCode.notAuthenticated, 'authentication timeout');
+  connection.refuse('auth_timeout', 'authentication timeout');
 }
 
 function onExpiryTimer(connection: ClientConnection): void {

@@ -64,6 +64,27 @@ export const configShape = {
    * with 1008 right after `ready`. Bounds the queues and memory one account can make the gateway hold.
    */
   MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
+  /**
+   * How often the gateway reports every user it holds a socket for (a `heartbeat` presence report).
+   * chat-api believes an instance dead once it has not been heard for twice this plus its grace.
+   */
+  PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /**
+   * How long first-socket and last-socket changes gather before one `changes` report goes out: a
+   * burst of connects is a few reports, and a close and reopen within it is none. Far below
+   * chat-api's 5 s offline delay, which it adds to presence changes.
+   */
+  PRESENCE_COALESCE_MS: z.coerce.number().int().min(1).max(5000).default(200),
+  /** The AMQP user auth publishes as: only its `login.ended` events close sockets. */
+  AUTH_AMQP_USER: z.string().min(1).default('auth'),
+  /**
+   * How long an ended login is remembered after its `login.ended` arrives, so a token of it that
+   * connects later is refused: as long as auth's access tokens live (ACCESS_TOKEN_TTL_SEC, 900 s)
+   * plus a minute for clocks and the verifier's tolerance.
+   */
+  ENDED_LOGINS_KEEP_MS: z.coerce.number().int().min(1000).max(86_400_000).default(960_000),
+  /** Ended logins remembered at most (about 150 bytes each); past it the oldest is forgotten early. */
+  ENDED_LOGINS_MAX: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
 };
 
 /** The ws-gateway's configuration. */

@@ -8,10 +8,11 @@ import { PROBLEM_CONTENT_TYPE, problemType } from '@warren/shared/http';
 import type { Logger } from '@warren/shared/logging';
 import type { TokenVerifier } from '@warren/shared/tokens';
 import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
-import { ClientConnection, type ConnectionContext, type ReadyConnection } from './client-connection.ts';
+import { ClientConnection, type ConnectionContext, LOGIN_ENDED, type ReadyConnection } from './client-connection.ts';
 import { CloseCode, closeCodeLabel } from './close-codes.ts';
 import type { ConsumerChannel } from './consumer-channel.ts';
 import type { DeliveryEncoder } from './delivery-encoder.ts';
+import type { EndedLogins } from './ended-logins.ts';
 import { WsGatewayErrors } from './errors.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { isOriginAllowed } from './origin-policy.ts';
@@ -27,6 +28,10 @@ export interface GatewayOptions {
   readonly encoder: DeliveryEncoder;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+  /** Logins whose end was heard: their tokens are refused with 4001. @defaultValue none */
+  readonly endedLogins?: Pick<EndedLogins, 'has'>;
+  /** Told when a user's first socket becomes ready and when their last one closes. @defaultValue none */
+  readonly presence?: PresenceSink;
   /** Origins whose browsers may connect (ALLOWED_ORIGINS). */
   readonly allowedOrigins: readonly string[];
   /** AUTH_TIMEOUT_MS. */
@@ -44,6 +49,14 @@ export interface GatewayOptions {
    * holds after its 4008 and how long a shutdown waits. @defaultValue 5000
    */
   readonly closeTimeoutMs?: number;
+}
+
+/** What hears of users coming and going on this gateway (the presence reporter). */
+export interface PresenceSink {
+  /** The user's first socket here became ready. */
+  online(userId: string): void;
+  /** The user's last ready socket here closed. */
+  offline(userId: string): void;
 }
 
 /** A connection that closed. */
@@ -78,6 +91,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly #connections = new Set<ClientConnection>();
   /** Ready connections per user id, for MAX_CONNECTIONS_PER_USER. */
   readonly #perUser = new Map<string, number>();
+  /** Connections by the `sid` of their current token, to close a login's sockets when it ends. */
+  readonly #bySid = new Map<string, Set<ClientConnection>>();
   readonly #heartbeat: NodeJS.Timeout;
   readonly #context: ConnectionContext;
   #stopping = false;
@@ -103,6 +118,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     }, options.pingIntervalMs);
     this.#heartbeat.unref();
     const max = options.maxConnectionsPerUser ?? 20;
+    const presence = options.presence;
     this.#context = {
       verifier: options.verifier,
       consumers: options.consumers,
@@ -110,17 +126,27 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       metrics: options.metrics,
       logger: this.#log,
       writes: new WriteBatch(),
+      endedLogins: options.endedLogins ?? { has: () => false },
       authTimeoutMs: options.authTimeoutMs,
       slowClientBufferBytes: options.slowClientBufferBytes,
       onReady: (connection, ready) => {
         const held = (this.#perUser.get(ready.userId) ?? 0) + 1;
         this.#perUser.set(ready.userId, held);
+        if (held === 1) presence?.online(ready.userId);
         if (held > max) {
           this.#log.info({ userId: ready.userId, held, max }, 'too many connections for one user');
           connection.close(CloseCode.tooManyConnections, `too many connections for this user (at most ${max})`);
           return;
         }
         this.emit('ready', ready);
+      },
+      onSid: (connection, previous) => {
+        if (previous !== undefined) this.#unindex(connection, previous);
+        const { sid } = connection;
+        if (sid === undefined) return;
+        const held = this.#bySid.get(sid);
+        if (held === undefined) this.#bySid.set(sid, new Set([connection]));
+        else held.add(connection);
       },
       // A close the gateway decides is counted at once: a slow client's close handshake can take
       // until the close timeout. Any other close is counted when the socket closes.
@@ -136,8 +162,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         if (userId !== undefined && connection.wasReady) {
           const left = (this.#perUser.get(userId) ?? 1) - 1;
           if (left > 0) this.#perUser.set(userId, left);
-          else this.#perUser.delete(userId);
+          else {
+            this.#perUser.delete(userId);
+            presence?.offline(userId);
+          }
         }
+        if (connection.sid !== undefined) this.#unindex(connection, connection.sid);
         if (!byGateway) this.#options.metrics.closes.inc({ code: closeCodeLabel(code) });
         this.emit('closed', { connectionId: connection.id, userId, code, reason });
       },
@@ -147,6 +177,31 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   /** Open connections. */
   get size(): number {
     return this.#connections.size;
+  }
+
+  /** The users holding at least one ready socket here now. */
+  heldUsers(): IterableIterator<string> {
+    return this.#perUser.keys();
+  }
+
+  /**
+   * The login `sid` ended (a trusted `login.ended`): closes every socket whose current token is of
+   * it with 4001. @returns how many sockets of it were open.
+   */
+  endLogin(sid: string): number {
+    const held = this.#bySid.get(sid);
+    if (held === undefined) return 0;
+    // Closing does not unindex (that waits for the socket to close): iterate a copy all the same.
+    const closing = [...held];
+    for (const connection of closing) connection.refuse('login_ended', LOGIN_ENDED);
+    return closing.length;
+  }
+
+  #unindex(connection: ClientConnection, sid: string): void {
+    const held = this.#bySid.get(sid);
+    if (held === undefined) return;
+    held.delete(connection);
+    if (held.size === 0) this.#bySid.delete(sid);
   }
 
   /**

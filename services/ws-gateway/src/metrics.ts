@@ -32,7 +32,20 @@ export interface GatewayMetrics {
   readonly closes: Counter<'code'>;
   /** `warren_ws_encode_cache_lookups_total{result}`. */
   readonly encodeCache: Tally<'hit' | 'miss'>;
+  /** `warren_ws_auth_closes_total{reason}`: the 4001 closes, by why. */
+  readonly authCloses: Counter<'reason'>;
+  /** `warren_ws_presence_reports_total{kind,result}`. */
+  readonly presenceReports: Counter<'kind' | 'result'>;
+  /** `warren_ws_login_ended_events_total{result}`. */
+  readonly loginEndedEvents: Counter<'result'>;
+  /** `warren_ws_ended_logins`: ended logins remembered now. */
+  readonly endedLogins: Gauge;
+  /** `warren_ws_ended_logins_evicted_total`: ended logins forgotten early, at ENDED_LOGINS_MAX. */
+  readonly endedLoginsEvicted: Counter;
 }
+
+/** Why a socket was closed with 4001 (the `reason` label of `warren_ws_auth_closes_total`). */
+export type AuthCloseReason = 'auth_timeout' | 'token_invalid' | 'token_expired' | 'login_ended';
 
 /** Creates the ws-gateway's metrics in `registry`. */
 export function createGatewayMetrics(registry: Registry): GatewayMetrics {
@@ -83,5 +96,33 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
       registers,
     }),
     encodeCache,
+    authCloses: new Counter({
+      name: 'warren_ws_auth_closes_total',
+      help: 'Connections closed with 4001, by reason (auth_timeout, token_invalid, token_expired, login_ended)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    presenceReports: new Counter({
+      name: 'warren_ws_presence_reports_total',
+      help: 'Presence reports published, by kind (changes, heartbeat, goodbye) and result (sent: confirmed; failed: the next heartbeat repairs it)',
+      labelNames: ['kind', 'result'],
+      registers,
+    }),
+    loginEndedEvents: new Counter({
+      name: 'warren_ws_login_ended_events_total',
+      help: 'login.ended events heard, by result (applied; untrusted: not published by AUTH_AMQP_USER; invalid body)',
+      labelNames: ['result'],
+      registers,
+    }),
+    endedLogins: new Gauge({
+      name: 'warren_ws_ended_logins',
+      help: 'Ended logins remembered, so their tokens are refused until they would have expired',
+      registers,
+    }),
+    endedLoginsEvicted: new Counter({
+      name: 'warren_ws_ended_logins_evicted_total',
+      help: 'Ended logins forgotten before their tokens expired, at ENDED_LOGINS_MAX',
+      registers,
+    }),
   };
 }

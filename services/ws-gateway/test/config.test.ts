@@ -21,6 +21,11 @@ describe('ws-gateway config', () => {
       SLOW_CLIENT_BUFFER_BYTES: 1024 * 1024,
       MAX_FRAME_BYTES: 16 * 1024,
       MAX_CONNECTIONS_PER_USER: 20,
+      PRESENCE_HEARTBEAT_MS: 10_000,
+      PRESENCE_COALESCE_MS: 200,
+      AUTH_AMQP_USER: 'auth',
+      ENDED_LOGINS_KEEP_MS: 960_000,
+      ENDED_LOGINS_MAX: 100_000,
     });
     expect(DEFAULT_ALLOWED_ORIGINS).to.include('http://localhost:8080');
   });
@@ -42,6 +47,9 @@ describe('ws-gateway config', () => {
       SLOW_CLIENT_BUFFER_BYTES: '-1',
       MAX_FRAME_BYTES: '10',
       AUTH_URL: 'amqp://auth',
+      PRESENCE_HEARTBEAT_MS: '50',
+      PRESENCE_COALESCE_MS: '0',
+      ENDED_LOGINS_MAX: '0',
     };
     for (const variable of Object.keys(bad)) expect(() => loadConfig(bad)).to.throw(ConfigError, `\n  ${variable}: `);
   });

@@ -291,6 +291,10 @@ describe('ws-gateway service', () => {
         'warren_ws_frames_sent_total',
         'warren_ws_deliveries_invalid_total',
         'warren_ws_closes_total',
+        'warren_ws_auth_closes_total',
+        'warren_ws_presence_reports_total',
+        'warren_ws_login_ended_events_total',
+        'warren_ws_ended_logins',
       ]) {
         expect(metrics).to.include(`# TYPE ${name} `);
       }

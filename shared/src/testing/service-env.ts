@@ -24,7 +24,7 @@ export function serviceEnv(service: TestedService, env: Record<string, string> =
       GATEWAY_AMQP_USER: test.users['ws-gateway'].name,
     },
     persister: { ...database, ...trusted },
-    'ws-gateway': trusted,
+    'ws-gateway': { ...trusted, AUTH_AMQP_USER: test.users.auth.name },
   }[service];
   return { PORT: '0', RABBITMQ_URL: test.users[service].url, ...own, ...env };
 }

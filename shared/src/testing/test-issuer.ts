@@ -36,15 +36,18 @@ export interface SignOptions {
   iat?: number;
   /** Expiry, seconds since the epoch. @defaultValue `iat` plus the issuer's lifetime */
   exp?: number;
+  /** The `sid` claim: the login the token belongs to (auth sets it on every token). @defaultValue none */
+  sid?: string;
 }
 
 /**
  * Stands in for the auth service towards the services that verify its tokens: an EC P-256 key (what
  * auth generates), served as a JWKS at {@link JWKS_PATH} of its own HTTP server on a free port, and
  * access tokens signed as auth signs them (ES256, the key's `kid`, `sub`, `name`, `iss`, `aud`,
- * `iat`, `exp`). Tests point AUTH_URL at {@link url} once it {@link listen}s; {@link close} and
- * {@link listen} make auth's keys unreachable and reachable again, for outage tests. Its tokens can
- * be signed before it listens, so suites can make their users while mocha loads them.
+ * `iat`, `exp`, and `sid` when a test gives one). Tests point AUTH_URL at {@link url} once it
+ * {@link listen}s; {@link close} and {@link listen} make auth's keys unreachable and reachable again,
+ * for outage tests. Its tokens can be signed before it listens, so suites can make their users while
+ * mocha loads them.
  */
 export class TestIssuer {
   readonly #key: KeyObject;
@@ -84,7 +87,8 @@ export class TestIssuer {
   sign(user: TokenSubject, options: SignOptions = {}): string {
     const iat = options.iat ?? Math.floor(Date.now() / 1000);
     const exp = options.exp ?? iat + this.#ttlSec;
-    return jwt.sign({ name: user.username, iat, exp }, this.#key, {
+    const claims = { name: user.username, iat, exp, ...(options.sid === undefined ? {} : { sid: options.sid }) };
+    return jwt.sign(claims, this.#key, {
       algorithm: 'ES256',
       keyid: this.#jwk.kid,
       issuer: this.#issuer,

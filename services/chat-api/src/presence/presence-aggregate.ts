@@ -143,7 +143,7 @@ export class PresenceAggregate {
     this.#warm = true;
     for (const [id, instance] of this.#instances) {
       if (now - instance.heardAt > 2 * instance.heartbeatMs + this.#options.graceMs)
-        this.#drop(id, instance.reportedAt);
+        this.#drop(id, instance.reportedAt, instance.heardAt);
     }
     const flips: PresenceFlip[] = [];
     for (const [userId, leaving] of this.#leaving) {
@@ -180,7 +180,12 @@ export class PresenceAggregate {
     flips.push({ userId, online: true, lastSeenAt: null });
   }
 
-  #release(instance: GatewayInstance, userId: string, at: Date): void {
+  /**
+   * @param since when the user was last held there: now for a socket that closed; for a dead
+   * instance, when it was last heard, so its users' offline delay has passed by the time it is found
+   * dead (they were silent that long already) and they go offline at once.
+   */
+  #release(instance: GatewayInstance, userId: string, at: Date, since = this.#options.now()): void {
     if (!instance.users.delete(userId)) return;
     const holders = (this.#holders.get(userId) ?? 1) - 1;
     if (holders > 0) {
@@ -188,13 +193,14 @@ export class PresenceAggregate {
       return;
     }
     this.#holders.delete(userId);
-    if (this.#online.has(userId)) this.#leaving.set(userId, { since: this.#options.now(), lastSeenAt: at });
+    if (this.#online.has(userId)) this.#leaving.set(userId, { since, lastSeenAt: at });
   }
 
-  #drop(instanceId: string, at: Date): void {
+  /** @param since see `#release`: when its users count as gone from, for the offline delay. */
+  #drop(instanceId: string, at: Date, since = this.#options.now()): void {
     const instance = this.#instances.get(instanceId);
     if (instance === undefined) return;
-    for (const userId of [...instance.users]) this.#release(instance, userId, at);
+    for (const userId of [...instance.users]) this.#release(instance, userId, at, since);
     this.#instances.delete(instanceId);
   }
 }

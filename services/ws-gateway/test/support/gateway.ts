@@ -15,12 +15,20 @@ export interface TestGateway {
 }
 
 /**
- * Starts the gateway on a free port against `authUrl`'s JWKS, trusting the run's `chat-api` user;
+ * Starts the gateway on a free port against `authUrl`'s JWKS, trusting the run's `chat-api` user
+ * for deliveries and its `auth` user for `login.ended`;
  * `env` overrides any variable. Pings are rare (one every ten minutes) unless a test turns them on.
  */
 export async function startTestGateway(authUrl: string, env: Record<string, string> = {}): Promise<TestGateway> {
   const test = testConfig();
-  const config = loadConfig(serviceEnv('ws-gateway', { AUTH_URL: authUrl, PING_INTERVAL_MS: '600000', ...env }));
+  const config = loadConfig(
+    serviceEnv('ws-gateway', {
+      AUTH_URL: authUrl,
+      AUTH_AMQP_USER: test.users.auth.name,
+      PING_INTERVAL_MS: '600000',
+      ...env,
+    }),
+  );
   const service = await startWsGatewayService(config, createLogger({ service: 'ws-gateway', level: test.logLevel }));
   const httpUrl = `http://127.0.0.1:${service.port}`;
   return {
