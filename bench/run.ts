@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=fanout,sustained,persister,chat-api,connections,search,cluster,profile]`
+// `npm run bench [-- --quick] [-- --only=fanout,sustained,persister,chat-api,connections,search,presence,cluster,profile]`
 // Starts Warren on loopback, on a RabbitMQ node and in a database of its own, runs each scenario
 // for a bounded time against its baseline, writes bench/results/<date>.json, a Markdown report, SVG
 // plots, and bench/results/latest.json (the same JSON, with the run's summary, overwritten each run).
@@ -28,6 +28,7 @@ import { runCluster } from './scenarios/cluster.ts';
 import { runConnections } from './scenarios/connections.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runPersister } from './scenarios/persister.ts';
+import { runPresence } from './scenarios/presence.ts';
 import { runProfiles } from './scenarios/profile.ts';
 import { runSearch } from './scenarios/search.ts';
 import { runSustained } from './scenarios/sustained.ts';
@@ -188,6 +189,8 @@ async function main(): Promise<void> {
     results.connections = await attempt('connections', () => runConnections(c));
     // Seeds a million messages into the bench database: after every scenario that stores messages.
     results.search = await attempt('search', () => runSearch(c));
+    // Restarts chat-api with its own settings, and with its defaults at the end.
+    results.presence = await attempt('presence', () => runPresence(c));
     // After every one-node figure: its own cluster boots, runs and is removed within it.
     results.cluster = await attempt('cluster', () => runCluster(c));
     // 6, last and apart, so that the profiler's own cost is in no figure above.

@@ -6,6 +6,7 @@ import type { ClusterResult, ClusterSide } from '../scenarios/cluster.ts';
 import type { ConnectionsResult } from '../scenarios/connections.ts';
 import type { FanoutCase, RunResult, SaturationCase } from '../scenarios/fanout.ts';
 import type { PersisterResult } from '../scenarios/persister.ts';
+import type { PresenceResult } from '../scenarios/presence.ts';
 import type { ProfileSummary } from '../scenarios/profile.ts';
 import type { SearchResult } from '../scenarios/search.ts';
 import type { SustainedResult } from '../scenarios/sustained.ts';
@@ -35,6 +36,8 @@ export interface Results {
   connections?: ConnectionsResult;
   /** Full-text message search over a seeded million messages. */
   search?: SearchResult;
+  /** What a presence flip costs a user in 100 sessions of 100 members, against messages to the same sessions. */
+  presence?: PresenceResult;
   /** Three RabbitMQ nodes and two of each service against one node, same run. */
   cluster?: ClusterResult;
   profile?: ProfileSummary;
@@ -322,6 +325,28 @@ export function writeReport(results: Results, dir: string, stem: string): string
       ),
       '',
       ...[s.oneWord, s.threeWords].flatMap((q) => [`Plan for \`${q.query}\`:`, '', '```', q.plan, '```', '']),
+    );
+  }
+  if (results.presence) {
+    const p = results.presence;
+    const cpuRow = (phase: CpuPhase, per: number) =>
+      phase.processes
+        .filter((each) => each.cpuMs > 0)
+        .map((each) => `${each.process} ${round(each.cpuMs / per, 1)}`)
+        .join(', ');
+    md.push(
+      '## Presence fan-out',
+      '',
+      `One user in ${p.sessions} sessions of ${p.members} members goes online and offline (${p.flips} flips); the other ${p.members - 1} members have a socket each on the gateway. A flip publishes one \`presence\` event per session, so ${p.deliveriesPerFlip} deliveries. Baseline, same run, same sockets: one chat message published to each of the ${p.sessions} sessions (${p.baseline.deliveriesPerRound} deliveries a round, ${p.baseline.rounds} rounds). Time from the cause (the user's socket ready; its close plus the ${p.offlineDelayMs} ms offline delay set for the run) to the last delivery.`,
+      '',
+      '| | per | p50 ms | p99 ms | CPU ms per flip or round, by process |',
+      '|---|---|---|---|---|',
+      `| presence flip | flip | ${p.flipToLastDelivery.p50} | ${p.flipToLastDelivery.p99} | ${cpuRow(p.cpu, p.flips)} |`,
+      `| baseline: a message to each session | round | ${p.baseline.toLastDelivery.p50} | ${p.baseline.toLastDelivery.p99} | ${cpuRow(p.baseline.cpu, p.baseline.rounds)} |`,
+      `| **CPU ratio, flip ÷ round** | | | | **${p.cpuRatio}** |`,
+      '',
+      `The bound: with PRESENCE_FANOUT_MAX_MEMBERS = ${p.bounded.maxMembers} (under the sessions' ${p.members} members), one online and one offline flip delivered ${p.bounded.deliveries} frames; chat-api skipped ${p.bounded.sessionsSkipped} session events.`,
+      '',
     );
   }
   if (results.connections) {

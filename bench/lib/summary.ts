@@ -35,6 +35,9 @@ export interface Summary {
   cluster_sustained_exactly_once: boolean | null;
   search_one_word_p95_ms: number | null;
   search_three_words_p95_ms: number | null;
+  presence_flip_p50_ms: number | null;
+  presence_flip_cpu_vs_messages: number | null;
+  presence_bounded_deliveries: number | null;
   /** Per measured phase: the process that saturates first and every process's CPU. */
   cpu: Record<string, { saturating: string; processes: Record<string, SummaryCpu> }>;
 }
@@ -78,6 +81,12 @@ export const SUMMARY_NOTES: Record<keyof Summary, string> = {
     'p95 of GET /api/search (one request at a time, through chat-api) for a one-word query (the 100th most frequent word, in about 0.6 % of messages) over 1,000,000 seeded messages in 3000 sessions, the caller a member of 100; ms. Target < 50. Lower is better.',
   search_three_words_p95_ms:
     'as search_one_word_p95_ms, a three-word query (the first three words of the caller’s newest message: every word must match). Lower is better.',
+  presence_flip_p50_ms:
+    'a user in 100 sessions of 100 members goes online or offline: ms from the cause (socket ready; close + the run’s offline delay) to the last of the 9,900 presence frames the other members receive. Lower is better.',
+  presence_flip_cpu_vs_messages:
+    'CPU of every process per presence flip ÷ per round of one chat message to each of the same 100 sessions (same deliveries), same run. About 1: a flip costs what 100 messages cost.',
+  presence_bounded_deliveries:
+    'frames delivered for one online and one offline flip when PRESENCE_FANOUT_MAX_MEMBERS is under the sessions’ size: the bound holds when 0.',
   cpu: 'per measured phase: µs of CPU (utime + stime from /proc) per message and per delivery, and % of one core, for every process; `saturating` is the process with the highest % of a core. postgres = the backends serving the bench database.',
 };
 
@@ -114,6 +123,10 @@ export function cpuPhases(results: Results): [string, CpuPhase | undefined][] {
   for (const c of results.chatApi ?? []) {
     phases.push([`chat_api_c${c.concurrency}_warren`, c.warren.cpu]);
     phases.push([`chat_api_c${c.concurrency}_bare_route`, c.bare.cpu]);
+  }
+  if (results.presence) {
+    phases.push(['presence_flips', results.presence.cpu]);
+    phases.push(['presence_baseline_messages', results.presence.baseline.cpu]);
   }
   if (results.connections) {
     phases.push(['connections_warren', results.connections.warren.cpu]);
@@ -165,6 +178,9 @@ export function summarize(results: Results): Summary {
     cluster_sustained_exactly_once: cl?.cluster.sustained.exactlyOnce ?? null,
     search_one_word_p95_ms: results.search?.oneWord.latency.p95 ?? null,
     search_three_words_p95_ms: results.search?.threeWords.latency.p95 ?? null,
+    presence_flip_p50_ms: results.presence?.flipToLastDelivery.p50 ?? null,
+    presence_flip_cpu_vs_messages: results.presence?.cpuRatio ?? null,
+    presence_bounded_deliveries: results.presence?.bounded.deliveries ?? null,
     cpu,
   };
 }

@@ -119,8 +119,13 @@ export function startAuth(env: BenchEnv): Promise<ServiceProcess> {
   );
 }
 
-/** chat-api (sharing the load generator's event loop would skew every latency). */
-export function startChatApi(env: ServiceEnv, authUrl: string, options: StartOptions = {}): Promise<ServiceProcess> {
+/** chat-api (sharing the load generator's event loop would skew every latency); `extra` overrides its variables. */
+export function startChatApi(
+  env: ServiceEnv,
+  authUrl: string,
+  options: StartOptions = {},
+  extra: Record<string, string> = {},
+): Promise<ServiceProcess> {
   return startService(
     'chat-api',
     {
@@ -129,6 +134,7 @@ export function startChatApi(env: ServiceEnv, authUrl: string, options: StartOpt
       AUTH_URL: authUrl,
       POST_RATE_PER_SEC: '10000',
       POST_BURST: '100000',
+      ...extra,
     },
     options,
   );
