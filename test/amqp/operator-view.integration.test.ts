@@ -31,6 +31,7 @@ const ALLOWED_QUEUES = [
   ...Object.values(queues).map((queue) => new RegExp(`^${queue.name.replaceAll('.', '\\.')}$`)),
   new RegExp(`^warren\\.ws\\.${UUID}\\.[^.]+$`),
   new RegExp(`^warren\\.chat-api\\.instance\\.${UUID}$`),
+  new RegExp(`^warren\\.ws-gateway\\.instance\\.${UUID}$`),
 ];
 
 /** The connection name each service's AMQP user connects with. */
@@ -116,10 +117,11 @@ describe("what operators see in the management UI, in a vhost of Warren's own", 
         `queue '${name}'`,
       ).to.equal(true);
     }
-    // The gateway's connection queue and chat-api's instance queue are there too, so the check saw
-    // the live part of the topology.
+    // The gateway's connection queue and both instance queues are there too, so the check saw the
+    // live part of the topology.
     expect(listedQueues.some(({ name }) => name.startsWith('warren.ws.'))).to.equal(true);
     expect(listedQueues.some(({ name }) => name.startsWith('warren.chat-api.instance.'))).to.equal(true);
+    expect(listedQueues.some(({ name }) => name.startsWith('warren.ws-gateway.instance.'))).to.equal(true);
   });
 
   it('names the CLI connection after its command', async () => {

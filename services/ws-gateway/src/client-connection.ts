@@ -41,8 +41,10 @@ export interface ConnectionContext {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly writes: WriteBatch;
-  /** Logins whose end was heard: their tokens are refused. */
-  readonly endedLogins: Pick<EndedLogins, 'has'>;
+  /** Logins whose end was heard or read from auth: their tokens are refused. */
+  readonly endedLogins: Pick<EndedLogins, 'has' | 'filled'>;
+  /** Tries to read auth's record of ended logins now (for a token that finds it not read yet). Never rejects. */
+  readEndedLogins(): Promise<void>;
   /** Time to authenticate before a 4001 close (AUTH_TIMEOUT_MS). */
   readonly authTimeoutMs: number;
   /** Unsent bytes past which the socket is closed with 4008 (SLOW_CLIENT_BUFFER_BYTES). */
@@ -256,6 +258,16 @@ export class ClientConnection implements SubscriptionHandler, BatchedSocket {
       return;
     }
     if (this.#state !== 'authenticating') return;
+    // Until auth's record of ended logins was read, a token of a login that ended before this gateway
+    // listened cannot be told apart: an outage, as when auth's keys are out of reach.
+    if (!this.#context.endedLogins.filled) {
+      await this.#context.readEndedLogins();
+      if (this.#state !== 'authenticating') return;
+      if (!this.#context.endedLogins.filled) {
+        this.close(CloseCode.unavailable, 'cannot verify tokens now');
+        return;
+      }
+    }
     // Checked after the verification, so a login.ended heard while it ran is not missed either.
     if (this.#ended(claims.sid)) {
       this.refuse('login_ended', LOGIN_ENDED);

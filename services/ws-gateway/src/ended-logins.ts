@@ -14,8 +14,9 @@ export interface EndedLoginsOptions {
 
 /**
  * The logins (`sid`s) whose end this gateway heard of, so a token of one is refused (4001) when it
- * authenticates after the `login.ended` went by: a socket connecting moments after the sign-out.
- * Each is kept for `keepMs` from when it was heard, which outlives every token of the login (auth's
+ * authenticates after the `login.ended` went by: a socket connecting moments after the sign-out, or
+ * one connecting to a gateway that started afterwards, which reads auth's record ({@link fill}).
+ * Each is kept for `keepMs` from when it was heard or read, which outlives every token of the login (auth's
  * tokens live ACCESS_TOKEN_TTL_SEC from their issue, and none is issued once the login ended), and
  * at most `max` at once, oldest forgotten first. The local clock of arrival is used, not the
  * event's `ended_at`, so clocks that differ between hosts cannot shorten the memory. Entries are
@@ -30,6 +31,7 @@ export class EndedLogins {
   readonly #onEvicted: () => void;
   /** sid → when to forget it, oldest first. */
   readonly #until = new Map<string, number>();
+  #filled = false;
 
   constructor(options: EndedLoginsOptions) {
     this.#keepMs = options.keepMs;
@@ -51,6 +53,24 @@ export class EndedLogins {
     }
     this.#until.set(sid, this.#now() + this.#keepMs);
     this.#onSize(this.#until.size);
+  }
+
+  /**
+   * Merges auth's record of ended logins in: each login not remembered yet is remembered from now,
+   * as if its event arrived now (one already remembered keeps its time, so reading the record again
+   * after a reconnect does not prolong it), and the memory is {@link filled}.
+   */
+  fill(sids: Iterable<string>): void {
+    for (const sid of sids) if (!this.has(sid)) this.add(sid);
+    this.#filled = true;
+  }
+
+  /**
+   * Whether auth's record was merged in at least once: before that, a login that ended before this
+   * gateway listened may be missing, so no token should be admitted.
+   */
+  get filled(): boolean {
+    return this.#filled;
   }
 
   /** Whether the login `sid` ended (within the memory's bounds). */

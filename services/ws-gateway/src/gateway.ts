@@ -28,8 +28,16 @@ export interface GatewayOptions {
   readonly encoder: DeliveryEncoder;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
-  /** Logins whose end was heard: their tokens are refused with 4001. @defaultValue none */
-  readonly endedLogins?: Pick<EndedLogins, 'has'>;
+  /**
+   * Logins whose end was heard or read from auth: their tokens are refused with 4001; until it is
+   * `filled`, no token is admitted (1011). @defaultValue none, filled
+   */
+  readonly endedLogins?: Pick<EndedLogins, 'has' | 'filled'>;
+  /**
+   * Tries to read auth's record of ended logins now, for a token that finds `endedLogins` not filled
+   * yet. Never rejects. @defaultValue nothing to read
+   */
+  readonly readEndedLogins?: () => Promise<void>;
   /** Told when a user's first socket becomes ready and when their last one closes. @defaultValue none */
   readonly presence?: PresenceSink;
   /** Origins whose browsers may connect (ALLOWED_ORIGINS). */
@@ -126,7 +134,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       metrics: options.metrics,
       logger: this.#log,
       writes: new WriteBatch(),
-      endedLogins: options.endedLogins ?? { has: () => false },
+      endedLogins: options.endedLogins ?? { has: () => false, filled: true },
+      readEndedLogins: options.readEndedLogins ?? (() => Promise.resolve()),
       authTimeoutMs: options.authTimeoutMs,
       slowClientBufferBytes: options.slowClientBufferBytes,
       onReady: (connection, ready) => {

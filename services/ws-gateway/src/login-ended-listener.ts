@@ -23,6 +23,11 @@ export interface LoginEndedListenerOptions {
   readonly gateway: Pick<Gateway, 'endLogin'>;
   readonly metrics: Pick<GatewayMetrics, 'loginEndedEvents'>;
   readonly logger: Logger;
+  /**
+   * The queue is consumed again after a reconnect (or a cancel by the broker): events published
+   * while it was gone were missed, and auth's record has them.
+   */
+  readonly onRestarted: () => void;
 }
 
 /**
@@ -30,8 +35,8 @@ export interface LoginEndedListenerOptions {
  * declared again on every broker connection by the shared {@link Consumer}) and, for each event
  * auth published (the broker vouches for `user_id`), remembers the login as ended and closes its
  * sockets with 4001. An event from anyone else, or with a body that is not one, changes nothing
- * and is counted. Events published while the gateway is disconnected are missed, but so are its
- * sockets: losing the broker closes them all with 1011.
+ * and is counted. Events published while the queue is gone are missed (its sockets are closed with
+ * 1011 then, but may reconnect): `onRestarted` says when to read them from auth's record.
  * @returns how to stop consuming.
  */
 export async function followEndedLogins(
@@ -40,7 +45,7 @@ export async function followEndedLogins(
 ): Promise<() => Promise<void>> {
   const { authUser, endedLogins, gateway, metrics } = options;
   const log = options.logger.child({ module: 'ended-logins' });
-  const { stop } = await Consumer.start(amqp, {
+  const { consumer, stop } = await Consumer.start(amqp, {
     queue: gatewayInstanceQueue(options.instanceId),
     prefetch: 64,
     logger: options.logger,
@@ -68,6 +73,8 @@ export async function followEndedLogins(
       log.info({ userId, sid, closed }, 'login ended: its sockets closed');
     },
   });
+  // Its first start is over before Consumer.start resolves: from here on, each one is a restart.
+  consumer.on('started', options.onRestarted);
   return stop;
 }
 

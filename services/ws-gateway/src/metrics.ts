@@ -42,6 +42,8 @@ export interface GatewayMetrics {
   readonly endedLogins: Gauge;
   /** `warren_ws_ended_logins_evicted_total`: ended logins forgotten early, at ENDED_LOGINS_MAX. */
   readonly endedLoginsEvicted: Counter;
+  /** `warren_ws_ended_logins_read_failures_total`: reads of auth's record of ended logins that failed. */
+  readonly endedLoginsReadFailures: Counter;
 }
 
 /** Why a socket was closed with 4001 (the `reason` label of `warren_ws_auth_closes_total`). */
@@ -122,6 +124,11 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     endedLoginsEvicted: new Counter({
       name: 'warren_ws_ended_logins_evicted_total',
       help: 'Ended logins forgotten before their tokens expired, at ENDED_LOGINS_MAX',
+      registers,
+    }),
+    endedLoginsReadFailures: new Counter({
+      name: 'warren_ws_ended_logins_read_failures_total',
+      help: "Attempts to read auth's record of ended logins that failed (retried with backoff; no token is admitted before the first success)",
       registers,
     }),
   };

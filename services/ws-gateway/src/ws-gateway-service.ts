@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Publisher } from '@warren/shared/amqp';
 import type { Logger } from '@warren/shared/logging';
 import { type RunningService, startService } from '@warren/shared/service';
-import { createTokenVerifier } from '@warren/shared/tokens';
+import { createTokenVerifier, EndedLoginsSource } from '@warren/shared/tokens';
 import type { WsGatewayConfig } from './config.ts';
 import { ConsumerChannel } from './consumer-channel.ts';
 import { DeliveryEncoder } from './delivery-encoder.ts';
@@ -42,8 +42,9 @@ function jwksUrlOf(authUrl: string): string {
  * Starts the ws-gateway: connects to RabbitMQ (connection name `ws-gateway`), then serves
  * `/healthz`, `/readyz` (broker connected), `/metrics` and WebSockets on `/ws` on one port. Rejects
  * at once, naming the URL, when the broker cannot be reached. It reads no database and calls no
- * other service but auth's JWKS. Under a fresh instance id it reports its users' presence to
- * `warren.events` and closes the sockets of logins that ended (docs/ws-gateway.md).
+ * other service but auth (its JWKS, and its record of ended logins, read at start and after every
+ * reconnect). Under a fresh instance id it reports its users' presence to `warren.events` and
+ * closes the sockets of logins that ended (docs/ws-gateway.md).
  */
 export function startWsGatewayService(config: WsGatewayConfig, logger: Logger): Promise<WsGatewayService> {
   return startService({ name: 'ws-gateway', config, logger }, async ({ amqp, registry, resources }) => {
@@ -71,6 +72,21 @@ export function startWsGatewayService(config: WsGatewayConfig, logger: Logger): 
       onSize: (size) => metrics.endedLogins.set(size),
       onEvicted: () => metrics.endedLoginsEvicted.inc(),
     });
+    const endedLoginsRecord = new EndedLoginsSource({
+      authUrl: config.AUTH_URL,
+      // As far back as a login may still have live tokens, and at least as long as the memory keeps one.
+      lookbackMs: (accessTokenTtlSec) => Math.max(config.ENDED_LOGINS_KEEP_MS, accessTokenTtlSec * 1000),
+      sink: (ended) => {
+        endedLogins.fill(ended.map((login) => login.sid));
+        // Sockets that authenticated before this read (after a reconnect) may be of one of them.
+        let closed = 0;
+        for (const login of ended) closed += gateway.endLogin(login.sid);
+        if (closed > 0) logger.info({ closed }, 'closed the sockets of logins that auth lists as ended');
+      },
+      failures: metrics.endedLoginsReadFailures,
+      logger,
+    });
+    resources.add('ended logins record', () => endedLoginsRecord.stop());
     const reporter = new PresenceReporter({
       instanceId,
       publisher: new Publisher(amqp, { registry, confirmTimeoutMs: PRESENCE_CONFIRM_TIMEOUT_MS }),
@@ -88,6 +104,7 @@ export function startWsGatewayService(config: WsGatewayConfig, logger: Logger): 
       metrics,
       logger,
       endedLogins,
+      readEndedLogins: () => endedLoginsRecord.tryNow(),
       presence: reporter,
       allowedOrigins: config.ALLOWED_ORIGINS,
       authTimeoutMs: config.AUTH_TIMEOUT_MS,
@@ -103,8 +120,13 @@ export function startWsGatewayService(config: WsGatewayConfig, logger: Logger): 
       gateway,
       metrics,
       logger,
+      onRestarted: () => void endedLoginsRecord.request(),
     });
     resources.add('login.ended consumer', stopEndedLogins);
+    // Consuming first, so no login.ended falls between auth's answer and the first event heard. One
+    // attempt is awaited (auth answers at once, up or down), then retried in the background: until
+    // one succeeds, no token is admitted (1011, as when auth's keys cannot be fetched).
+    if (!(await endedLoginsRecord.attempt())) void endedLoginsRecord.request();
     // Reports published while disconnected were lost: the whole set at once, not at the next beat.
     const reconnected = () => reporter.heartbeat();
     return {

@@ -45,4 +45,20 @@ describe('EndedLogins', () => {
     expect(ended.size).to.equal(2);
     expect(evicted).to.equal(1);
   });
+
+  it("is filled once auth's record is merged in, which remembers new logins from now and prolongs none", () => {
+    const time = clock();
+    const ended = new EndedLogins({ keepMs: 1000, max: 10, now: time.now });
+    expect(ended.filled).to.equal(false);
+    ended.add('a');
+    time.advance(600);
+    ended.fill(['a', 'b']);
+    expect(ended.filled).to.equal(true);
+    time.advance(400);
+    expect([ended.has('a'), ended.has('b')]).to.deep.equal([false, true]);
+    time.advance(600);
+    expect(ended.has('b')).to.equal(false);
+    ended.fill([]);
+    expect(ended.filled).to.equal(true);
+  });
 });

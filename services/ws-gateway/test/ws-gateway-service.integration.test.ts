@@ -1,28 +1,17 @@
 import { once } from 'node:events';
-import { ManagementClient } from '@warren/shared/management';
 import { eventually, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
 import { type TestUser, useIssuer } from './support/auth.ts';
 import { TestBroker } from './support/broker.ts';
 import { TestClient } from './support/client.ts';
 import { useGateway } from './support/gateway.ts';
-
-const management = () => new ManagementClient(testConfig().managementUrl);
+import { closeGatewayConnections, gatewayConnections, management } from './support/operator.ts';
 
 /** The run vhost's queues whose names start with `prefix`. */
 async function queuesStartingWith(prefix: string): Promise<string[]> {
   const vhost = encodeURIComponent(testConfig().vhost);
   const queues = await management().request<{ name: string }[]>('GET', `/queues/${vhost}?columns=name`);
   return queues.map((queue) => queue.name).filter((name) => name.startsWith(prefix));
-}
-
-/** The gateway's broker connections as the management API lists them (its view lags). */
-function gatewayConnections() {
-  return eventually(async () => {
-    const connections = await management().connections(testConfig().vhost);
-    const mine = connections.filter((c) => c.client_properties?.connection_name === 'ws-gateway');
-    return mine.length > 0 && mine;
-  });
 }
 
 describe('ws-gateway service', () => {
@@ -312,9 +301,7 @@ describe('ws-gateway service', () => {
         await TestClient.ready(gateway.wsUrl, bob.token),
       ];
       const reconnected = once(gateway.service.amqp, 'connected');
-      for (const connection of await gatewayConnections()) {
-        await management().closeConnection(connection.name, 'test: operator closes ws-gateway');
-      }
+      await closeGatewayConnections('test: operator closes ws-gateway');
       for (const client of clients) expect((await client.closed).code).to.equal(1011);
       await reconnected;
 

@@ -4,6 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { variables } from '../config/variables.ts';
+import type { LoginEndedEvent } from '../contract/index.ts';
+import { ENDED_LOGINS_PATH } from '../tokens/ended-logins-source.ts';
 import { type PublicJwk, publicJwkOf } from '../tokens/jwk.ts';
 
 /** Where auth serves its JWKS under AUTH_URL (HTTP.md), which verifiers fetch. */
@@ -44,10 +46,12 @@ export interface SignOptions {
  * Stands in for the auth service towards the services that verify its tokens: an EC P-256 key (what
  * auth generates), served as a JWKS at {@link JWKS_PATH} of its own HTTP server on a free port, and
  * access tokens signed as auth signs them (ES256, the key's `kid`, `sub`, `name`, `iss`, `aud`,
- * `iat`, `exp`, and `sid` when a test gives one). Tests point AUTH_URL at {@link url} once it
- * {@link listen}s; {@link close} and {@link listen} make auth's keys unreachable and reachable again,
- * for outage tests. Its tokens can be signed before it listens, so suites can make their users while
- * mocha loads them.
+ * `iat`, `exp`, and `sid` when a test gives one). It also answers auth's record of ended logins,
+ * `GET /auth/ended-logins?since=` (those {@link endLogin} recorded, with its tokens' lifetime);
+ * {@link failEndedLogins} makes that route answer 500 while the JWKS still works. Tests point
+ * AUTH_URL at {@link url} once it {@link listen}s; {@link close} and {@link listen} make auth
+ * unreachable and reachable again, for outage tests. Its tokens can be signed before it listens, so
+ * suites can make their users while mocha loads them.
  */
 export class TestIssuer {
   readonly #key: KeyObject;
@@ -56,7 +60,12 @@ export class TestIssuer {
   readonly #audience: string;
   readonly #ttlSec: number;
   readonly #server: Server;
+  readonly #ended: { sid: string; ended_at: string }[] = [];
   #port = 0;
+  /** When set, `GET /auth/ended-logins` answers 500 (auth's record unreachable). */
+  failEndedLogins = false;
+  /** How many times `GET /auth/ended-logins` was asked. */
+  endedLoginsAsked = 0;
 
   /** Generates its key; it serves nothing until it {@link listen}s. */
   constructor(options: TestIssuerOptions = {}) {
@@ -67,9 +76,25 @@ export class TestIssuer {
     this.#ttlSec = options.ttlSec ?? 900;
     const jwks = JSON.stringify({ keys: [this.#jwk] });
     this.#server = createServer((req, res) => {
-      const found = req.method === 'GET' && req.url === JWKS_PATH;
-      res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' }).end(found ? jwks : '{}');
+      const url = new URL(req.url ?? '/', 'http://test-issuer');
+      const answer = (status: number, body: string) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+      if (req.method !== 'GET') answer(404, '{}');
+      else if (url.pathname === JWKS_PATH) answer(200, jwks);
+      else if (url.pathname === ENDED_LOGINS_PATH) this.#answerEndedLogins(url, answer);
+      else answer(404, '{}');
     });
+  }
+
+  #answerEndedLogins(url: URL, answer: (status: number, body: string) => void): void {
+    this.endedLoginsAsked += 1;
+    const since = Date.parse(url.searchParams.get('since') ?? '');
+    if (this.failEndedLogins) answer(500, '{}');
+    else if (Number.isNaN(since)) answer(400, '{}');
+    else {
+      const ended = this.#ended.filter((login) => Date.parse(login.ended_at) >= since);
+      answer(200, JSON.stringify({ ended, access_token_ttl_sec: this.#ttlSec }));
+    }
   }
 
   /** The AUTH_URL of the services that should trust it. @throws Error before it first listened. */
@@ -103,7 +128,20 @@ export class TestIssuer {
     return { ...subject, token: this.sign(subject) };
   }
 
-  /** Stops serving the JWKS: verifiers that need a key now find auth down. Tokens can still be signed. */
+  /**
+   * Records that a login ended, as auth's record holds it (`GET /auth/ended-logins` answers it from now).
+   * @returns the `login.ended` body auth publishes for it.
+   */
+  endLogin(login: { readonly id: string; readonly sid: string }, endedAt = new Date()): LoginEndedEvent {
+    const event = { user_id: login.id, sid: login.sid, ended_at: endedAt.toISOString() };
+    this.#ended.push({ sid: event.sid, ended_at: event.ended_at });
+    return event;
+  }
+
+  /**
+   * Stops serving: verifiers that need a key, and readers of the ended logins, now find auth down.
+   * Tokens can still be signed.
+   */
   async close(): Promise<void> {
     if (!this.#server.listening) return;
     this.#server.closeAllConnections();
@@ -111,7 +149,7 @@ export class TestIssuer {
     await once(this.#server, 'close');
   }
 
-  /** Serves the JWKS on a free port of 127.0.0.1, or again on the port it had before {@link close}. */
+  /** Serves on a free port of 127.0.0.1, or again on the port it had before {@link close}. */
   async listen(): Promise<void> {
     if (this.#server.listening) return;
     this.#server.listen(this.#port, '127.0.0.1');

@@ -1,5 +1,11 @@
 export type { AccessTokenClaims } from './access-token-claims.ts';
 export { authOf, bearerAuth } from './bearer-auth.ts';
+export {
+  ENDED_LOGINS_PATH,
+  type EndedLogin,
+  EndedLoginsSource,
+  type EndedLoginsSourceOptions,
+} from './ended-logins-source.ts';
 export { type AccessTokenAlgorithm, jwkThumbprint, type PublicJwk, publicJwkOf } from './jwk.ts';
 export {
   createTokenVerifier,

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { EndedLogin } from '@warren/shared/tokens';
 
 /** Options of {@link DenyList}. */
 export interface DenyListOptions {
@@ -16,12 +17,6 @@ export interface DenyListEvents {
   evicted: [sid: string];
   /** Auth's record was merged in: from now on {@link DenyList.ready}. */
   rebuilt: [entries: number];
-}
-
-/** One login that ended, as auth tells it. */
-export interface EndedLogin {
-  readonly sid: string;
-  readonly endedAt: Date;
 }
 
 /**
