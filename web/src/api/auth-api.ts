@@ -12,4 +12,7 @@ export const authApi = {
     requestJson<TokenPair>('/auth/refresh', { method: 'POST', body: { refresh_token: refreshToken } }),
   logout: (refreshToken: string) =>
     requestJson<undefined>('/auth/logout', { method: 'POST', body: { refresh_token: refreshToken } }),
+  /** Ends every login of the access token's user: their tokens are refused and their sockets closed (4001). */
+  logoutAll: (accessToken: string) =>
+    requestJson<undefined>('/auth/logout-all', { method: 'POST', token: accessToken }),
 };

@@ -1,7 +1,7 @@
 import type { Credentials } from '../auth/credentials.ts';
 import { ApiError } from './api-error.ts';
 import { type RequestOptions, requestJson } from './http.ts';
-import type { Message, MessagePage, SearchHit, Session, SessionDetail, ThreadPage } from './types.ts';
+import type { Message, MessagePage, Presence, SearchHit, Session, SessionDetail, ThreadPage } from './types.ts';
 
 /** Which way a history page goes from its cursor. */
 export type PageCursor = { readonly before: string } | { readonly after: string } | Record<string, never>;
@@ -124,6 +124,14 @@ export class ChatApi {
 
   typing(id: string): Promise<void> {
     return this.#call(`/sessions/${enc(id)}/typing`, { method: 'POST' });
+  }
+
+  /**
+   * Whether each of `userIds` (1 to 200, HTTP.md) is online, and when they were last seen; users who
+   * share no session with the caller are left out of the answer.
+   */
+  async presence(userIds: readonly string[]): Promise<Presence[]> {
+    return (await this.#call<{ users: Presence[] }>(`/presence?user_ids=${userIds.map(enc).join(',')}`)).users;
   }
 
   async users(prefix: string): Promise<{ id: string; username: string }[]> {

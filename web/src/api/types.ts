@@ -6,6 +6,7 @@ export type {
   Member,
   Message,
   MessagePage,
+  Presence,
   Reaction,
   ReactionEventData,
   SearchHit,

@@ -8,6 +8,7 @@ import { Conversations } from '../state/conversations.ts';
 import { LiveUpdates } from '../state/live-updates.ts';
 import { MessageActions } from '../state/message-actions.ts';
 import { MessageSearch } from '../state/message-search.ts';
+import { PresenceTracker } from '../state/presence-tracker.ts';
 import { ReadMarkers } from '../state/read-markers.ts';
 import { SessionActions } from '../state/session-actions.ts';
 import { Store } from '../state/store.ts';
@@ -33,6 +34,7 @@ export class ChatClient {
   readonly search: MessageSearch;
   readonly readMarkers: ReadMarkers;
   readonly typing: Typing;
+  readonly presence: PresenceTracker;
   readonly #socket: SocketClient;
   readonly #gaps: GapFiller;
   readonly #cleanups: (() => void)[] = [];
@@ -42,7 +44,8 @@ export class ChatClient {
     const api = new ChatApi(credentials);
     this.store = new Store(initialChatState(me, sessionIdOfPath(location.pathname)));
     this.conversations = new Conversations(this.store, api);
-    this.sessions = new SessionActions(this.store, api, this.conversations);
+    this.presence = new PresenceTracker(this.store, api);
+    this.sessions = new SessionActions(this.store, api, this.conversations, this.presence);
     this.messages = new MessageActions(this.store, api);
     this.threads = new Threads(this.store, api);
     this.search = new MessageSearch(this.store, api);
@@ -60,7 +63,11 @@ export class ChatClient {
       sessions: this.sessions,
       messages: this.messages,
       typing: this.typing,
-      onReady: () => this.#gaps.afterReady(),
+      presence: this.presence,
+      onReady: () => {
+        this.#gaps.afterReady();
+        this.presence.afterReady();
+      },
     });
     this.#socket = new SocketClient({
       url: socketUrl(),
@@ -115,6 +122,7 @@ export class ChatClient {
     this.#gaps.stop();
     this.readMarkers.stop();
     this.typing.stop();
+    this.presence.stop();
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
   }
 

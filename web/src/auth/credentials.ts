@@ -74,6 +74,30 @@ export class Credentials {
   }
 
   /**
+   * Ends every login of the user, on every device (`POST /auth/logout-all`): their tokens are
+   * refused and their sockets closed from then on. Runs under the refresh lock, so no tab of this
+   * browser spends the refresh token meanwhile, and forgets the tokens here and in every tab once
+   * auth has answered. A 401 means this login has ended already: there is nothing left to end from
+   * here.
+   * @throws ApiError when auth cannot be reached or refuses otherwise; the user stays logged in then.
+   */
+  async logoutEverywhere(): Promise<void> {
+    // Renewed first if due: inside the lock this tab cannot renew it.
+    await this.accessToken();
+    await withWebLock('warren.refresh', async () => {
+      const current = await this.#store.readLatest();
+      if (current === undefined) return;
+      try {
+        await authApi.logoutAll(current.accessToken);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 401)) throw error;
+      }
+      await this.#store.clear();
+    });
+    this.#adopt(false);
+  }
+
+  /**
    * An access token good for a while yet, renewed first when it is due.
    * @throws SignedOutError when there is no login (or it was revoked); ApiError when auth cannot be reached.
    */

@@ -17,7 +17,7 @@ export function App({ credentials }: { credentials: Credentials }) {
       credentials.onChange((change) => {
         if (change.kind === 'signed-out') {
           setUser(undefined);
-          setNotice(change.expired ? 'You have been signed out. Please log in again.' : undefined);
+          setNotice(change.expired ? 'You were signed out. Please log in again.' : undefined);
         } else if (change.kind === 'signed-in') {
           setUser(change.auth.user);
         }
@@ -40,7 +40,9 @@ export function App({ credentials }: { credentials: Credentials }) {
   }
   return (
     <ChatContext.Provider value={client}>
-      <ChatShell onLogout={() => void credentials.logout()} />
+      <ChatShell
+        account={{ logout: () => credentials.logout(), logoutEverywhere: () => credentials.logoutEverywhere() }}
+      />
     </ChatContext.Provider>
   );
 }

@@ -1,3 +1,4 @@
+import type { AccountActions } from './AccountMenu.tsx';
 import { ConversationView } from './ConversationView.tsx';
 import { useChat, useChatState } from './chat-context.ts';
 import { SessionList } from './SessionList.tsx';
@@ -6,14 +7,14 @@ import { SessionList } from './SessionList.tsx';
  * The chat screens: the session list beside the open conversation on a wide screen; on a phone,
  * one at a time (the list, or the conversation with a way back).
  */
-export function ChatShell({ onLogout }: { onLogout: () => void }) {
+export function ChatShell({ account }: { account: AccountActions }) {
   const chat = useChat();
   const openId = useChatState((state) => state.openId);
   const notice = useChatState((state) => state.notice);
   return (
     <div class="shell" data-view={openId === undefined ? 'list' : 'conversation'}>
       <aside class="sidebar">
-        <SessionList onLogout={onLogout} />
+        <SessionList account={account} />
       </aside>
       <main class="main">
         {notice !== undefined && (

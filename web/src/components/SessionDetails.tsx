@@ -1,13 +1,42 @@
 import { useEffect, useState } from 'preact/hooks';
 import { describeError } from '../api/describe-error.ts';
-import type { SessionDetail } from '../api/types.ts';
+import type { Member, SessionDetail } from '../api/types.ts';
+import { PRESENCE_TICK_MS, presenceLabel } from '../lib/presence-label.ts';
 import { sessionNameProblem } from '../lib/validation.ts';
 import { displayName } from '../state/session-list.ts';
 import { Avatar } from './Avatar.tsx';
 import { useChat, useChatState } from './chat-context.ts';
 import { Dialog } from './Dialog.tsx';
 import { ErrorText } from './ErrorText.tsx';
+import { PresenceDot } from './PresenceDot.tsx';
 import { UserPicker } from './UserPicker.tsx';
+import { useNow } from './use-now.ts';
+import { usePresence } from './use-presence.ts';
+
+/** One member in the list: name, role, and whether they are online (kept current by events). */
+function MemberRow({ member, me, now }: { member: Member; me: boolean; now: number }) {
+  const presence = usePresence(member.user.id);
+  return (
+    <li class="member" data-user-id={member.user.id}>
+      <span class="avatar-with-presence">
+        <Avatar name={member.user.username} />
+        <PresenceDot presence={presence} />
+      </span>
+      <span class="grow member-text">
+        <span>
+          {member.user.username}
+          {me && <span class="muted"> (you)</span>}
+        </span>
+        {presence !== undefined && (
+          <span class="muted member-presence" data-testid="presence" data-online={String(presence.online)}>
+            {presenceLabel(presence, now)}
+          </span>
+        )}
+      </span>
+      {member.role === 'owner' && <span class="tag">owner</span>}
+    </li>
+  );
+}
 
 /** A session's members and settings: rename, visibility and delete for its owner; add people; leave. */
 export function SessionDetails({ sessionId, onClose }: { sessionId: string; onClose: () => void }) {
@@ -20,6 +49,7 @@ export function SessionDetails({ sessionId, onClose }: { sessionId: string; onCl
   const [adding, setAdding] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const now = useNow(PRESENCE_TICK_MS);
 
   // Every change to a session (renamed, made public, someone added) raises its version, whether
   // made here or arriving as an event: the details load again then.
@@ -32,6 +62,12 @@ export function SessionDetails({ sessionId, onClose }: { sessionId: string; onCl
       (failure: unknown) => setError(describeError(failure)),
     );
   }, [chat, sessionId, version]);
+
+  // Its members' presence is asked for again after a reconnect while the details are open.
+  useEffect(
+    () => (detail === undefined ? undefined : chat.presence.watch(detail.members.map((m) => m.user.id))),
+    [chat, detail],
+  );
 
   const act = async (action: () => Promise<unknown>) => {
     setError(undefined);
@@ -102,14 +138,7 @@ export function SessionDetails({ sessionId, onClose }: { sessionId: string; onCl
           </h3>
           <ul class="members">
             {detail.members.map((member) => (
-              <li key={member.user.id} class="member">
-                <Avatar name={member.user.username} />
-                <span class="grow">
-                  {member.user.username}
-                  {member.user.id === me.id && <span class="muted"> (you)</span>}
-                </span>
-                {member.role === 'owner' && <span class="tag">owner</span>}
-              </li>
+              <MemberRow key={member.user.id} member={member} me={member.user.id === me.id} now={now} />
             ))}
           </ul>
         </section>

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { type AccountActions, AccountMenu } from './AccountMenu.tsx';
 import { Brand } from './Brand.tsx';
 import { BrowseDialog } from './BrowseDialog.tsx';
 import { ConnectionBadge } from './ConnectionBadge.tsx';
@@ -16,7 +17,7 @@ type OpenDialog = 'group' | 'direct' | 'browse' | undefined;
  * The user's sessions, most recently active first, and the ways to start or find more; while the
  * message search has a query, its results instead.
  */
-export function SessionList({ onLogout }: { onLogout: () => void }) {
+export function SessionList({ account }: { account: AccountActions }) {
   const chat = useChat();
   const me = useChatState((state) => state.me);
   const sessions = useChatState((state) => state.sessions);
@@ -38,12 +39,7 @@ export function SessionList({ onLogout }: { onLogout: () => void }) {
         <ConnectionBadge />
       </header>
       <div class="me-row">
-        <span class="muted">
-          Signed in as <strong data-testid="me">{me.username}</strong>
-        </span>
-        <button type="button" class="link-button" onClick={onLogout}>
-          Log out
-        </button>
+        <AccountMenu username={me.username} account={account} />
       </div>
       <nav class="actions" aria-label="Start a conversation">
         <button type="button" class="button primary" onClick={() => setDialog('group')}>

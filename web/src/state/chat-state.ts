@@ -1,5 +1,6 @@
 import type { Message, Session, User } from '../api/types.ts';
 import type { ConnectionState } from '../live/socket-client.ts';
+import type { PresenceBook } from './presence.ts';
 
 /** Where one of the user's own messages is: confirmed by chat-api (or received), on its way, or refused. */
 export type SendStatus = 'sent' | 'sending' | 'failed';
@@ -16,6 +17,12 @@ export interface ChatItem {
    * persister may still refuse it, and a gap fill replaces it with what history says.
    */
   readonly receivedAt?: number;
+  /**
+   * When a change to it (an edit, a deletion, a reaction) was last applied here, live or from the
+   * user's own action (ms, the client's clock): until the persister has surely applied it too,
+   * history's version of the message may predate it (see `reconciled` in message-list.ts).
+   */
+  readonly changedAt?: number;
 }
 
 /** The loaded part of one session's history, oldest first. */
@@ -94,6 +101,10 @@ export interface ChatState {
   readonly search?: SearchState;
   /** The message last jumped to. */
   readonly highlight?: Highlight;
+  /** Who is online, of the users the client asked about or heard of, by user id. */
+  readonly presence: PresenceBook;
+  /** The other user of each direct session whose other user is known, by session id; `null`: nobody else is in it. */
+  readonly directPeers: Readonly<Record<string, string | null>>;
 }
 
 /** The state right after logging in. */
@@ -107,6 +118,8 @@ export function initialChatState(me: User, openId: string | undefined): ChatStat
     connection: 'connecting',
     catchUps: 0,
     openId,
+    presence: {},
+    directPeers: {},
   };
 }
 

@@ -226,7 +226,9 @@ export class Conversations {
     for (const anchor of storedIdsNewestFirst(current.items).slice(0, MAX_ANCHORS)) {
       try {
         const fetched = await this.#everythingAfter(id, anchor);
-        this.#update(id, (conversation) => ({ items: mergeAfter(conversation.items, anchor, fetched, settled) }));
+        this.#update(id, (conversation) => ({
+          items: mergeAfter(conversation.items, anchor, fetched, settled, Date.now()),
+        }));
         await this.#refreshNewestPage(id);
         return;
       } catch (error) {
@@ -257,6 +259,7 @@ export class Conversations {
         complete: !page.has_more,
         heldMayBeOlder,
         settledBefore: settled,
+        now: Date.now(),
       }),
       ...also(conversation, page.has_more),
     }));
@@ -268,7 +271,7 @@ export class Conversations {
    */
   async #refreshNewestPage(id: string): Promise<void> {
     const page = await this.#api.messages(id, {}, PAGE_SIZE);
-    this.#update(id, (conversation) => ({ items: refreshHeld(conversation.items, page.messages) }));
+    this.#update(id, (conversation) => ({ items: refreshHeld(conversation.items, page.messages, Date.now()) }));
   }
 
   async #everythingAfter(id: string, anchor: string): Promise<Message[]> {

@@ -3,6 +3,7 @@ import type { ChatState } from './chat-state.ts';
 import type { Conversations } from './conversations.ts';
 import type { MessageActions } from './message-actions.ts';
 import { changeOfEvent } from './message-changes.ts';
+import type { PresenceTracker } from './presence-tracker.ts';
 import type { SessionActions } from './session-actions.ts';
 import { bumpSession, patchSession } from './session-list.ts';
 import type { Store } from './store.ts';
@@ -15,6 +16,7 @@ export interface LiveUpdatesDeps {
   readonly sessions: SessionActions;
   readonly messages: MessageActions;
   readonly typing: Typing;
+  readonly presence: PresenceTracker;
   /** Called on `ready`: the gap since the last connection is to be filled. */
   readonly onReady: () => void;
 }
@@ -97,6 +99,9 @@ export class LiveUpdates {
         if (change !== undefined) messages.apply(id, change);
         return;
       }
+      case 'presence':
+        this.#deps.presence.heard(frame.data);
+        return;
     }
   }
 

@@ -85,11 +85,16 @@ export function changeAll<T>(
 }
 
 /**
- * The state after `change` to a message of session `sessionId`, wherever it is held: the
+ * The state after `change` (at `now`) to a message of session `sessionId`, wherever it is held: the
  * conversation, the open thread, the search results (a deleted message leaves them: search never
  * finds one) and the session's last message. The state itself when nothing changed.
  */
-export function changeState(state: ChatState, sessionId: string, change: MessageChange): ChatState {
+export function changeState(
+  state: ChatState,
+  sessionId: string,
+  change: MessageChange,
+  now: number = Date.now(),
+): ChatState {
   let next = state;
   const conversation = state.conversations[sessionId];
   if (conversation !== undefined) {
@@ -97,7 +102,7 @@ export function changeState(state: ChatState, sessionId: string, change: Message
       conversation.items,
       change,
       (item) => item.message,
-      (item, message) => ({ ...item, message }),
+      (item, message) => ({ ...item, message, changedAt: now }),
     );
     if (items !== conversation.items) {
       next = { ...next, conversations: { ...next.conversations, [sessionId]: { ...conversation, items } } };

@@ -8,6 +8,39 @@ import type { ChatItem, SendStatus } from './chat-state.ts';
 const sent = (message: Message): ChatItem => ({ message, status: 'sent' });
 
 /**
+ * How long after a change was applied here history may still lack it: the persister's lag is kept
+ * well under a second (WEBSOCKET.md), as for live messages (conversations.ts `SETTLE_MS`).
+ */
+export const CHANGE_SETTLE_MS = 5000;
+
+/**
+ * History's version of a held message, `stored`, unless it predates what the client already shows:
+ * history lags the live events by the persister's lag, and a page fetched meanwhile must not undo
+ * them. A deletion is final, so a tombstone held stays one; an edit held that is later than
+ * history's keeps its text; reactions changed here in the last {@link CHANGE_SETTLE_MS} stay as
+ * shown (counts cannot be merged: history has no per-user sets). Everything else (replies,
+ * reactions once settled, what the client missed) is history's.
+ */
+export function reconciled(held: ChatItem | undefined, stored: Message, now: number): ChatItem {
+  if (held === undefined) return sent(stored);
+  const shown = held.message;
+  if (shown.deleted_at !== null && stored.deleted_at === null) return { ...held, status: 'sent' };
+  let message = stored;
+  if (shown.edited_at !== null && (stored.edited_at === null || shown.edited_at > stored.edited_at)) {
+    message = { ...message, content: shown.content, edited_at: shown.edited_at };
+  }
+  const recent = held.changedAt !== undefined && now - held.changedAt < CHANGE_SETTLE_MS;
+  if (recent && stored.deleted_at === null) message = { ...message, reactions: shown.reactions };
+  return recent ? { message, status: 'sent', changedAt: held.changedAt } : sent(message);
+}
+
+/** Each stored message as {@link reconciled} with what `items` holds of it. */
+const reconcileAll = (items: readonly ChatItem[], stored: readonly Message[], now: number): ChatItem[] => {
+  const held = new Map(items.map((item) => [item.message.id, item]));
+  return stored.map((message) => reconciled(held.get(message.id), message, now));
+};
+
+/**
  * Whether a held message that history did not return was refused by the persister rather than not
  * stored yet: it came from elsewhere (live, or chat-api's answer; history vouches for nothing
  * else), and history should have it by now, because a message held after it is stored (`index`
@@ -28,6 +61,8 @@ export interface LatestPage {
   readonly heldMayBeOlder: boolean;
   /** What arrived from elsewhere before this (ms) history has, unless the persister refused it. */
   readonly settledBefore: number;
+  /** The client's clock (ms), for {@link reconciled}. */
+  readonly now: number;
 }
 
 /**
@@ -43,9 +78,9 @@ export interface LatestPage {
 export function mergeLatest(
   items: readonly ChatItem[],
   pageNewestFirst: readonly Message[],
-  { complete, heldMayBeOlder, settledBefore }: LatestPage,
+  { complete, heldMayBeOlder, settledBefore, now }: LatestPage,
 ): ChatItem[] {
-  const page = [...pageNewestFirst].reverse().map(sent);
+  const page = reconcileAll(items, [...pageNewestFirst].reverse(), now);
   const ids = new Set(page.map((item) => item.message.id));
   const first = items.findIndex((item) => ids.has(item.message.id));
   const lastStored = lastIn(items, ids);
@@ -82,6 +117,7 @@ export function mergeAfter(
   anchorId: string,
   fetched: readonly Message[],
   settledBefore: number,
+  now: number,
 ): ChatItem[] {
   const anchor = items.findIndex((item) => item.message.id === anchorId);
   const ids = new Set(fetched.map((message) => message.id));
@@ -92,7 +128,8 @@ export function mergeAfter(
     (item, index) => !ids.has(item.message.id) && !refused(item, index, lastStored, settledBefore),
   );
   const held = new Set(upTo.map((item) => item.message.id));
-  return [...upTo, ...fetched.filter((message) => !held.has(message.id)).map(sent), ...rest];
+  const newer = fetched.filter((message) => !held.has(message.id));
+  return [...upTo, ...reconcileAll(after, newer, now), ...rest];
 }
 
 /** An older page (newest first, from `before=`) put in front of what is held. */
@@ -121,15 +158,15 @@ export function upsertMessage(items: readonly ChatItem[], message: Message, rece
 
 /**
  * History's version of each held message that `stored` holds (its edits, deletion, reactions and
- * replies as history has them now), in place: the order and what `stored` lacks stay. Answers
- * `items` itself when it holds none of them.
+ * replies as history has them now, unless they predate what is shown: {@link reconciled}), in
+ * place: the order and what `stored` lacks stay. Answers `items` itself when it holds none of them.
  */
-export function refreshHeld(items: readonly ChatItem[], stored: readonly Message[]): readonly ChatItem[] {
+export function refreshHeld(items: readonly ChatItem[], stored: readonly Message[], now: number): readonly ChatItem[] {
   const byId = new Map(stored.map((message) => [message.id, message]));
   if (!items.some((item) => byId.has(item.message.id))) return items;
   return items.map((item) => {
     const message = byId.get(item.message.id);
-    return message === undefined ? item : sent(message);
+    return message === undefined ? item : reconciled(item, message, now);
   });
 }
 

@@ -3,6 +3,7 @@ import { describeError } from '../api/describe-error.ts';
 import type { SearchHit, Session, SessionDetail } from '../api/types.ts';
 import type { ChatState } from './chat-state.ts';
 import type { Conversations } from './conversations.ts';
+import type { PresenceTracker } from './presence-tracker.ts';
 import { mergeLoadedSessions, removeSession, upsertSession } from './session-list.ts';
 import type { Store } from './store.ts';
 
@@ -11,11 +12,13 @@ export class SessionActions {
   readonly #store: Store<ChatState>;
   readonly #api: ChatApi;
   readonly #conversations: Conversations;
+  readonly #presence: PresenceTracker;
 
-  constructor(store: Store<ChatState>, api: ChatApi, conversations: Conversations) {
+  constructor(store: Store<ChatState>, api: ChatApi, conversations: Conversations, presence: PresenceTracker) {
     this.#store = store;
     this.#api = api;
     this.#conversations = conversations;
+    this.#presence = presence;
   }
 
   /**
@@ -43,13 +46,13 @@ export class SessionActions {
 
   /** Adds (or updates) one session from chat-api: one the user was just added to. */
   async fetch(id: string): Promise<void> {
-    const { members: _members, ...session } = await this.#api.session(id);
+    const { members: _members, ...session } = await this.detail(id);
     this.#put(session);
   }
 
-  /** The session with its members, for its settings. */
+  /** The session with its members (and whether each is online), for its settings. */
   detail(id: string): Promise<SessionDetail> {
-    return this.#api.session(id);
+    return this.#presence.detail(() => this.#api.session(id));
   }
 
   /** Makes a group; resolves with its id. */

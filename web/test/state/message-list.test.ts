@@ -3,10 +3,12 @@ import type { Message } from '../../src/api/types.ts';
 import type { ChatItem } from '../../src/state/chat-state.ts';
 import {
   addPending,
+  CHANGE_SETTLE_MS,
   mergeAfter,
   mergeLatest,
   oldestSentId,
   prependOlder,
+  reconciled,
   refreshHeld,
   sentIdsNewestFirst,
   setStatus,
@@ -37,9 +39,9 @@ const cameLive = (...entries: [id: string, at: number][]): ChatItem[] =>
 /** No live message is old enough that history must have it by its age alone. */
 const NONE_SETTLED = Number.NEGATIVE_INFINITY;
 /** A first load's page with more history before it. */
-const FIRST_PAGE = { complete: false, heldMayBeOlder: false, settledBefore: NONE_SETTLED };
+const FIRST_PAGE = { complete: false, heldMayBeOlder: false, settledBefore: NONE_SETTLED, now: 0 };
 /** The newest page after a gap too long to fill, with more history before it. */
-const RESET = { complete: false, heldMayBeOlder: true, settledBefore: NONE_SETTLED };
+const RESET = { complete: false, heldMayBeOlder: true, settledBefore: NONE_SETTLED, now: 0 };
 
 describe('message list merging', () => {
   it('puts the newest page (newest first) oldest first, keeping live messages it lacks after it', () => {
@@ -79,13 +81,19 @@ describe('message list merging', () => {
   it('fills a gap in the server order, after the anchor, before what was held but not returned', () => {
     const held = [...sent('a', 'live-2'), { message: message('mine', 20), status: 'sending' as const }];
     const fetched = [message('gap-1', 5), message('live-2', 6), message('gap-3', 7)];
-    expect(ids(mergeAfter(held, 'a', fetched, NONE_SETTLED))).to.deep.equal(['a', 'gap-1', 'live-2', 'gap-3', 'mine']);
+    expect(ids(mergeAfter(held, 'a', fetched, NONE_SETTLED, 0))).to.deep.equal([
+      'a',
+      'gap-1',
+      'live-2',
+      'gap-3',
+      'mine',
+    ]);
   });
 
   it('never holds an id twice however often the same gap is merged', () => {
     const fetched = [message('b', 1), message('c', 2)];
-    const once = mergeAfter(sent('a'), 'a', fetched, NONE_SETTLED);
-    const twice = mergeAfter(upsertMessage(once, message('c', 2), 50), 'a', fetched, NONE_SETTLED);
+    const once = mergeAfter(sent('a'), 'a', fetched, NONE_SETTLED, 0);
+    const twice = mergeAfter(upsertMessage(once, message('c', 2), 50), 'a', fetched, NONE_SETTLED, 0);
     expect(ids(twice)).to.deep.equal(['a', 'b', 'c']);
   });
 
@@ -93,26 +101,26 @@ describe('message list merging', () => {
     it('drops a live message history lacks when a message after it is stored: the persister refused it', () => {
       // `stolen` reused the id of a message of another session: shown live, never stored here.
       const held = [...sent('a'), ...cameLive(['b', 100], ['stolen', 101], ['c', 102])];
-      const merged = mergeAfter(held, 'a', [message('b', 1), message('c', 3)], NONE_SETTLED);
+      const merged = mergeAfter(held, 'a', [message('b', 1), message('c', 3)], NONE_SETTLED, 0);
       expect(ids(merged)).to.deep.equal(['a', 'b', 'c']);
     });
 
     it('drops a live message history lacks once it arrived long enough ago, even with nothing after it', () => {
       const held = [...sent('a'), ...cameLive(['stolen', 100])];
-      expect(ids(mergeAfter(held, 'a', [], 100))).to.deep.equal(['a']);
-      expect(ids(mergeAfter(held, 'a', [message('gap', 2)], 100))).to.deep.equal(['a', 'gap']);
+      expect(ids(mergeAfter(held, 'a', [], 100, 0))).to.deep.equal(['a']);
+      expect(ids(mergeAfter(held, 'a', [message('gap', 2)], 100, 0))).to.deep.equal(['a', 'gap']);
     });
 
     it('keeps a live message the persister may not have stored yet: the newest, arrived a moment ago', () => {
       const held = [...sent('a'), ...cameLive(['b', 100], ['fresh', 200])];
-      expect(ids(mergeAfter(held, 'a', [message('b', 1)], 150))).to.deep.equal(['a', 'b', 'fresh']);
+      expect(ids(mergeAfter(held, 'a', [message('b', 1)], 150, 0))).to.deep.equal(['a', 'b', 'fresh']);
     });
 
     it('never drops what history gave, messages still on their way, nor what is before the anchor', () => {
       const pending = { message: message('typing', 21), status: 'sending' as const };
       const failed = { message: message('refused', 22), status: 'failed' as const };
       const held = [...cameLive(['before', 1]), ...sent('a', 'h'), pending, failed, ...cameLive(['b', 100])];
-      expect(ids(mergeAfter(held, 'a', [message('b', 1)], 1000))).to.deep.equal([
+      expect(ids(mergeAfter(held, 'a', [message('b', 1)], 1000, 0))).to.deep.equal([
         'before',
         'a',
         'b',
@@ -125,9 +133,9 @@ describe('message list merging', () => {
     it("treats the user's own message as chat-api took it like a live one until history has it", () => {
       const own = upsertMessage(addPending(sent('a'), message('mine', 1)), message('mine', 1), 300);
       expect(own[1]).to.deep.include({ status: 'sent', receivedAt: 300 });
-      expect(ids(mergeAfter(own, 'a', [], 299))).to.deep.equal(['a', 'mine']);
-      expect(ids(mergeAfter(own, 'a', [], 300))).to.deep.equal(['a']);
-      expect(mergeAfter(own, 'a', [message('mine', 1)], 300)[1]).to.deep.equal({
+      expect(ids(mergeAfter(own, 'a', [], 299, 0))).to.deep.equal(['a', 'mine']);
+      expect(ids(mergeAfter(own, 'a', [], 300, 0))).to.deep.equal(['a']);
+      expect(mergeAfter(own, 'a', [message('mine', 1)], 300, 0)[1]).to.deep.equal({
         message: message('mine', 1),
         status: 'sent',
       });
@@ -199,12 +207,52 @@ describe('message list merging', () => {
   it("takes history's version of held messages in place (changed while the socket was down), keeping the rest", () => {
     const items = [...sent('a', 'b'), ...cameLive(['c', 100])];
     const edited = { ...message('b', 1, 'b, edited'), edited_at: at(30) };
-    const refreshed = refreshHeld(items, [message('c', 10), edited, message('z', 40)]);
+    const refreshed = refreshHeld(items, [message('c', 10), edited, message('z', 40)], 0);
     expect(ids(refreshed)).to.deep.equal(['a', 'b', 'c']);
     expect(refreshed[0]).to.equal(items[0]);
     expect(refreshed[1]?.message.content).to.equal('b, edited');
     // History has the live one now: it is history's.
     expect(refreshed[2]?.receivedAt).to.equal(undefined);
-    expect(refreshHeld(items, [message('z', 40)])).to.equal(items);
+    expect(refreshHeld(items, [message('z', 40)], 0)).to.equal(items);
+  });
+
+  describe('history that lags what is shown (the persister has not applied a change yet)', () => {
+    const thumbs = [{ emoji: '👍', count: 1, me: true }];
+    const shown = (change: Partial<Message>, changedAt?: number): ChatItem => ({
+      message: { ...message('m', 1), ...change },
+      status: 'sent',
+      ...(changedAt === undefined ? {} : { changedAt }),
+    });
+
+    it('keeps a tombstone: a deletion is final', () => {
+      const held = shown({ content: '', extra: {}, deleted_at: at(20) }, 1000);
+      const merged = reconciled(held, message('m', 1, 'the deleted text'), 1000 + CHANGE_SETTLE_MS * 10);
+      expect(merged.message).to.deep.include({ content: '', deleted_at: at(20) });
+      const refreshed = refreshHeld([held], [message('m', 1, 'the deleted text')], 2000);
+      expect(refreshed[0]?.message.content).to.equal('');
+    });
+
+    it("keeps an edit later than history's, and takes history's when it is later", () => {
+      const held = shown({ content: 'second', edited_at: at(30) });
+      expect(reconciled(held, { ...message('m', 1, 'first'), edited_at: at(20) }, 0).message.content).to.equal(
+        'second',
+      );
+      expect(reconciled(held, message('m', 1, 'original'), 0).message).to.deep.include({
+        content: 'second',
+        edited_at: at(30),
+      });
+      expect(reconciled(held, { ...message('m', 1, 'third'), edited_at: at(40) }, 0).message.content).to.equal('third');
+    });
+
+    it('keeps reactions changed here until they settle, then takes history’s', () => {
+      const held = shown({ reactions: thumbs }, 1000);
+      const stale = { ...message('m', 1), reply_count: 2 };
+      const early = reconciled(held, stale, 1000 + CHANGE_SETTLE_MS - 1);
+      expect(early.message.reactions).to.deep.equal(thumbs);
+      expect(early.message.reply_count, 'the rest is history’s').to.equal(2);
+      expect(reconciled(held, stale, 1000 + CHANGE_SETTLE_MS).message.reactions).to.deep.equal([]);
+      const page = mergeLatest([held], [stale], { ...FIRST_PAGE, now: 1500 });
+      expect(page[0]?.message.reactions).to.deep.equal(thumbs);
+    });
   });
 });

@@ -42,6 +42,13 @@ export async function startWebStack(): Promise<WebStack> {
           REGISTER_MAX_PER_ADDRESS: '1000',
         },
         'ws-gateway': { ALLOWED_ORIGINS: origin },
+        'chat-api': {
+          // A user whose last page closed is offline after a second, not the 5 s a flaky network is given.
+          PRESENCE_OFFLINE_DELAY_MS: '1000',
+          // Nobody goes offline during the warm-up after chat-api starts; the browsers come after
+          // the gateway's first report, and the suite's first test follows the stack's start closely.
+          PRESENCE_WARMUP_MS: '1000',
+        },
       },
     });
 
