@@ -64,7 +64,7 @@ export const SUMMARY_NOTES: Record<keyof Summary, string> = {
   persister_vs_insert:
     'rows/s draining a backlog (from the persister being ready): persister ÷ the same rows in the same batches as one multi-row INSERT per transaction into a copy of its table. > 1: Warren faster.',
   persister_mixed_vs_plain:
-    'messages/s draining a backlog with one edit or reaction per ten messages ÷ draining one of messages only, same run, until every message is stored and every change applied. ≥ 0.9 asked (issue 16).',
+    'messages/s draining a backlog with one edit or reaction per ten messages ÷ draining one of messages only (medians of alternating rounds, same run), until every message is stored and every change applied. ≥ 0.9 asked (issue 16).',
   connect_p50_vs_bare:
     'p50 of socket open → ready: Warren gateway ÷ a bare ws server (open). < 1: Warren faster; lower is better.',
   gateway_kib_per_connection: 'gateway RSS growth per idle connection, KiB. Lower is better.',

@@ -61,18 +61,7 @@ class Watchers {
 
   async open(url: string, users: readonly User[]): Promise<void> {
     for (const user of users) {
-      const socket = new WebSocket(url);
-      await once(socket, 'open');
-      const ready = new Promise<void>((resolve) => {
-        socket.on('message', (data) => {
-          const frame = JSON.parse(data.toString()) as { type?: string };
-          if (frame.type === 'ready') resolve();
-          else this.#onFrame(frame);
-        });
-      });
-      socket.send(JSON.stringify({ type: 'auth', token: user.token }));
-      await ready;
-      this.#sockets.push(socket);
+      this.#sockets.push(await connect(url, user, (frame) => this.#onFrame(frame)));
     }
   }
 
@@ -107,14 +96,20 @@ class Watchers {
   }
 }
 
-/** Opens the user's socket on the gateway; resolves once `ready`, with the socket. */
-async function connect(url: string, user: User): Promise<WebSocket> {
+/**
+ * Opens the user's socket on the gateway; resolves once `ready`, with the socket, handing every
+ * later frame to `onFrame`. Rejects when the gateway closes it first (a refused token).
+ */
+async function connect(url: string, user: User, onFrame: (frame: { type?: string }) => void = () => undefined) {
   const socket = new WebSocket(url);
   await once(socket, 'open');
-  const ready = new Promise<void>((resolve) => {
+  const ready = new Promise<void>((resolve, reject) => {
     socket.on('message', (data) => {
-      if ((JSON.parse(data.toString()) as { type?: string }).type === 'ready') resolve();
+      const frame = JSON.parse(data.toString()) as { type?: string };
+      if (frame.type === 'ready') resolve();
+      else onFrame(frame);
     });
+    socket.once('close', (code) => reject(new Error(`the gateway closed ${user.username}'s socket with ${code}`)));
   });
   socket.send(JSON.stringify({ type: 'auth', token: user.token }));
   await ready;
@@ -125,9 +120,9 @@ export async function runPresence(ctx: Context): Promise<PresenceResult> {
   const gateway = ctx.gateway;
   if (!gateway) throw new Error('presence needs the gateway');
   const gatewayUrl = `ws://127.0.0.1:${gateway.port}/ws`;
-  const others = ctx.users.slice(0, MEMBERS - 1);
-  // A user of its own, in these sessions only, so each of its flips fans out to exactly them.
-  const [subject] = await registerUsers(ctx.authUrl, ctx.chatUrl, 1);
+  // Users of its own, in these sessions only, so each flip fans out to exactly them, with tokens
+  // fresh for the scenario's few minutes (the bench's own users' tokens expire during a full run).
+  const [subject, ...others] = await registerUsers(ctx.authUrl, ctx.chatUrl, MEMBERS);
   if (!subject) throw new Error('no subject user');
 
   ctx.log(`presence: chat-api with a ${OFFLINE_DELAY_MS} ms offline delay; ${MEMBERS - 1} members connect`);

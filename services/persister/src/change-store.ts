@@ -2,7 +2,10 @@ import type { Knex } from '@warren/shared/db';
 import type { MessageChange } from '@warren/shared/envelope';
 import { CHANGE_STATEMENT, type ChangeStatementResult, changeParameters } from './change-statement.ts';
 import { isRejectedData } from './message-store.ts';
-import { runNamedStatement } from './named-statement.ts';
+import { type Connection, namedStatement, runNamedStatement } from './named-statement.ts';
+
+/** The name {@link CHANGE_STATEMENT} is prepared under, on each connection. */
+const STATEMENT_NAME = 'warren-persister-apply-changes';
 
 /** What became of one change of a batch. */
 export type ChangeOutcome =
@@ -66,13 +69,21 @@ export class ChangeStore {
     return { outcomes, written };
   }
 
-  async #applyAll(changes: readonly MessageChange[]): Promise<ChangesOutcome> {
-    const result = await runNamedStatement<ChangeStatementResult>(
-      this.#db,
-      'warren-persister-apply-changes',
-      CHANGE_STATEMENT,
-      changeParameters(changes),
-    );
+  /**
+   * Applies a batch of changes on `connection`, inside the caller's transaction (see
+   * `MessageStore.storeWith`): one statement, and no fallback (a refused value aborts the
+   * transaction; the caller then applies the batch apart, with {@link ChangeStore.apply}).
+   */
+  applyOn(connection: Connection, changes: readonly MessageChange[]): Promise<ChangesOutcome> {
+    return this.#applyAll(changes, connection);
+  }
+
+  async #applyAll(changes: readonly MessageChange[], connection?: Connection): Promise<ChangesOutcome> {
+    const values = changeParameters(changes);
+    const result =
+      connection === undefined
+        ? await runNamedStatement<ChangeStatementResult>(this.#db, STATEMENT_NAME, CHANGE_STATEMENT, values)
+        : await namedStatement<ChangeStatementResult>(connection, STATEMENT_NAME, CHANGE_STATEMENT, values);
     const unknown = new Set(result.unknown);
     const overLimit = new Set(result.over_limit);
     const outcomes = changes.map((change): ChangeOutcome => {

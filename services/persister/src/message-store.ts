@@ -2,8 +2,11 @@ import { databaseSchemas, type Knex } from '@warren/shared/db';
 import type { ChatMessage } from '@warren/shared/envelope';
 import { HISTORY_SCHEMA, messageRowOf } from '@warren/shared/history';
 import { BATCH_STATEMENT, type BatchStatementResult, batchParameters, type StoredOrigin } from './batch-statement.ts';
-import { runNamedStatement } from './named-statement.ts';
+import { type Connection, namedStatement, runNamedStatement, withConnection } from './named-statement.ts';
 import { threadRootsOf } from './thread-roots.ts';
+
+/** The name {@link BATCH_STATEMENT} is prepared under, on each connection. */
+const STATEMENT_NAME = 'warren-persister-store-batch';
 
 /** What became of one message of a batch. */
 export type MessageOutcome =
@@ -121,16 +124,46 @@ export class MessageStore {
     if (messages.length === 0) return { outcomes: [], newest: null };
     let result: BatchStatementResult;
     try {
-      result = await runNamedStatement<BatchStatementResult>(
-        this.#db,
-        'warren-persister-store-batch',
-        BATCH_STATEMENT,
-        batchParameters(messages),
-      );
+      result = await runNamedStatement<BatchStatementResult>(this.#db, STATEMENT_NAME, BATCH_STATEMENT, [
+        ...batchParameters(messages),
+      ]);
     } catch (error) {
       if (!isRejectedData(error)) throw error;
       return this.#storeInSteps(messages);
     }
+    return this.#outcomeOf(messages, result);
+  }
+
+  /**
+   * Stores a batch and runs `also` (more statements: the batch's message changes) in the same
+   * transaction, on one connection, so both cost one commit (one WAL flush) rather than two.
+   * @returns null, with nothing written, when PostgreSQL refused a value of either: the caller
+   * then does both apart, where each leaves out just what is refused.
+   * @throws as {@link MessageStore.store} (nothing written then).
+   */
+  async storeWith<T>(
+    messages: readonly ChatMessage[],
+    also: (connection: Connection) => Promise<T>,
+  ): Promise<{ stored: StoreOutcome; also: T } | null> {
+    return withConnection(this.#db, async (connection) => {
+      await connection.query('begin');
+      try {
+        const result = await namedStatement<BatchStatementResult>(connection, STATEMENT_NAME, BATCH_STATEMENT, [
+          ...batchParameters(messages),
+        ]);
+        const more = await also(connection);
+        await connection.query('commit');
+        return { stored: await this.#outcomeOf(messages, result), also: more };
+      } catch (error) {
+        await connection.query('rollback').catch(() => undefined);
+        if (isRejectedData(error)) return null;
+        throw error;
+      }
+    });
+  }
+
+  /** The outcome of each message of a batch {@link BATCH_STATEMENT} answered `result` for. */
+  async #outcomeOf(messages: readonly ChatMessage[], result: BatchStatementResult): Promise<StoreOutcome> {
     const known = new Set(result.known);
     const orphans = new Set(result.orphans);
     const seqById = new Map(result.inserted.map(([seq, id]) => [id, seq]));

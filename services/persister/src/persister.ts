@@ -8,6 +8,7 @@ import {
   type EnvelopeErrorCode,
   type MessageChange,
   messageIdOf,
+  requestIdOf,
 } from '@warren/shared/envelope';
 import { limits } from '@warren/shared/limits';
 import type { Logger } from '@warren/shared/logging';
@@ -124,11 +125,24 @@ interface Batch {
 }
 
 /**
+ * The request ids (`x-warren-request-id`) a batch's deliveries carry, by the id of the message stored
+ * or changed: what lets one grep of a request id find the batch that stored its message.
+ */
+function requestIdsOf(items: readonly Item[]): Record<string, string> {
+  const ids: Record<string, string> = {};
+  for (const item of items) {
+    const requestId = requestIdOf(item.delivery.message);
+    if (requestId !== undefined) ids[item.message === undefined ? item.change.id : item.message.id] = requestId;
+  }
+  return ids;
+}
+
+/**
  * Consumes `warren.persister` and stores what it carries: each delivery is decoded by the shared
  * envelope rules; chat messages and the events that change them (edits, deletes, reactions) are
- * batched (size or time) and written strictly one batch at a time (the messages in one transaction,
- * then the changes in another, so a change finds a message of its own batch) and acknowledged only
- * after both commit; other events are acknowledged and not stored; what breaks a rule is dead-lettered, then acknowledged, and so is a delivery whose
+ * batched (size or time) and written strictly one batch at a time (the messages' statement, then the
+ * changes', in one transaction, so a change finds a message of its own batch and the batch costs one
+ * commit) and acknowledged only after the commit; other events are acknowledged and not stored; what breaks a rule is dead-lettered, then acknowledged, and so is a delivery whose
  * handling throws (`handler_failed`): no message, however malformed, stops the others.
  *
  * While PostgreSQL is away the batch is retried with a doubling pause and nothing is acknowledged;
@@ -262,8 +276,9 @@ export class Persister extends EventEmitter<PersisterEvents> {
   }
 
   /**
-   * Runs the batch's transactions until both commit, pausing between tries; once the messages'
-   * commits, only the changes' is tried again.
+   * Writes the batch until it commits, pausing between tries: messages and changes in one
+   * transaction when it has both; apart when it has one kind or when PostgreSQL refused a value
+   * (then, once the messages' transaction commits, only the changes' is tried again).
    * @returns null when the batch was given up unacknowledged (connection lost, or stopping).
    */
   async #commit(batch: Batch): Promise<Committed | null> {
@@ -278,6 +293,14 @@ export class Persister extends EventEmitter<PersisterEvents> {
         return null;
       }
       try {
+        // Both in one transaction when the batch has both (one commit); apart when it has one kind,
+        // or when PostgreSQL refused a value (each then leaves out just the refused ones).
+        if (stored === undefined && messages.length > 0 && changes.length > 0) {
+          const both = await options.store.storeWith(messages, (connection) =>
+            options.changes.applyOn(connection, changes),
+          );
+          if (both !== null) return { messages: both.stored, changes: both.also, attempts };
+        }
         stored ??= await options.store.store(messages);
         return { messages: stored, changes: await options.changes.apply(changes), attempts };
       } catch (error) {
@@ -371,10 +394,11 @@ export class Persister extends EventEmitter<PersisterEvents> {
     metrics.changes.inc(changesDone);
     metrics.duplicates.inc(duplicateIds.length);
     const storedIds = stored.sort((a, b) => (a.seq < b.seq ? -1 : 1)).map(({ id }) => id);
-    this.#log.debug(
-      { size: items.length, stored: storedIds.length, duplicates: duplicateIds.length, deadLettered, attempts },
-      'batch stored',
-    );
+    if (this.#log.isLevelEnabled('debug')) {
+      const requestIds = requestIdsOf(items);
+      const counts = { size: items.length, stored: storedIds.length, duplicates: duplicateIds.length };
+      this.#log.debug({ ...counts, deadLettered, attempts, requestIds }, 'batch stored');
+    }
     this.emit('batch-stored', {
       size: items.length,
       storedIds,
@@ -432,11 +456,13 @@ export class Persister extends EventEmitter<PersisterEvents> {
       (messageId) => {
         delivery.ack();
         this.#options.metrics.deadLettered.inc({ reason: code });
-        this.#log.info({ reason: error, messageId, exchange: message.fields.exchange }, 'dead-lettered a message');
+        const logged = { reason: error, messageId, exchange: message.fields.exchange, requestId: requestIdOf(message) };
+        this.#log.info(logged, 'dead-lettered a message');
         this.emit('dead-lettered', { reason: code, error, messageId, exchange: message.fields.exchange });
       },
       (failure: unknown) => {
-        this.#log.warn({ err: failure, reason: error }, 'could not dead-letter a message; requeueing it');
+        const logged = { err: failure, reason: error, requestId: requestIdOf(message) };
+        this.#log.warn(logged, 'could not dead-letter a message; requeueing it');
         delivery.nack(true);
       },
     );
