@@ -6,8 +6,12 @@ export interface BatchTimers {
 
 /** Options of {@link Batcher}. */
 export interface BatcherOptions<T> {
-  /** A batch closes as soon as it holds this many items. */
+  /** A batch closes as soon as it holds this many items (as `weightOf` counts them). */
   maxSize: number;
+  /**
+   * How much an item counts toward `maxSize`. @defaultValue 1 for every item
+   */
+  weightOf?: (item: T) => number;
   /** …or this long after its first item was added, whichever comes first. */
   maxWaitMs: number;
   /** Receives each closed batch, oldest items first. */
@@ -31,7 +35,9 @@ export class Batcher<T> {
   readonly #maxWaitMs: number;
   readonly #onBatch: (items: T[]) => void;
   readonly #timers: BatchTimers;
+  readonly #weightOf: (item: T) => number;
   #items: T[] = [];
+  #weight = 0;
   #timer: unknown = null;
 
   constructor(options: BatcherOptions<T>) {
@@ -45,6 +51,7 @@ export class Batcher<T> {
     this.#maxWaitMs = options.maxWaitMs;
     this.#onBatch = options.onBatch;
     this.#timers = options.timers ?? nodeTimers;
+    this.#weightOf = options.weightOf ?? (() => 1);
   }
 
   /** Items in the open batch. */
@@ -55,7 +62,8 @@ export class Batcher<T> {
   /** Adds an item; closes the batch when it is full, starts its clock when it is the first. */
   add(item: T): void {
     this.#items.push(item);
-    if (this.#items.length >= this.#maxSize) this.flush();
+    this.#weight += this.#weightOf(item);
+    if (this.#weight >= this.#maxSize) this.flush();
     else if (this.#items.length === 1) this.#timer = this.#timers.setTimeout(() => this.flush(), this.#maxWaitMs);
   }
 
@@ -71,6 +79,7 @@ export class Batcher<T> {
     this.#timer = null;
     const items = this.#items;
     this.#items = [];
+    this.#weight = 0;
     return items;
   }
 }

@@ -44,6 +44,24 @@ describe('Batcher', () => {
     expect(timers.pending.size).to.equal(1);
   });
 
+  it('counts items by their weight: weightless ones ride along until the batch closes', () => {
+    const timers = new ManualTimers();
+    const batches: number[][] = [];
+    // Odd numbers weigh nothing, as the persister's changes do beside its messages.
+    const instance = new Batcher<number>({
+      maxSize: 2,
+      maxWaitMs: 50,
+      timers,
+      weightOf: (item) => (item % 2 === 0 ? 1 : 0),
+      onBatch: (items) => batches.push(items),
+    });
+    for (const item of [1, 2, 3, 5, 4, 6, 7]) instance.add(item);
+    expect(batches).to.deep.equal([[1, 2, 3, 5, 4]]);
+    expect(instance.size).to.equal(2);
+    timers.fire();
+    expect(batches.at(-1)).to.deep.equal([6, 7]);
+  });
+
   it('closes a batch maxWaitMs after its first item, with whatever it holds', () => {
     const { instance, batches, timers } = batcher(10, 50);
     instance.add(1);
