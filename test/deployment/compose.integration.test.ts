@@ -388,6 +388,86 @@ describe('docker-compose.yml', function () {
       expect(seconds, 'proxy_read_timeout of /ws').to.be.at.least(600);
     });
   });
+
+  describe('prometheus and grafana', () => {
+    const prometheusConfig = () =>
+      parse(readFileSync(fromRoot('monitoring/prometheus/prometheus.yml'), 'utf8')) as {
+        rule_files?: string[];
+        scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[];
+      };
+    /** The repository's files a service mounts, each of which must exist. */
+    const repositoryMounts = (svc: ComposeService) => mountsOf(svc).filter((m) => m.source.startsWith(ROOT));
+
+    it('runs pinned images of Prometheus and Grafana, each with its data on a named volume', () => {
+      expect(service('prometheus').image).to.match(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
+      expect(service('grafana').image).to.match(/^grafana\/grafana:\d+\.\d+\.\d+$/);
+      const volumes = Object.keys(compose().volumes ?? {});
+      for (const [name, data] of [
+        ['prometheus', '/prometheus'],
+        ['grafana', '/var/lib/grafana'],
+      ] as const) {
+        expect(mountsOf(service(name)).find((m) => m.target === data)?.source, `${name}: ${data}`).to.be.oneOf(volumes);
+      }
+    });
+
+    it('mounts configuration that exists in the repository, where each program reads it', () => {
+      for (const name of ['prometheus', 'grafana']) {
+        const mounts = repositoryMounts(service(name));
+        expect(mounts, name).to.not.be.empty;
+        for (const mount of mounts) expect(existsSync(mount.source), `${name}: ${mount.source}`).to.equal(true);
+      }
+      const prometheus = service('prometheus');
+      const config = mountTarget(prometheus, 'monitoring/prometheus/prometheus.yml');
+      expect([prometheus.command ?? []].flat()).to.include(`--config.file=${config}`);
+      // rule_files are relative to the config file: they must land in the mounted rules folder.
+      const rules = mountTarget(prometheus, 'monitoring/prometheus/rules');
+      const ruleFiles = prometheusConfig().rule_files ?? [];
+      expect(ruleFiles).to.not.be.empty;
+      for (const file of ruleFiles) {
+        const inContainer = new URL(file, `file://${config}`).pathname;
+        expect(inContainer.startsWith(`${rules}/`), `${file} in ${rules}`).to.equal(true);
+      }
+      const grafana = service('grafana');
+      expect(mountTarget(grafana, 'monitoring/grafana/provisioning')).to.equal('/etc/grafana/provisioning');
+      const dashboards = mountTarget(grafana, 'monitoring/grafana/dashboards') ?? '';
+      const provider = readFileSync(fromRoot('monitoring/grafana/provisioning/dashboards/warren.yml'), 'utf8');
+      expect(provider).to.match(new RegExp(`^\\s*path: ${dashboards}$`, 'm'));
+      const home = environmentOf(grafana).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH ?? '';
+      expect(home.startsWith(`${dashboards}/`), home).to.equal(true);
+      expect(existsSync(fromRoot(`monitoring/grafana/dashboards/${home.slice(dashboards.length + 1)}`)), home).to.equal(
+        true,
+      );
+    });
+
+    it('scrapes every service built from the Dockerfile on its PORT, and RabbitMQ on 15692 with its plugin on', () => {
+      const targets = prometheusConfig().scrape_configs.flatMap((job) =>
+        (job.static_configs ?? []).flatMap((group) => group.targets.map((target) => ({ job: job.job_name, target }))),
+      );
+      for (const { job, target } of targets) {
+        const [host = '', port = ''] = target.split(':');
+        const svc = service(host);
+        if (host === 'rabbitmq') {
+          expect(port, `${job}: ${target}`).to.equal('15692');
+        } else {
+          expect(buildArgsOf(svc).SERVICE, `${job}: ${target} is a Warren service`).to.be.a('string');
+          expect(port, `${job}: ${target}`).to.equal(environmentOf(svc).PORT);
+        }
+      }
+      const scraped = new Set(targets.map(({ target }) => target.split(':')[0]));
+      for (const [name] of dockerfileServices()) expect(scraped.has(name), `${name} is scraped`).to.equal(true);
+      expect(scraped.has('rabbitmq'), 'rabbitmq is scraped').to.equal(true);
+      expect(readFileSync(fromRoot('rabbitmq/enabled_plugins'), 'utf8')).to.match(/\[[^\]]*\brabbitmq_prometheus\b/);
+    });
+
+    it('gives Grafana the prometheus service as its data source, and waits for it to be healthy', () => {
+      const datasources = readFileSync(fromRoot('monitoring/grafana/provisioning/datasources/prometheus.yml'), 'utf8');
+      const url = new URL(/^\s*url: (\S+)$/m.exec(datasources)?.[1] ?? '');
+      expect(url.hostname).to.equal('prometheus');
+      expect(Number(url.port)).to.equal(9090);
+      expect(String(service('prometheus').healthcheck?.test)).to.include('9090');
+      expect(service('grafana').depends_on).to.have.property('prometheus');
+    });
+  });
 });
 
 describe('docker-compose.cluster.yml merged over docker-compose.yml', function () {

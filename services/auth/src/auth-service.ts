@@ -3,6 +3,7 @@ import type { Logger } from '@warren/shared/logging';
 import { type RunningService, startService } from '@warren/shared/service';
 import { createTokenVerifier } from '@warren/shared/tokens';
 import type { AuthConfig } from './config.ts';
+import { authMetricsMiddleware, createAuthMetrics } from './metrics.ts';
 import { AUTH_SCHEMA, migrations } from './migrations/index.ts';
 import { PasswordHasher } from './password.ts';
 import { RefreshTokenStore } from './refresh-token-store.ts';
@@ -61,6 +62,7 @@ export function startAuthService(config: AuthConfig, logger: Logger): Promise<Au
         windowSec: config.REGISTER_WINDOW_SEC,
       },
     });
-    return { routes: (app) => app.use('/auth', routes), service: { publisher } };
+    const metrics = authMetricsMiddleware(createAuthMetrics(registry));
+    return { routes: (app) => app.use('/auth', metrics, routes), service: { publisher } };
   });
 }

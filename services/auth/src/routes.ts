@@ -1,12 +1,13 @@
 import type { Publisher } from '@warren/shared/amqp';
 import type { Knex } from '@warren/shared/db';
 import { SharedErrors } from '@warren/shared/errors';
-import { validate } from '@warren/shared/http';
+import { serveOpenApi, validate } from '@warren/shared/http';
 import { authOf, bearerAuth, type TokenVerifier } from '@warren/shared/tokens';
 import { Router } from 'express';
 import { AuthErrors } from './errors.ts';
 import { publishLoginEnded, publishLoginsEnded } from './login-events.ts';
 import { type LoginRateLimitOptions, loginRateLimits } from './login-rate-limits.ts';
+import { authOpenApiSpec } from './openapi.ts';
 import type { PasswordHasher } from './password.ts';
 import type { IssuedRefreshToken, RefreshTokenStore } from './refresh-token-store.ts';
 import { type RegistrationRateLimitOptions, registrationRateLimit } from './registration-rate-limit.ts';
@@ -40,7 +41,7 @@ export interface AuthRouteDeps {
   registrationLimits: RegistrationRateLimitOptions;
 }
 
-/** The routes of HTTP.md's auth table, under `/auth`. */
+/** The routes of HTTP.md's auth table, and their OpenAPI document (`openapi.ts`), under `/auth`. */
 export function authRoutes(deps: AuthRouteDeps): Router {
   const router = Router();
   // A login that ended before this has no access token that any verifier still accepts.
@@ -143,6 +144,8 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     }
     res.json({ user });
   });
+
+  router.get('/openapi.json', serveOpenApi(authOpenApiSpec));
 
   router.get('/.well-known/jwks.json', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').json({ keys: [deps.key.jwk] });

@@ -9,13 +9,16 @@ export const usernameSchema = z
   .regex(username.pattern, `must be ${username.min} to ${username.max} characters of A-Z a-z 0-9 _ . -`);
 
 /** A password of 8 to 72 bytes in UTF-8: longer is refused, never cut (bcrypt reads 72 bytes). */
-export const passwordSchema = z.string().refine(
-  (value) => {
-    const bytes = Buffer.byteLength(value, 'utf8');
-    return bytes >= passwordBytes.min && bytes <= passwordBytes.max;
-  },
-  { message: `must be ${passwordBytes.min} to ${passwordBytes.max} bytes in UTF-8` },
-);
+export const passwordSchema = z
+  .string()
+  .refine(
+    (value) => {
+      const bytes = Buffer.byteLength(value, 'utf8');
+      return bytes >= passwordBytes.min && bytes <= passwordBytes.max;
+    },
+    { message: `must be ${passwordBytes.min} to ${passwordBytes.max} bytes in UTF-8` },
+  )
+  .describe(`${passwordBytes.min} to ${passwordBytes.max} bytes in UTF-8 (never cut).`);
 
 /** `POST /auth/register`. */
 export const registerBody = z.object({

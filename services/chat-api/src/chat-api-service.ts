@@ -21,6 +21,7 @@ import { MessageChanges } from './messages/message-changes.ts';
 import { MessagePosting } from './messages/message-posting.ts';
 import { MessageSearch } from './messages/message-search.ts';
 import { PostRateLimit } from './messages/post-rate-limit.ts';
+import { chatApiMetricsMiddleware, createChatApiMetrics } from './metrics.ts';
 import { PresenceAggregate } from './presence/presence-aggregate.ts';
 import { PresenceReading } from './presence/presence-reading.ts';
 import { PresenceTracker } from './presence/presence-tracker.ts';
@@ -231,6 +232,7 @@ export function startChatApiService(
       { denyList, rebuild },
     );
 
+    const metrics = chatApiMetricsMiddleware(createChatApiMetrics(registry, publisher));
     const service = Object.assign(new EventEmitter<ChatApiServiceEvents>(), {
       publisher,
       users,
@@ -252,7 +254,7 @@ export function startChatApiService(
       );
     };
     return {
-      routes: (app) => app.use('/api', routes),
+      routes: (app) => app.use('/api', metrics, routes),
       listening: () => {
         amqp.on('connected', resync);
         resources.add('topology resync', () => {

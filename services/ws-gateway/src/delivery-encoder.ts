@@ -3,8 +3,10 @@ import {
   decodeDelivery,
   type EnvelopeErrorCode,
   envelopeHeaders,
+  requestIdOf,
   type TrustedPublishers,
 } from '@warren/shared/envelope';
+import type { Logger } from '@warren/shared/logging';
 import { deliveryFrameOf, encodeFrame, payloadOf, textFrameBytes } from './frames.ts';
 
 /**
@@ -29,6 +31,11 @@ export interface DeliveryEncoderOptions {
   readonly now?: () => Date;
   /** Called on every lookup, with whether the cache answered it (for a metric). @defaultValue none */
   readonly onLookup?: (hit: boolean) => void;
+  /**
+   * Where a debug line per message decoded goes (its id, exchange, outcome and request id), once per
+   * gateway rather than per socket. @defaultValue none
+   */
+  readonly logger?: Logger;
 }
 
 /** What `decodeDelivery` reads of a delivery besides the exchange and the message id (the map key). */
@@ -94,12 +101,17 @@ function sameInput(a: DeliveryInput, b: DeliveryInput): boolean {
  *
  * A message whose `created_at` falls back to the time of receipt keeps the time of its first copy:
  * every socket sees the same.
+ *
+ * Each message decoded is logged at debug level with the request id it carries (`x-warren-request-id`),
+ * so a request can be followed to the gateways that delivered it; copies served from the cache are not
+ * logged again, nor are deliveries without a `message_id`, which are decoded per copy.
  */
 export class DeliveryEncoder {
   readonly #trustedPublishers: TrustedPublishers;
   readonly #maxBytes: number;
   readonly #now: () => Date;
   readonly #onLookup: (hit: boolean) => void;
+  readonly #log: Logger | undefined;
   readonly #cache = new Map<string, Entry>();
   #bytes = 0;
 
@@ -108,6 +120,7 @@ export class DeliveryEncoder {
     this.#maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
     this.#now = options.now ?? (() => new Date());
     this.#onLookup = options.onLookup ?? (() => undefined);
+    this.#log = options.logger?.child({ module: 'delivery-encoder' });
     if (!Number.isSafeInteger(this.#maxBytes) || this.#maxBytes < 0) {
       throw new RangeError(`maxBytes must be a non-negative integer, got ${this.#maxBytes}`);
     }
@@ -125,6 +138,7 @@ export class DeliveryEncoder {
     if (hit) return cached.encoded;
 
     const encoded = this.#decode(delivery);
+    if (this.#log?.isLevelEnabled('debug')) this.#logDecoded(delivery, messageId, encoded);
     if (cached !== undefined) this.#remove(key, cached);
     const bytes = input.content.length + (encoded.ok ? encoded.wire.length : 0);
     if (bytes <= this.#maxBytes) {
@@ -137,6 +151,12 @@ export class DeliveryEncoder {
       }
     }
     return encoded;
+  }
+
+  #logDecoded(delivery: DeliveryLike, messageId: string, encoded: EncodedDelivery): void {
+    const outcome = encoded.ok ? { kind: encoded.kind } : { invalid: encoded.code };
+    const requestId = requestIdOf(delivery);
+    this.#log?.debug({ messageId, exchange: delivery.fields.exchange, ...outcome, requestId }, 'delivery decoded');
   }
 
   #remove(key: string, entry: Entry): void {

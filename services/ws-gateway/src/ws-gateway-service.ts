@@ -65,6 +65,7 @@ export function startWsGatewayService(config: WsGatewayConfig, logger: Logger): 
     const encoder = new DeliveryEncoder({
       trustedPublishers: new Set(config.TRUSTED_PUBLISHERS),
       onLookup: (hit) => metrics.encodeCache.add(hit ? 'hit' : 'miss'),
+      logger,
     });
     const endedLogins = new EndedLogins({
       keepMs: config.ENDED_LOGINS_KEEP_MS,

@@ -29,7 +29,7 @@ interface MessageBody {
 }
 
 /** A JSON message body (AMQP.md, HTTP.md's `reply_to`); other fields are ignored, the session above all. */
-const jsonBody = z.object({
+export const jsonBody = z.object({
   content: z.string(),
   type: z.string().optional(),
   extra: z.unknown().optional(),

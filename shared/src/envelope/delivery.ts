@@ -84,7 +84,32 @@ export const envelopeHeaders = {
    * RabbitMQ refuses a publish whose `user_id` is not the publishing connection's user.
    */
   originalUserId: 'x-warren-original-user-id',
+  /**
+   * The id of the HTTP request a delivery was published for (chat-api's `x-request-id`), so one grep
+   * follows a message through every service's log. For logging only, never believed for anything
+   * else: from another publisher it is an opaque string, read up to {@link MAX_REQUEST_ID_LENGTH}.
+   */
+  requestId: 'x-warren-request-id',
 } as const;
+
+/**
+ * The longest request id the encoders write and {@link requestIdOf} reads, in UTF-16 code units;
+ * longer ones are cut. chat-api's HTTP edge accepts `x-request-id` up to the same length.
+ */
+export const MAX_REQUEST_ID_LENGTH = 128;
+
+/** A request id as carried: a non-empty string cut to {@link MAX_REQUEST_ID_LENGTH}, or undefined. */
+export function boundedRequestId(value: unknown): string | undefined {
+  return stringProperty(value)?.slice(0, MAX_REQUEST_ID_LENGTH);
+}
+
+/**
+ * The request id a delivery carries (`x-warren-request-id`), for log lines only: whoever published
+ * it, a string header cut to {@link MAX_REQUEST_ID_LENGTH}; anything else (absent, empty, bytes) is undefined.
+ */
+export function requestIdOf(delivery: DeliveryLike): string | undefined {
+  return boundedRequestId(delivery.properties.headers?.[envelopeHeaders.requestId]);
+}
 
 /** The `type` property of a chat message; absent or empty means the same. */
 export const MESSAGE_TYPE_PROPERTY = 'message';

@@ -5,7 +5,13 @@
 import { names, type SessionEventType } from '../amqp/topology.ts';
 import { limits } from '../limits.ts';
 import type { ChatMessage, UserAuthor } from './chat-message.ts';
-import { envelopeHeaders, JSON_CONTENT_TYPE, MESSAGE_TYPE_PROPERTY, type OutgoingDelivery } from './delivery.ts';
+import {
+  boundedRequestId,
+  envelopeHeaders,
+  JSON_CONTENT_TYPE,
+  MESSAGE_TYPE_PROPERTY,
+  type OutgoingDelivery,
+} from './delivery.ts';
 import { EnvelopeError } from './errors.ts';
 import { canonicalUuid, inspectJson } from './field-rules.ts';
 import { isMessageChangeEvent } from './message-change.ts';
@@ -20,11 +26,20 @@ export interface EncodeChatMessageInput {
   readonly message: ChatMessage & { readonly author: UserAuthor };
   /** The AMQP user chat-api connects as; must be among the consumers' trusted publishers. */
   readonly publisher: string;
+  /** The HTTP request it is published for, carried as `x-warren-request-id` (cut to its bound) for logs. */
+  readonly requestId?: string | undefined;
+}
+
+/** The `x-warren-request-id` header of a request id, or no header. */
+function requestIdHeader(requestId: string | undefined): Readonly<Record<string, string>> | undefined {
+  const bounded = boundedRequestId(requestId);
+  return bounded === undefined ? undefined : { [envelopeHeaders.requestId]: bounded };
 }
 
 /**
  * The delivery a trusted publisher (chat-api) sends for a chat user's message: persistent, JSON body
- * `{ content, type, extra?, created_at, reply_to? }`, author headers, `timestamp` the whole seconds of `created_at`.
+ * `{ content, type, extra?, created_at, reply_to? }`, author headers (and the request id, when
+ * given), `timestamp` the whole seconds of `created_at`.
  *
  * The fields are not validated again: the caller built them with the field rules, and for every such
  * message every consumer decodes exactly the message (a property test holds that). Two cheap guards
@@ -34,7 +49,7 @@ export interface EncodeChatMessageInput {
  * @throws EnvelopeError `invalid_created_at` when `created_at` is not a date; `extra_too_deep` when
  * `extra` nests more than `limits.extraDepth` levels.
  */
-export function encodeChatMessage({ message, publisher }: EncodeChatMessageInput): OutgoingDelivery {
+export function encodeChatMessage({ message, publisher, requestId }: EncodeChatMessageInput): OutgoingDelivery {
   const createdAtMs = Date.parse(message.created_at);
   if (Number.isNaN(createdAtMs)) throw new EnvelopeError('invalid_created_at', 'created_at is not a date');
   if (message.extra !== null && inspectJson(message.extra, limits.extraDepth).tooDeep) {
@@ -58,7 +73,11 @@ export function encodeChatMessage({ message, publisher }: EncodeChatMessageInput
       timestamp: Math.floor(createdAtMs / 1000),
       contentType: JSON_CONTENT_TYPE,
       deliveryMode: 2,
-      headers: { [envelopeHeaders.authorId]: message.author.id, [envelopeHeaders.authorName]: message.author.username },
+      headers: {
+        [envelopeHeaders.authorId]: message.author.id,
+        [envelopeHeaders.authorName]: message.author.username,
+        ...requestIdHeader(requestId),
+      },
     },
   };
 }
@@ -74,6 +93,8 @@ export interface EncodeSessionEventInput {
   readonly messageId: string;
   /** Milliseconds after which the broker drops the event undelivered; `typing` uses a short one. */
   readonly expirationMs?: number;
+  /** The HTTP request it is published for, carried as `x-warren-request-id` (cut to its bound) for logs. */
+  readonly requestId?: string | undefined;
 }
 
 /** The JSON bytes of event data. */
@@ -91,7 +112,8 @@ function serialize(data: unknown): Buffer {
 /**
  * The delivery a trusted publisher (chat-api) sends for a session event: `type` the event name, JSON
  * body, transient (delivery mode 1: events are live only, their state lives in PostgreSQL), except
- * the events that change a stored message, which are persistent: history is made from them.
+ * the events that change a stored message, which are persistent: history is made from them. No
+ * headers but the request id, when given.
  *
  * @throws EnvelopeError `not_a_session` (sessionId not a UUID), `invalid_message_id`, `invalid_body` (data not JSON-serializable) or
  * `body_too_large`; RangeError when `expirationMs` is not a non-negative integer.
@@ -109,6 +131,7 @@ export function encodeSessionEvent(input: EncodeSessionEventInput): OutgoingDeli
   if (content.length > limits.amqpBodyBytes) {
     throw new EnvelopeError('body_too_large', `the body is ${content.length} bytes, more than ${limits.amqpBodyBytes}`);
   }
+  const headers = requestIdHeader(input.requestId);
   return {
     exchange: names.sessionExchange(sessionId),
     routingKey: '',
@@ -120,6 +143,7 @@ export function encodeSessionEvent(input: EncodeSessionEventInput): OutgoingDeli
       contentType: JSON_CONTENT_TYPE,
       deliveryMode: isMessageChangeEvent(input.event) ? 2 : 1,
       ...(expirationMs === undefined ? {} : { expiration: String(expirationMs) }),
+      ...(headers === undefined ? {} : { headers }),
     },
   };
 }

@@ -17,7 +17,9 @@ export {
   type EnvelopePublishOptions,
   envelopeHeaders,
   isJsonContentType,
+  MAX_REQUEST_ID_LENGTH,
   type OutgoingDelivery,
+  requestIdOf,
   type TrustedPublishers,
 } from './delivery.ts';
 export {

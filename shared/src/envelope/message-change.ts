@@ -61,7 +61,8 @@ const instant = z.iso
   }, `must fall in the years ${limits.timestampYears.min} to ${limits.timestampYears.max}`)
   .transform((date) => date.toISOString());
 const target = { session_id: uuid, message_id: uuid };
-const bodies = {
+/** The body schemas of the change events (`reaction` for both reaction events), before the session and emoji checks. */
+export const bodies = {
   'message.edited': z.object({ ...target, content: z.string(), edited_at: instant }),
   'message.deleted': z.object({ ...target, deleted_at: instant }),
   reaction: z.object({

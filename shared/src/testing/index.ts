@@ -7,6 +7,7 @@
 export { amqpMessage } from './amqp-message.ts';
 export { AmqpTap, type AmqpTapOptions, bodyOf } from './amqp-tap.ts';
 export { type EventuallyOptions, eventually } from './eventually.ts';
+export { type CheckedAnswer, OpenApiAnswers, routesOf } from './openapi-answers.ts';
 export { Recorder, type RecorderOptions, type WaitOptions } from './recorder.ts';
 export { rejectionOf } from './rejection-of.ts';
 export { serviceEnv, type TestedService } from './service-env.ts';

@@ -26,6 +26,7 @@ export class MessageChangeEvents {
 
   /**
    * Publishes one change and resolves once the broker confirmed it.
+   * @param requestId the HTTP request's id, carried in the delivery's headers for the logs downstream.
    * @returns the event's id (its AMQP `message_id`).
    * @throws BROKER_UNAVAILABLE (503) when the broker did not confirm or could not route it.
    */
@@ -33,10 +34,11 @@ export class MessageChangeEvents {
     sessionId: string,
     event: E,
     data: SessionEventPayloads[E],
+    requestId?: string,
   ): Promise<string> {
     const { publisher, publisherUser } = this.#options;
     const messageId = newChangeId();
-    const outgoing = encodeSessionEvent({ sessionId, event, data, publisher: publisherUser, messageId });
+    const outgoing = encodeSessionEvent({ sessionId, event, data, publisher: publisherUser, messageId, requestId });
     await publisher.publish(outgoing.exchange, outgoing.routingKey, outgoing.content, { ...outgoing.options });
     return messageId;
   }

@@ -21,7 +21,8 @@ export interface SessionEventsOptions {
  * Publishes the session events of AMQP.md on a session's exchange, with confirms. They describe a
  * state already committed to PostgreSQL and are live-only, so a publish that fails is logged and
  * counted (`warren_chat_api_event_failures_total{event}`) and the request that caused it still
- * succeeds: clients catch up by reading the session again. No method throws.
+ * succeeds: clients catch up by reading the session again. No method throws. Each takes, last, the
+ * id of the HTTP request it publishes for, if any, carried in the event's headers for the logs downstream.
  */
 export class SessionEvents {
   readonly #options: SessionEventsOptions;
@@ -40,45 +41,54 @@ export class SessionEvents {
   }
 
   /** `member.joined`. */
-  memberJoined(sessionId: string, user: Caller, version: number): Promise<boolean> {
-    return this.#publish(sessionId, 'member.joined', {
-      session_id: sessionId,
-      user: { id: user.id, username: user.username },
-      version,
-    });
+  memberJoined(sessionId: string, user: Caller, version: number, requestId?: string): Promise<boolean> {
+    return this.#publish(
+      sessionId,
+      'member.joined',
+      { session_id: sessionId, user: { id: user.id, username: user.username }, version },
+      { requestId },
+    );
   }
 
   /** `member.left`: left or removed. */
-  memberLeft(sessionId: string, userId: string, version: number): Promise<boolean> {
-    return this.#publish(sessionId, 'member.left', { session_id: sessionId, user_id: userId, version });
+  memberLeft(sessionId: string, userId: string, version: number, requestId?: string): Promise<boolean> {
+    return this.#publish(sessionId, 'member.left', { session_id: sessionId, user_id: userId, version }, { requestId });
   }
 
   /** `session.updated`: renamed or made public or private. */
-  sessionUpdated(sessionId: string, name: string | null, visibility: Visibility, version: number): Promise<boolean> {
-    return this.#publish(sessionId, 'session.updated', { session_id: sessionId, name, visibility, version });
+  sessionUpdated(
+    sessionId: string,
+    name: string | null,
+    visibility: Visibility,
+    version: number,
+    requestId?: string,
+  ): Promise<boolean> {
+    const data = { session_id: sessionId, name, visibility, version };
+    return this.#publish(sessionId, 'session.updated', data, { requestId });
   }
 
   /** `session.deleted`: published before the exchange is deleted, so members hear it. */
-  sessionDeleted(sessionId: string): Promise<boolean> {
-    return this.#publish(sessionId, 'session.deleted', { session_id: sessionId });
+  sessionDeleted(sessionId: string, requestId?: string): Promise<boolean> {
+    return this.#publish(sessionId, 'session.deleted', { session_id: sessionId }, { requestId });
   }
 
   /** `read`: a member's read marker moved forward. */
-  read(sessionId: string, userId: string, messageId: string): Promise<boolean> {
-    return this.#publish(sessionId, 'read', { session_id: sessionId, user_id: userId, message_id: messageId });
+  read(sessionId: string, userId: string, messageId: string, requestId?: string): Promise<boolean> {
+    const data = { session_id: sessionId, user_id: userId, message_id: messageId };
+    return this.#publish(sessionId, 'read', data, { requestId });
   }
 
   /** `typing`, with a short expiration: stale typing is worth nothing. */
-  typing(sessionId: string, user: Caller): Promise<boolean> {
+  typing(sessionId: string, user: Caller, requestId?: string): Promise<boolean> {
     return this.#publish(
       sessionId,
       'typing',
       { session_id: sessionId, user: { id: user.id, username: user.username } },
-      this.#options.typingExpirationMs,
+      { requestId, expirationMs: this.#options.typingExpirationMs },
     );
   }
 
-  /** `presence`: a member came online or went offline. */
+  /** `presence`: a member came online or went offline (reported by a gateway, for no HTTP request). */
   presence(sessionId: string, userId: string, online: boolean, lastSeenAt: Date | null): Promise<boolean> {
     return this.#publish(sessionId, 'presence', {
       session_id: sessionId,
@@ -96,7 +106,7 @@ export class SessionEvents {
     sessionId: string,
     event: E,
     data: SessionEventPayloads[E],
-    expirationMs?: number,
+    { requestId, expirationMs }: { requestId?: string | undefined; expirationMs?: number } = {},
   ): Promise<boolean> {
     const { publisher, publisherUser } = this.#options;
     try {
@@ -106,13 +116,14 @@ export class SessionEvents {
         data,
         publisher: publisherUser,
         messageId: newMessageId(),
+        requestId,
         ...(expirationMs === undefined ? {} : { expirationMs }),
       });
       await publisher.publish(outgoing.exchange, outgoing.routingKey, outgoing.content, { ...outgoing.options });
       return true;
     } catch (error) {
       this.#failures.inc({ event });
-      this.#log.warn({ err: error, sessionId, event }, 'session event not published');
+      this.#log.warn({ err: error, sessionId, event, requestId }, 'session event not published');
       return false;
     }
   }

@@ -1,4 +1,5 @@
 import { SharedErrors } from '@warren/shared/errors';
+import { serveOpenApi } from '@warren/shared/http';
 import { limits } from '@warren/shared/limits';
 import { authOf, bearerAuth, type TokenVerifier } from '@warren/shared/tokens';
 import { type RequestHandler, Router } from 'express';
@@ -6,6 +7,7 @@ import { validate as isUuid } from 'uuid';
 import { ChatApiErrors } from '../errors.ts';
 import type { DenyList } from '../tokens/deny-list.ts';
 import type { DenyListRebuild } from '../tokens/deny-list-rebuild.ts';
+import { chatApiOpenApiSpec } from './openapi.ts';
 import type { RouteDeps } from './route-deps.ts';
 import { directRoutes } from './routes/direct.ts';
 import { membershipRoutes } from './routes/membership.ts';
@@ -62,10 +64,12 @@ function endedLoginsKnown({ denyList, rebuild }: SignOuts): RequestHandler {
 
 /**
  * The routes of HTTP.md's chat-api table, under `/api`, every one behind a bearer token whose
- * login has not ended (`verifier` consults the deny list).
+ * login has not ended (`verifier` consults the deny list); before them, unauthenticated, their
+ * OpenAPI document (`openapi.ts`).
  */
 export function apiRoutes(deps: RouteDeps, verifier: Pick<TokenVerifier, 'verify'>, signOuts: SignOuts): Router {
   const router = Router();
+  router.get('/openapi.json', serveOpenApi(chatApiOpenApiSpec));
   router.use(bearerAuth(verifier), endedLoginsKnown(signOuts), rememberCaller(deps));
   // The busiest routes first (no two routers share a path): a request is matched against every
   // route before its own, and posting, marking read and typing come with every chat line.

@@ -9,7 +9,7 @@ const storable = (text: string): boolean => !text.includes('\u0000') && !/\p{Cs}
 const STORABLE_MESSAGE = 'must not contain U+0000 or a lone surrogate';
 
 /** A UUID, any case; routes lower-case it. */
-export const uuidSchema = z.string().refine(isUuid, 'must be a UUID');
+export const uuidSchema = z.string().refine(isUuid, 'must be a UUID').meta({ format: 'uuid' });
 
 /** A username as README.md limits it. */
 export const usernameSchema = z
@@ -42,15 +42,22 @@ export const usernameBody = z.object({ username: usernameSchema });
 
 /** `POST /api/sessions/:id/messages`: shapes only; the envelope's own rules check the values. */
 export const postMessageBody = z.object({
-  content: z.string(),
-  type: z.string().optional(),
-  extra: z.unknown().optional(),
-  id: uuidSchema.optional(),
-  reply_to: z.unknown().optional(),
+  content: z.string().describe(`Trimmed, ${limits.content.min} to ${limits.content.max} code points.`),
+  type: z.string().optional().describe('An application tag, 1 to 32 of `a-z 0-9 . _ -`; `text` when absent.'),
+  extra: z
+    .unknown()
+    .optional()
+    .describe(
+      `A JSON object of at most ${limits.extraBytes} bytes serialized and ${limits.extraDepth} levels deep, or null.`,
+    ),
+  id: uuidSchema.optional().describe('The client’s id, for an idempotent retry; a UUIDv7 is made when absent.'),
+  reply_to: z.unknown().optional().describe('The id of a message of this session: the post is a reply in its thread.'),
 });
 
 /** `PATCH /api/sessions/:id/messages/:messageId`: the shape; the envelope's content rule checks the value. */
-export const editMessageBody = z.object({ content: z.string() });
+export const editMessageBody = z.object({
+  content: z.string().describe(`Trimmed, ${limits.content.min} to ${limits.content.max} code points.`),
+});
 
 /** `POST /api/sessions/:id/read`. */
 export const readBody = z.object({ message_id: uuidSchema });

@@ -35,7 +35,7 @@ function refuseDeleted(row: MessageRow): void {
  * on the session's exchange and answered once the broker confirmed it: the persister applies it
  * (in the order of the events' ids, exactly once) and members see it live. A message posted but not
  * stored yet is waited for (`MessageHistory.awaitStored`), so a client may change what it has just
- * seen live.
+ * seen live. Each method takes the HTTP request's id last, carried in the event's headers for the logs downstream.
  */
 export class MessageChanges {
   readonly #deps: MessageChangesDeps;
@@ -62,19 +62,25 @@ export class MessageChanges {
    * @throws MESSAGE_NOT_FOUND (404); NOT_THE_AUTHOR (403) for another's message; MESSAGE_DELETED (409);
    * BROKER_UNAVAILABLE (503) when the broker did not confirm.
    */
-  async edit(caller: Caller, sessionId: string, messageId: string, content: string): Promise<ChatMessage> {
+  async edit(
+    caller: Caller,
+    sessionId: string,
+    messageId: string,
+    content: string,
+    requestId?: string,
+  ): Promise<ChatMessage> {
     const row = await this.#find(sessionId, messageId);
     if (!isAuthor(caller, row)) {
       throw new ChatApiErrors.notTheAuthor(`only the author of message ${messageId} may edit it`);
     }
     refuseDeleted(row);
     const editedAt = new Date();
-    await this.#deps.events.publish(sessionId, 'message.edited', {
-      session_id: sessionId,
-      message_id: row.id,
-      content,
-      edited_at: editedAt.toISOString(),
-    });
+    await this.#deps.events.publish(
+      sessionId,
+      'message.edited',
+      { session_id: sessionId, message_id: row.id, content, edited_at: editedAt.toISOString() },
+      requestId,
+    );
     return this.#deps.details.messageOf({ ...row, content, edited_at: editedAt }, caller.id);
   }
 
@@ -86,7 +92,7 @@ export class MessageChanges {
    * @throws MESSAGE_NOT_FOUND (404); NOT_THE_AUTHOR (403) for another's message, unless the caller
    * owns the session; BROKER_UNAVAILABLE (503) when the broker did not confirm.
    */
-  async delete(caller: Caller, session: ChangedSession, messageId: string): Promise<ChatMessage> {
+  async delete(caller: Caller, session: ChangedSession, messageId: string, requestId?: string): Promise<ChatMessage> {
     const row = await this.#find(session.id, messageId);
     if (!isAuthor(caller, row) && session.ownerId !== caller.id) {
       throw new ChatApiErrors.notTheAuthor(
@@ -95,11 +101,12 @@ export class MessageChanges {
     }
     if (row.deleted_at !== null) return this.#deps.details.messageOf(row, caller.id);
     const deletedAt = new Date();
-    await this.#deps.events.publish(session.id, 'message.deleted', {
-      session_id: session.id,
-      message_id: row.id,
-      deleted_at: deletedAt.toISOString(),
-    });
+    await this.#deps.events.publish(
+      session.id,
+      'message.deleted',
+      { session_id: session.id, message_id: row.id, deleted_at: deletedAt.toISOString() },
+      requestId,
+    );
     return this.#deps.details.messageOf({ ...row, deleted_at: deletedAt }, caller.id);
   }
 
@@ -112,7 +119,14 @@ export class MessageChanges {
    * @throws MESSAGE_NOT_FOUND (404); MESSAGE_DELETED (409); TOO_MANY_REACTIONS (409) for a new
    * distinct emoji past the limit; BROKER_UNAVAILABLE (503) when the broker did not confirm.
    */
-  async react(caller: Caller, sessionId: string, messageId: string, emoji: string, present: boolean): Promise<void> {
+  async react(
+    caller: Caller,
+    sessionId: string,
+    messageId: string,
+    emoji: string,
+    present: boolean,
+    requestId?: string,
+  ): Promise<void> {
     const row = await this.#find(sessionId, messageId);
     refuseDeleted(row);
     if (present) {
@@ -123,11 +137,11 @@ export class MessageChanges {
         );
       }
     }
-    await this.#deps.events.publish(sessionId, present ? 'reaction.added' : 'reaction.removed', {
-      session_id: sessionId,
-      message_id: row.id,
-      emoji,
-      user: { id: caller.id, username: caller.username },
-    });
+    await this.#deps.events.publish(
+      sessionId,
+      present ? 'reaction.added' : 'reaction.removed',
+      { session_id: sessionId, message_id: row.id, emoji, user: { id: caller.id, username: caller.username } },
+      requestId,
+    );
   }
 }

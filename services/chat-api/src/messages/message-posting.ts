@@ -55,6 +55,7 @@ export class MessagePosting {
    * A reply names a stored message of the same session; it is published, and answered, with the
    * root of that message's thread as its `reply_to` (a reply to a reply joins the root's thread).
    *
+   * @param requestId the HTTP request's id, carried in the delivery's headers for the logs downstream.
    * @throws MESSAGE_ID_TAKEN (409) for an id stored for another author or session;
    * MESSAGE_NOT_FOUND (404) for a `reply_to` the session holds no message of (another session's
    * message is answered alike); BROKER_UNAVAILABLE (503) when the broker did not confirm.
@@ -64,6 +65,7 @@ export class MessagePosting {
     sessionId: string,
     input: PostedMessage,
     stored: MessageRow | undefined,
+    requestId?: string,
   ): Promise<ChatMessage> {
     const { content, type, extra, id } = input;
     if (id !== undefined && stored !== undefined) {
@@ -87,7 +89,7 @@ export class MessagePosting {
       reply_to: replyTo,
       ...NEW_MESSAGE_STATE,
     };
-    const outgoing = encodeChatMessage({ message, publisher: this.#deps.publisherUser });
+    const outgoing = encodeChatMessage({ message, publisher: this.#deps.publisherUser, requestId });
     await this.#deps.publisher.publish(outgoing.exchange, outgoing.routingKey, outgoing.content, {
       ...outgoing.options,
       headers: { ...outgoing.options.headers },

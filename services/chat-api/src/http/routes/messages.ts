@@ -50,7 +50,7 @@ export function messageRoutes(deps: RouteDeps): Router {
     }
     const { stored } = await deps.access.memberPosting(caller.id, sessionId, posted?.id);
     if (posted === undefined) throw refusal;
-    const message = await deps.posting.post(caller, sessionId, posted, stored);
+    const message = await deps.posting.post(caller, sessionId, posted, stored, String(req.id));
     res.status(202).json({ message });
   });
 
@@ -66,7 +66,7 @@ export function messageRoutes(deps: RouteDeps): Router {
     const messageId = messageIdParam(req.params.messageId);
     const body = validate(editMessageBody, req.body);
     const content = field('content', () => contentOf(body.content));
-    const message = await deps.changes.edit(caller, sessionId, messageId, content);
+    const message = await deps.changes.edit(caller, sessionId, messageId, content, String(req.id));
     res.status(202).json({ message });
   });
 
@@ -75,20 +75,25 @@ export function messageRoutes(deps: RouteDeps): Router {
     const sessionId = sessionIdOf(req.params.id);
     const { session } = await deps.access.member(caller.id, sessionId);
     const messageId = messageIdParam(req.params.messageId);
-    const message = await deps.changes.delete(caller, { id: sessionId, ownerId: session.owner_id }, messageId);
+    const changed = { id: sessionId, ownerId: session.owner_id };
+    const message = await deps.changes.delete(caller, changed, messageId, String(req.id));
     res.status(202).json({ message });
   });
 
   /** Adds (`present`) or removes the caller's reaction; the path's emoji comes URL-decoded. */
-  const react = async (params: ReactionParams, res: Response, present: boolean) => {
+  const react = async (params: ReactionParams, res: Response, present: boolean, requestId: string) => {
     const { caller, sessionId } = await memberCallerOf(res, params.id, deps.access);
     const messageId = messageIdParam(params.messageId);
     const emoji = field('emoji', () => emojiOf(params.emoji), 'path');
-    await deps.changes.react(caller, sessionId, messageId, emoji, present);
+    await deps.changes.react(caller, sessionId, messageId, emoji, present, requestId);
     res.status(204).end();
   };
-  router.put('/sessions/:id/messages/:messageId/reactions/:emoji', (req, res) => react(req.params, res, true));
-  router.delete('/sessions/:id/messages/:messageId/reactions/:emoji', (req, res) => react(req.params, res, false));
+  router.put('/sessions/:id/messages/:messageId/reactions/:emoji', (req, res) =>
+    react(req.params, res, true, String(req.id)),
+  );
+  router.delete('/sessions/:id/messages/:messageId/reactions/:emoji', (req, res) =>
+    react(req.params, res, false, String(req.id)),
+  );
 
   return router;
 }
