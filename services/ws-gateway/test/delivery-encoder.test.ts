@@ -10,10 +10,14 @@ const USER = '5f0c2a9e-8d3b-4e71-a6c4-1b2d3e4f5a6b';
 const MESSAGE_ID = '018f3a2b-7c4d-7e5f-8a9b-0c1d2e3f4a5b';
 const RECEIVED_AT = new Date('2025-03-04T05:06:07.089Z');
 
-/** chat-api's delivery of a message, as a consumer receives it (a fresh copy each call). */
-function chatApiDelivery(content = 'hello', sessionId = SESSION): DeliveryLike {
+/**
+ * chat-api's delivery of a message, published for a request when `requestId` is given, as a
+ * consumer receives it (a fresh copy each call).
+ */
+function chatApiDelivery(content = 'hello', sessionId = SESSION, requestId?: string): DeliveryLike {
   const outgoing = encodeChatMessage({
     publisher: 'chat-api',
+    requestId,
     message: {
       id: MESSAGE_ID,
       session_id: sessionId,
@@ -185,34 +189,6 @@ describe('DeliveryEncoder', () => {
   });
 });
 
-const LOGGED_SESSION = '0b6a4b6e-4c1f-4a8e-9d55-2f7c9a1e3b10';
-const LOGGED_USER = '5f0c2a9e-8d3b-4e71-a6c4-1b2d3e4f5a6b';
-const LOGGED_MESSAGE_ID = '018f3a2b-7c4d-7e5f-8a9b-0c1d2e3f4a5b';
-
-/** chat-api's delivery of a message published for a request, as a consumer receives it (a fresh copy each call). */
-function loggedDelivery(requestId: string | undefined, content = 'hello'): DeliveryLike {
-  const outgoing = encodeChatMessage({
-    publisher: 'chat-api',
-    requestId,
-    message: {
-      id: LOGGED_MESSAGE_ID,
-      session_id: LOGGED_SESSION,
-      author: { kind: 'user', id: LOGGED_USER, username: 'alice' },
-      type: 'text',
-      content,
-      extra: null,
-      created_at: '2025-03-04T05:06:07.089Z',
-      reply_to: null,
-      ...NEW_MESSAGE_STATE,
-    },
-  });
-  return {
-    fields: { exchange: outgoing.exchange },
-    properties: { ...outgoing.options, headers: { ...outgoing.options.headers } },
-    content: Buffer.from(outgoing.content),
-  };
-}
-
 /** An encoder logging at `level` into an array of parsed lines. */
 function loggingEncoder(level: string) {
   const lines: Record<string, unknown>[] = [];
@@ -229,12 +205,12 @@ function loggingEncoder(level: string) {
 describe('DeliveryEncoder logging', () => {
   it('logs a message decoded once at debug level with its request id, not each copy', () => {
     const { encoder, lines } = loggingEncoder('debug');
-    for (let copy = 0; copy < 10; copy += 1) encoder.encode(loggedDelivery('req-42'));
+    for (let copy = 0; copy < 10; copy += 1) encoder.encode(chatApiDelivery('hello', SESSION, 'req-42'));
     expect(lines).to.have.length(1);
     expect(lines[0]).to.include({
       msg: 'delivery decoded',
       module: 'delivery-encoder',
-      messageId: LOGGED_MESSAGE_ID,
+      messageId: MESSAGE_ID,
       kind: 'message',
       requestId: 'req-42',
     });
@@ -242,8 +218,8 @@ describe('DeliveryEncoder logging', () => {
 
   it('logs an invalid delivery with its code, and a message without a request id without one', () => {
     const { encoder, lines } = loggingEncoder('debug');
-    encoder.encode(loggedDelivery('req-bad', ' '));
-    encoder.encode(loggedDelivery(undefined, 'fine'));
+    encoder.encode(chatApiDelivery(' ', SESSION, 'req-bad'));
+    encoder.encode(chatApiDelivery('fine', SESSION, undefined));
     expect(lines.map(({ invalid, kind, requestId }) => ({ invalid, kind, requestId }))).to.deep.equal([
       { invalid: 'content_empty', kind: undefined, requestId: 'req-bad' },
       { invalid: undefined, kind: 'message', requestId: undefined },
@@ -252,7 +228,7 @@ describe('DeliveryEncoder logging', () => {
 
   it('logs nothing above debug level', () => {
     const { encoder, lines } = loggingEncoder('info');
-    encoder.encode(loggedDelivery('req-43'));
+    encoder.encode(chatApiDelivery('hello', SESSION, 'req-43'));
     expect(lines).to.deep.equal([]);
   });
 });
