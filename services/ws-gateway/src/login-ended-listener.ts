@@ -1,17 +1,11 @@
 import { type AmqpClient, Consumer, gatewayInstanceQueue } from '@warren/shared/amqp';
-import type { LoginEndedEvent } from '@warren/shared/contract';
+import { loginEndedSchema } from '@warren/shared/contract-schemas';
 import type { Logger } from '@warren/shared/logging';
-import { z } from 'zod';
 import type { EndedLogins } from './ended-logins.ts';
 import type { Gateway } from './gateway.ts';
 import type { GatewayMetrics } from './metrics.ts';
 
 /** The body of `login.ended` (AMQP.md). */
-const loginEnded = z.object({
-  user_id: z.string().min(1),
-  sid: z.string().min(1).max(200),
-  ended_at: z.string().datetime({ offset: true }),
-}) satisfies z.ZodType<LoginEndedEvent>;
 
 /** Options of {@link followEndedLogins}. */
 export interface LoginEndedListenerOptions {
@@ -60,7 +54,7 @@ export async function followEndedLogins(
         );
         return;
       }
-      const parsed = loginEnded.safeParse(safeJson(content));
+      const parsed = loginEndedSchema.safeParse(safeJson(content));
       if (!parsed.success) {
         metrics.loginEndedEvents.inc({ result: 'invalid' });
         log.warn({ messageId: properties.messageId }, 'invalid login.ended ignored');

@@ -2,7 +2,8 @@
  * @packageDocumentation
  * zod schemas of the wire shapes whose contract exists only as TypeScript types (`../contract`),
  * each checked at compile time to be exactly that type. The AsyncAPI document is generated from
- * them; nothing at run time parses with them yet.
+ * them, and the consumers of the service events (chat-api's instance feed, the ws-gateway's
+ * `login.ended` listener) parse with them, so what the document says is what they accept.
  */
 export { sessionEventSchemas } from './event-schemas.ts';
 export {

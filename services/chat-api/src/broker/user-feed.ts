@@ -1,18 +1,8 @@
 import { type AmqpClient, Consumer, eventKeys, queues } from '@warren/shared/amqp';
-import { limits } from '@warren/shared/limits';
+import { userRegisteredSchema } from '@warren/shared/contract-schemas';
 import type { Logger } from '@warren/shared/logging';
-import { validate as isUuid } from 'uuid';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { UserDirectory } from '../users/user-directory.ts';
-
-/** The body of `user.registered` (AMQP.md). */
-const userRegistered = z.object({
-  user: z.object({
-    id: z.string().refine(isUuid, 'must be a UUID'),
-    username: z.string().regex(limits.username.pattern),
-    created_at: z.iso.datetime({ offset: true }),
-  }),
-});
 
 /** Options of {@link startUserFeed}. */
 export interface UserFeedOptions {
@@ -53,9 +43,9 @@ export async function startUserFeed(
         delivery.ack();
         return;
       }
-      let body: z.infer<typeof userRegistered>;
+      let body: z.infer<typeof userRegisteredSchema>;
       try {
-        body = userRegistered.parse(JSON.parse(delivery.message.content.toString('utf8')));
+        body = userRegisteredSchema.parse(JSON.parse(delivery.message.content.toString('utf8')));
       } catch (error) {
         log.warn({ err: error, messageId: delivery.message.properties.messageId }, 'invalid user.registered dropped');
         delivery.nack(false);
