@@ -31,32 +31,11 @@ export interface BatchStatementResult {
 }
 
 /**
- * A whole batch in one statement, so in one round trip and, run outside a transaction block, in one
- * implicit transaction that commits when the statement ends: what `MessageStore` does in steps,
- * with the same locks and the same writes.
- *
- * - `input` resolves each reply's thread root: the message `reply_to` names, stored or earlier in the
- *   batch, in the same session; its own `reply_to` when it is a reply itself (a reply to a reply
- *   belongs to the root). A reply whose target is found nowhere has no root and is not inserted
- *   (`orphans`, dead-lettered `unknown_reply_to`).
- * - `locked` locks the batch's sessions that exist (`for update`, in id order). It is read only
- *   through `array(select id from locked)`, an init plan that runs to its end before the insert's
- *   first row is produced, so every lock is held before any `seq` is taken: a session's messages
- *   get their `seq` in commit order even with several persisters.
- * - `inserted` inserts the rows of those sessions in batch order (`ord`), skipping ids stored
- *   already (`on conflict (id) do nothing`; of one id twice in the batch the first is stored).
- * - `activity` records, per session that got new rows, `last_message_id` (its highest new `seq`),
- *   `bumped_at` (the latest of itself and its newest new `created_at`, that taken at most as
- *   `now()`) and `stored_messages` + the count of new rows.
- * - `skipped` and the `stored` part read back the stored rows of ids the insert skipped (no read at
- *   all when nothing was skipped): the statement's snapshot does not see its own inserts, so what it
- *   finds was stored before it.
- *
- * Parameters: `$1` the rows as a JSON array of objects (one parameter whatever the batch size),
- * `$2` the batch's session ids (`uuid[]`).
+ * The common table expressions of {@link BATCH_STATEMENT}, for statements that do more in the same
+ * implicit transaction (`BATCH_WITH_CHANGES_STATEMENT`). `$1` and `$2` are its parameters.
  */
-export const BATCH_STATEMENT = `
-with given as materialized (
+export const MESSAGE_CTES = `
+given as materialized (
   select * from rows from (
     json_to_recordset($1::json) as (
       id uuid, session_id uuid, author_kind text, author_id uuid, author_name text,
@@ -110,8 +89,10 @@ skipped as (
   select id from input where session_id = any (array(select id from locked)) and (root is not null or not is_reply)
   except
   select id from inserted
-)
-select json_build_object(
+)`;
+
+/** What {@link BATCH_STATEMENT} answers, as one SQL expression over {@link MESSAGE_CTES}. */
+export const MESSAGE_RESULT = `json_build_object(
   'known', array(select id from locked),
   'orphans', array(
     select ord::int from input
@@ -120,7 +101,36 @@ select json_build_object(
   'stored', array(
     select json_build_array(m.id, m.session_id, m.author_kind, m.author_id, m.author_name)
       from ${HISTORY_SCHEMA}.messages m join skipped using (id))
-) as result`;
+)`;
+
+/**
+ * A whole batch in one statement, so in one round trip and, run outside a transaction block, in one
+ * implicit transaction that commits when the statement ends: what `MessageStore` does in steps,
+ * with the same locks and the same writes.
+ *
+ * - `input` resolves each reply's thread root: the message `reply_to` names, stored or earlier in the
+ *   batch, in the same session; its own `reply_to` when it is a reply itself (a reply to a reply
+ *   belongs to the root). A reply whose target is found nowhere has no root and is not inserted
+ *   (`orphans`, dead-lettered `unknown_reply_to`).
+ * - `locked` locks the batch's sessions that exist (`for update`, in id order). It is read only
+ *   through `array(select id from locked)`, an init plan that runs to its end before the insert's
+ *   first row is produced, so every lock is held before any `seq` is taken: a session's messages
+ *   get their `seq` in commit order even with several persisters.
+ * - `inserted` inserts the rows of those sessions in batch order (`ord`), skipping ids stored
+ *   already (`on conflict (id) do nothing`; of one id twice in the batch the first is stored).
+ * - `activity` records, per session that got new rows, `last_message_id` (its highest new `seq`),
+ *   `bumped_at` (the latest of itself and its newest new `created_at`, that taken at most as
+ *   `now()`) and `stored_messages` + the count of new rows.
+ * - `skipped` and the `stored` part read back the stored rows of ids the insert skipped (no read at
+ *   all when nothing was skipped): the statement's snapshot does not see its own inserts, so what it
+ *   finds was stored before it.
+ *
+ * Parameters: `$1` the rows as a JSON array of objects (one parameter whatever the batch size),
+ * `$2` the batch's session ids (`uuid[]`).
+ */
+export const BATCH_STATEMENT = `
+with ${MESSAGE_CTES}
+select ${MESSAGE_RESULT} as result`;
 
 /** The parameters of {@link BATCH_STATEMENT} for a batch. */
 export function batchParameters(messages: readonly ChatMessage[]): [string, string[]] {

@@ -1,8 +1,8 @@
 import type { Knex } from '@warren/shared/db';
 import type { MessageChange } from '@warren/shared/envelope';
 import { CHANGE_STATEMENT, type ChangeStatementResult, changeParameters } from './change-statement.ts';
-import { isRejectedData } from './message-store.ts';
-import { type Connection, namedStatement, runNamedStatement } from './named-statement.ts';
+import { runNamedStatement } from './named-statement.ts';
+import { isRejectedData } from './rejected-data.ts';
 
 /** The name {@link CHANGE_STATEMENT} is prepared under, on each connection. */
 const STATEMENT_NAME = 'warren-persister-apply-changes';
@@ -69,27 +69,22 @@ export class ChangeStore {
     return { outcomes, written };
   }
 
-  /**
-   * Applies a batch of changes on `connection`, inside the caller's transaction (see
-   * `MessageStore.storeWith`): one statement, and no fallback (a refused value aborts the
-   * transaction; the caller then applies the batch apart, with {@link ChangeStore.apply}).
-   */
-  applyOn(connection: Connection, changes: readonly MessageChange[]): Promise<ChangesOutcome> {
-    return this.#applyAll(changes, connection);
-  }
-
-  async #applyAll(changes: readonly MessageChange[], connection?: Connection): Promise<ChangesOutcome> {
+  async #applyAll(changes: readonly MessageChange[]): Promise<ChangesOutcome> {
     const values = changeParameters(changes);
-    const result =
-      connection === undefined
-        ? await runNamedStatement<ChangeStatementResult>(this.#db, STATEMENT_NAME, CHANGE_STATEMENT, values)
-        : await namedStatement<ChangeStatementResult>(connection, STATEMENT_NAME, CHANGE_STATEMENT, values);
-    const unknown = new Set(result.unknown);
-    const overLimit = new Set(result.over_limit);
-    const outcomes = changes.map((change): ChangeOutcome => {
-      if (unknown.has(change.id)) return 'unknown_message';
-      return overLimit.has(change.id) ? 'too_many_reactions' : 'done';
-    });
-    return { outcomes, written: result.written };
+    return changesOutcomeOf(
+      changes,
+      await runNamedStatement<ChangeStatementResult>(this.#db, STATEMENT_NAME, CHANGE_STATEMENT, values),
+    );
   }
+}
+
+/** The outcome of each change of a batch a statement applying them answered `result` for. */
+export function changesOutcomeOf(changes: readonly MessageChange[], result: ChangeStatementResult): ChangesOutcome {
+  const unknown = new Set(result.unknown);
+  const overLimit = new Set(result.over_limit);
+  const outcomes = changes.map((change): ChangeOutcome => {
+    if (unknown.has(change.id)) return 'unknown_message';
+    return overLimit.has(change.id) ? 'too_many_reactions' : 'done';
+  });
+  return { outcomes, written: result.written };
 }

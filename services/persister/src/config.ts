@@ -23,9 +23,12 @@ export const configShape = {
   BATCH_MAX_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(50),
   /**
    * Unacknowledged deliveries the broker may send ahead. At least BATCH_SIZE, or a batch could never
-   * fill; twice that lets the next batch fill while one is being written.
+   * fill. The next batch must be able to fill while one is being written, and the changes (edits,
+   * deletes, reactions) that come with a batch's messages do not count toward BATCH_SIZE: four times
+   * BATCH_SIZE leaves room for a change per message. At twice (400), one change per ten messages
+   * starved every batch and cost 15 % of the rate (docs/performance.md).
    */
-  PREFETCH: z.coerce.number().int().min(1).max(65_535).default(400),
+  PREFETCH: z.coerce.number().int().min(1).max(65_535).default(800),
   /** First pause before retrying a batch whose transaction failed (PostgreSQL unreachable). */
   STORE_RETRY_INITIAL_MS: z.coerce.number().int().min(1).max(60_000).default(100),
   /** Longest pause between retries; the pause doubles from STORE_RETRY_INITIAL_MS up to this. */

@@ -1,12 +1,21 @@
 import { databaseSchemas, type Knex } from '@warren/shared/db';
-import type { ChatMessage } from '@warren/shared/envelope';
+import type { ChatMessage, MessageChange } from '@warren/shared/envelope';
 import { HISTORY_SCHEMA, messageRowOf } from '@warren/shared/history';
 import { BATCH_STATEMENT, type BatchStatementResult, batchParameters, type StoredOrigin } from './batch-statement.ts';
-import { type Connection, namedStatement, runNamedStatement, withConnection } from './named-statement.ts';
+import {
+  BATCH_WITH_CHANGES_STATEMENT,
+  type BatchWithChangesResult,
+  batchWithChangesParameters,
+} from './batch-with-changes-statement.ts';
+import { type ChangesOutcome, changesOutcomeOf } from './change-store.ts';
+import { runNamedStatement } from './named-statement.ts';
+import { isRejectedData } from './rejected-data.ts';
 import { threadRootsOf } from './thread-roots.ts';
 
 /** The name {@link BATCH_STATEMENT} is prepared under, on each connection. */
 const STATEMENT_NAME = 'warren-persister-store-batch';
+/** The name {@link BATCH_WITH_CHANGES_STATEMENT} is prepared under, on each connection. */
+const WITH_CHANGES_STATEMENT_NAME = 'warren-persister-store-batch-with-changes';
 
 /** What became of one message of a batch. */
 export type MessageOutcome =
@@ -43,17 +52,6 @@ interface SessionBump {
   lastSeq: bigint;
   newestCreatedAt: string;
   added: number;
-}
-
-/**
- * Whether PostgreSQL refused the values of a row rather than being unavailable: SQLSTATE classes 22
- * (data exception, e.g. a year 0 `created_at` that the envelope accepts and `timestamptz` cannot
- * hold) and 23 (integrity constraint). Retrying such a row can never succeed, so it is
- * dead-lettered; any other error is taken as the database being away and the batch is retried.
- */
-export function isRejectedData(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^2[23]/.test(code);
 }
 
 /**
@@ -135,31 +133,33 @@ export class MessageStore {
   }
 
   /**
-   * Stores a batch and runs `also` (more statements: the batch's message changes) in the same
-   * transaction, on one connection, so both cost one commit (one WAL flush) rather than two.
+   * Stores a batch and applies the changes that came with it in one statement
+   * ({@link BATCH_WITH_CHANGES_STATEMENT}), so both cost one round trip and one commit. A change
+   * finds a message of the same batch.
    * @returns null, with nothing written, when PostgreSQL refused a value of either: the caller
    * then does both apart, where each leaves out just what is refused.
    * @throws as {@link MessageStore.store} (nothing written then).
    */
-  async storeWith<T>(
+  async storeWith(
     messages: readonly ChatMessage[],
-    also: (connection: Connection) => Promise<T>,
-  ): Promise<{ stored: StoreOutcome; also: T } | null> {
-    return withConnection(this.#db, async (connection) => {
-      await connection.query('begin');
-      try {
-        const result = await namedStatement<BatchStatementResult>(connection, STATEMENT_NAME, BATCH_STATEMENT, [
-          ...batchParameters(messages),
-        ]);
-        const more = await also(connection);
-        await connection.query('commit');
-        return { stored: await this.#outcomeOf(messages, result), also: more };
-      } catch (error) {
-        await connection.query('rollback').catch(() => undefined);
-        if (isRejectedData(error)) return null;
-        throw error;
-      }
-    });
+    changes: readonly MessageChange[],
+  ): Promise<{ stored: StoreOutcome; changes: ChangesOutcome } | null> {
+    let result: BatchWithChangesResult;
+    try {
+      result = await runNamedStatement<BatchWithChangesResult>(
+        this.#db,
+        WITH_CHANGES_STATEMENT_NAME,
+        BATCH_WITH_CHANGES_STATEMENT,
+        batchWithChangesParameters(messages, changes),
+      );
+    } catch (error) {
+      if (isRejectedData(error)) return null;
+      throw error;
+    }
+    return {
+      stored: await this.#outcomeOf(messages, result.messages),
+      changes: changesOutcomeOf(changes, result.changes),
+    };
   }
 
   /** The outcome of each message of a batch {@link BATCH_STATEMENT} answered `result` for. */

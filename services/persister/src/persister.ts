@@ -110,7 +110,7 @@ type Item =
   | { readonly delivery: Delivery; readonly message: ChatMessage; readonly change?: undefined }
   | { readonly delivery: Delivery; readonly change: MessageChange; readonly message?: undefined };
 
-/** What a batch's transactions did: the messages' (one), then the changes' (one). */
+/** What a batch's statements did to its messages and to its changes. */
 interface Committed {
   readonly messages: StoreOutcome;
   readonly changes: ChangesOutcome;
@@ -140,10 +140,11 @@ function requestIdsOf(items: readonly Item[]): Record<string, string> {
 /**
  * Consumes `warren.persister` and stores what it carries: each delivery is decoded by the shared
  * envelope rules; chat messages and the events that change them (edits, deletes, reactions) are
- * batched (size or time) and written strictly one batch at a time (the messages' statement, then the
- * changes', in one transaction, so a change finds a message of its own batch and the batch costs one
- * commit) and acknowledged only after the commit; other events are acknowledged and not stored; what breaks a rule is dead-lettered, then acknowledged, and so is a delivery whose
- * handling throws (`handler_failed`): no message, however malformed, stops the others.
+ * batched (size or time) and written strictly one batch at a time, both in one statement (one round
+ * trip, one commit, and a change finds a message of its own batch), and acknowledged only after the
+ * commit. Other events are acknowledged and not stored; what breaks a rule is dead-lettered, then
+ * acknowledged, and so is a delivery whose handling throws (`handler_failed`): no message, however
+ * malformed, stops the others.
  *
  * While PostgreSQL is away the batch is retried with a doubling pause and nothing is acknowledged;
  * the prefetch then stops the broker sending more. When the broker connection is lost, everything
@@ -279,9 +280,10 @@ export class Persister extends EventEmitter<PersisterEvents> {
   }
 
   /**
-   * Writes the batch until it commits, pausing between tries: messages and changes in one
-   * transaction when it has both; apart when it has one kind or when PostgreSQL refused a value
-   * (then, once the messages' transaction commits, only the changes' is tried again).
+   * Writes the batch until it commits, pausing between tries: messages and changes in one statement
+   * when it has both; apart when it has one kind or when PostgreSQL refused a value (then, once the
+   * messages' transaction commits, only the changes' is tried again, and changes of the batch's
+   * messages find them).
    * @returns null when the batch was given up unacknowledged (connection lost, or stopping).
    */
   async #commit(batch: Batch): Promise<Committed | null> {
@@ -296,13 +298,11 @@ export class Persister extends EventEmitter<PersisterEvents> {
         return null;
       }
       try {
-        // Both in one transaction when the batch has both (one commit); apart when it has one kind,
+        // Both in one statement when the batch has both (one commit); apart when it has one kind,
         // or when PostgreSQL refused a value (each then leaves out just the refused ones).
         if (stored === undefined && messages.length > 0 && changes.length > 0) {
-          const both = await options.store.storeWith(messages, (connection) =>
-            options.changes.applyOn(connection, changes),
-          );
-          if (both !== null) return { messages: both.stored, changes: both.also, attempts };
+          const both = await options.store.storeWith(messages, changes);
+          if (both !== null) return { messages: both.stored, changes: both.changes, attempts };
         }
         stored ??= await options.store.store(messages);
         return { messages: stored, changes: await options.changes.apply(changes), attempts };

@@ -181,19 +181,21 @@ describe('ChangeStore', () => {
     expect((await reactionsOf(m.id)).map((r) => r.emoji)).to.deep.equal(['👍']);
   });
 
-  it('stores messages and applies their changes in one transaction; nothing of either when a value is refused', async () => {
+  it('stores messages and applies their changes in one statement, those of its own messages too; nothing of either when a value is refused', async () => {
     const m = await stored();
     const fresh: ChatMessage = { ...m, id: randomUUID(), content: 'new in this batch' };
-    const both = await messages.storeWith([fresh], (connection) =>
-      changes.applyOn(connection, [edit(fresh, 'edited in the same batch'), react(m, user('bob'), '👍')]),
+    const both = await messages.storeWith(
+      [fresh],
+      [edit(fresh, 'edited in the same batch'), react(m, user('bob'), '👍')],
     );
     expect(both?.stored.outcomes.map((outcome) => outcome.status)).to.deep.equal(['stored']);
-    expect(both?.also.outcomes).to.deep.equal(['done', 'done']);
+    expect(both?.changes.outcomes).to.deep.equal(['done', 'done']);
     expect((await row(fresh.id))?.content).to.equal('edited in the same batch');
+    expect((await reactionsOf(m.id)).map((r) => r.emoji)).to.deep.equal(['👍']);
 
     const other: ChatMessage = { ...m, id: randomUUID() };
     const refused = { ...edit(m, 'never'), at: '0000-01-01T00:00:00.000Z' } as MessageChange;
-    const none = await messages.storeWith([other], (connection) => changes.applyOn(connection, [refused]));
+    const none = await messages.storeWith([other], [refused]);
     expect(none, 'the caller then writes them apart').to.equal(null);
     expect(await row(other.id), 'rolled back').to.equal(undefined);
   });

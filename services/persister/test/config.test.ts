@@ -24,7 +24,7 @@ describe('persister config', () => {
       SHUTDOWN_TIMEOUT_MS: 10_000,
       BATCH_SIZE: 200,
       BATCH_MAX_WAIT_MS: 50,
-      PREFETCH: 400,
+      PREFETCH: 800,
       STORE_RETRY_INITIAL_MS: 100,
       STORE_RETRY_MAX_MS: 5000,
     });

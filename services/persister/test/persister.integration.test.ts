@@ -59,6 +59,71 @@ describe('persister', () => {
   const botName = () => testConfig().users.bot.name;
   const chatApiName = () => testConfig().users['chat-api'].name;
 
+  const poster = { kind: 'user', id: randomUUID(), username: 'alice' } as const;
+
+  /** Publishes a chat user's message as chat-api does. */
+  async function post(session: string, content: string, reply_to: string | null = null): Promise<string> {
+    const message = {
+      id: randomUUID(),
+      session_id: session,
+      author: poster,
+      type: 'text',
+      content,
+      extra: null,
+      created_at: new Date().toISOString(),
+      reply_to,
+      ...NEW_MESSAGE_STATE,
+    };
+    const outgoing = encodeChatMessage({ message, publisher: chatApiName() });
+    await chatApi.publish(outgoing.exchange, outgoing.content, { ...outgoing.options });
+    return message.id;
+  }
+
+  /** Publishes a change event as `publisher` (chat-api unless said otherwise); answers its id. */
+  async function change(
+    session: string,
+    event: SessionEventType,
+    data: Record<string, unknown>,
+    publisher: RawPublisher = chatApi,
+    id = newChangeId(),
+  ): Promise<string> {
+    const outgoing = encodeSessionEvent({
+      sessionId: session,
+      event,
+      data: { session_id: session, ...data },
+      publisher: publisher === chatApi ? chatApiName() : botName(),
+      messageId: id,
+    });
+    await publisher.publish(outgoing.exchange, outgoing.content, { ...outgoing.options });
+    return id;
+  }
+
+  /** A persister of this process on a broker connection of its own, batching as `batching` says. */
+  async function startPersister(
+    batching: { batchSize: number; batchMaxWaitMs: number },
+    metrics = createPersisterMetrics(createRegistry('persister')),
+  ): Promise<{ amqp: AmqpClient; persister: Persister; recorder: Recorder }> {
+    const logger = createLogger({ service: 'persister', level: testConfig().logLevel });
+    const amqp = new AmqpClient({ url: testConfig().users.persister.url, connectionName: 'persister', logger });
+    await amqp.start();
+    const persister = new Persister({
+      amqp,
+      publisher: new Publisher(amqp, { registry: createRegistry('persister') }),
+      store: new MessageStore(database.db),
+      changes: new ChangeStore(database.db),
+      metrics,
+      logger,
+      trustedPublishers: [chatApiName()],
+      ...batching,
+      prefetch: 20,
+      retryInitialMs: 50,
+      retryMaxMs: 200,
+    });
+    const recorder = new Recorder(persister);
+    await persister.start();
+    return { amqp, persister, recorder };
+  }
+
   before(async () => {
     database = await TestDatabase.open();
     broker = await TestBroker.connect();
@@ -317,45 +382,6 @@ describe('persister', () => {
     });
 
     describe('message changes', () => {
-      const author = { kind: 'user', id: randomUUID(), username: 'alice' } as const;
-
-      /** Publishes a chat user's message as chat-api does. */
-      async function post(session: string, content: string, reply_to: string | null = null): Promise<string> {
-        const message = {
-          id: randomUUID(),
-          session_id: session,
-          author,
-          type: 'text',
-          content,
-          extra: null,
-          created_at: new Date().toISOString(),
-          reply_to,
-          ...NEW_MESSAGE_STATE,
-        };
-        const outgoing = encodeChatMessage({ message, publisher: chatApiName() });
-        await chatApi.publish(outgoing.exchange, outgoing.content, { ...outgoing.options });
-        return message.id;
-      }
-
-      /** Publishes a change event as `publisher` (chat-api unless said otherwise); answers its id. */
-      async function change(
-        session: string,
-        event: SessionEventType,
-        data: Record<string, unknown>,
-        publisher: RawPublisher = chatApi,
-        id = newChangeId(),
-      ): Promise<string> {
-        const outgoing = encodeSessionEvent({
-          sessionId: session,
-          event,
-          data: { session_id: session, ...data },
-          publisher: publisher === chatApi ? chatApiName() : botName(),
-          messageId: id,
-        });
-        await publisher.publish(outgoing.exchange, outgoing.content, { ...outgoing.options });
-        return id;
-      }
-
       const reactionsOf = (messageId: string) =>
         database.db
           .withSchema(HISTORY_SCHEMA)
@@ -561,11 +587,7 @@ describe('persister', () => {
     let failing = false;
 
     before(async () => {
-      const logger = createLogger({ service: 'persister', level: testConfig().logLevel });
-      amqp = new AmqpClient({ url: testConfig().users.persister.url, connectionName: 'persister', logger });
-      await amqp.start();
-      const registry = createRegistry('persister');
-      const metrics = createPersisterMetrics(registry);
+      const metrics = createPersisterMetrics(createRegistry('persister'));
       // Fault injection: a bug anywhere in handling stands for any other.
       const set = metrics.held.set.bind(metrics.held) as (value: number) => void;
       metrics.held.set = ((value: number) => {
@@ -575,22 +597,7 @@ describe('persister', () => {
         }
         set(value);
       }) as typeof metrics.held.set;
-      persister = new Persister({
-        amqp,
-        publisher: new Publisher(amqp, { registry }),
-        store: new MessageStore(database.db),
-        changes: new ChangeStore(database.db),
-        metrics,
-        logger,
-        trustedPublishers: [chatApiName()],
-        batchSize: 10,
-        batchMaxWaitMs: 20,
-        prefetch: 20,
-        retryInitialMs: 50,
-        retryMaxMs: 200,
-      });
-      recorder = new Recorder(persister);
-      await persister.start();
+      ({ amqp, persister, recorder } = await startPersister({ batchSize: 10, batchMaxWaitMs: 20 }, metrics));
     });
     after(async () => {
       await persister?.stop();
@@ -615,6 +622,37 @@ describe('persister', () => {
         'handler_failed: handling the message threw (TypeError: a bug while handling)',
       );
       expect(await database.message(bad)).to.equal(undefined);
+    });
+  });
+
+  describe('a change of a message of its own batch', () => {
+    let amqp: AmqpClient;
+    let persister: Persister;
+    let recorder: Recorder;
+
+    before(async () => {
+      // Batches close only when full (3 messages; changes do not count): the test sets what goes together.
+      ({ amqp, persister, recorder } = await startPersister({ batchSize: 3, batchMaxWaitMs: 600_000 }));
+    });
+    after(async () => {
+      await persister?.stop();
+      await amqp?.close();
+    });
+
+    it('is applied with it, once, in the transaction that stores it', async () => {
+      const session = await broker.createSession(database);
+      const first = await post(session, 'first words');
+      const edit = await change(session, 'message.edited', {
+        message_id: first,
+        content: 'better words',
+        edited_at: new Date().toISOString(),
+      });
+      const filler = [await post(session, 'two'), await post(session, 'three')];
+      await recorder.stored(first, ...filler);
+      const batch = recorder.batches.find((stored) => stored.storedIds.includes(first));
+      expect(batch).to.deep.include({ size: 4, changes: 1, deadLettered: 0 });
+      expect(await database.message(first)).to.deep.include({ content: 'better words', edit_id: edit });
+      expect(persister.held, 'every delivery acknowledged').to.equal(0);
     });
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { createDatabase, databaseSchemas, type Knex, migrate } from '../../src/db/index.ts';
 import {
@@ -77,6 +77,7 @@ describe('history migrations', () => {
       '002-session-activity',
       '003-message-search',
       '004-message-changes',
+      '005-apply-message-changes',
     ]);
     expect(await activity()).to.deep.equal([]);
   });
@@ -141,5 +142,18 @@ describe('history migrations', () => {
     );
     expect(indexes.rows).to.have.length(1);
     expect(indexes.rows[0]?.indexdef).to.include('USING gin').and.include(MESSAGE_SEARCH_CONFIG);
+  });
+
+  it('makes apply_message_changes, which answers what became of each change, and can run again', async () => {
+    await migrate(db, HISTORY_SCHEMA, historyMigrations);
+    const apply = historyMigrations.find((migration) => migration.name === '005-apply-message-changes');
+    if (apply === undefined) throw new Error('no 005-apply-message-changes');
+    await apply.up(db, HISTORY_SCHEMA);
+    const missing = { id: randomUUID(), kind: 'edit', session_id: randomUUID(), message_id: randomUUID() };
+    const answer = await db.raw<{ rows: { result: unknown }[] }>(`select ??.apply_message_changes(?::json) as result`, [
+      HISTORY_SCHEMA,
+      JSON.stringify([{ ...missing, content: 'x', at: new Date().toISOString() }]),
+    ]);
+    expect(answer.rows[0]?.result).to.deep.equal({ unknown: [missing.id], over_limit: [], written: 0 });
   });
 });
