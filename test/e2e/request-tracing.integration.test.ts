@@ -12,9 +12,10 @@ type Json = Record<string, any>;
 
 /**
  * docs/operations.md "Traceability" through the real services: the id of the HTTP request that
- * posted or changed a message (`x-request-id`, given or made by chat-api) is in chat-api's request
- * log line, the persister's log of the batch that stored it and the gateway's log of its decoding,
- * so one grep of it follows the message end to end.
+ * posted or changed a message, or published any other session event (`x-request-id`, given or made
+ * by chat-api), is in chat-api's request log line, the persister's log of the batch that stored it
+ * (or of the event it acknowledged) and the gateway's log of its decoding, so one grep of it follows
+ * the message end to end.
  */
 describe('request ids end to end (x-request-id → x-warren-request-id)', () => {
   const warren = useWarren({ env: { 'ws-gateway': { LOG_LEVEL: 'debug' } } });
@@ -81,6 +82,36 @@ describe('request ids end to end (x-request-id → x-warren-request-id)', () => 
     // Both copies of the post were delivered before the edit was made, so their log lines came before
     // the edit's on the gateway's stdout: the message was logged once, not once per socket.
     expect(warren.gateway.logs.all.filter(decodedWith(postId))).to.have.length(1);
+  });
+
+  it('follows the session events a request publishes (member.joined, session.updated, read, typing) by its id', async () => {
+    const [alice, bob, carol] = await registerEach(warren, 'alice', 'bob', 'carol');
+    const session = await warren.createSession(alice, [bob]);
+    const sockets = [await connect(alice), await connect(bob)];
+    const posted = await warren.api(alice, 'POST', `/api/sessions/${session}/messages`, { content: 'read me' });
+    const message: string = (posted.body as Json).message.id;
+    await warren.stored({ id: message });
+    const eventFrame = (event: string) => (frame: Json) => frame.type === 'event' && frame.event === event;
+    const ackedWith = (requestId: string) => (line: LogLine) =>
+      line.msg === 'event acknowledged' && line.requestId === requestId;
+
+    const requests: [string, string, string, unknown][] = [
+      ['member.joined', 'POST', `/api/sessions/${session}/members`, { username: carol.username }],
+      ['session.updated', 'PATCH', `/api/sessions/${session}`, { name: 'traced room' }],
+      ['read', 'POST', `/api/sessions/${session}/read`, { message_id: message }],
+      ['typing', 'POST', `/api/sessions/${session}/typing`, undefined],
+    ];
+    for (const [event, method, path, body] of requests) {
+      const requestId = `trace-${event}-${randomUUID()}`;
+      const answer = await callWithId(alice, method, path, requestId, body);
+      expect(answer.status, `${event}: ${JSON.stringify(answer.body)}`).to.be.oneOf([200, 204]);
+      await sockets[1]?.waitFor(eventFrame(event));
+      await warren.chat.logs.waitFor(requestLine(requestId), { what: `chat-api's log of ${requestId}` });
+      const decoded = await warren.gateway.logs.waitFor(decodedWith(requestId), { what: `the decoding of ${event}` });
+      expect(decoded).to.include({ exchange: names.sessionExchange(session), kind: 'event' });
+      const acked = await warren.persister.logs.waitFor(ackedWith(requestId), { what: `the persister's ${event}` });
+      expect(acked).to.include({ event, sessionId: session });
+    }
   });
 
   it('logs the request id of a message a bot published with its dead letter, cut to its bound', async () => {

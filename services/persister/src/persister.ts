@@ -238,7 +238,11 @@ export class Persister extends EventEmitter<PersisterEvents> {
     if (decoded.kind === 'event') {
       delivery.ack();
       this.#options.metrics.eventsAcked.inc();
-      this.emit('event-acked', { event: decoded.event, sessionId: decoded.sessionId, messageId: messageIdOf(message) });
+      const acked = { event: decoded.event, sessionId: decoded.sessionId, messageId: messageIdOf(message) };
+      if (this.#log.isLevelEnabled('debug')) {
+        this.#log.debug({ ...acked, requestId: requestIdOf(message) }, 'event acknowledged');
+      }
+      this.emit('event-acked', acked);
       return;
     }
     this.#setHeld(this.#held + 1);

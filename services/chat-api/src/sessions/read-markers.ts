@@ -23,13 +23,15 @@ export class ReadMarkers {
    * Moves the caller's marker forward to a message of the session (never back) and, when it moved,
    * publishes a `read` event so the caller's other clients and the other members see it. A message
    * still on its way to the persister is waited for (`MessageHistory.awaitStored`).
+   * @param requestId the HTTP request's id, carried in the event's headers for the logs downstream.
    * @throws MESSAGE_NOT_FOUND (404) when the session holds no such message by then.
    */
-  async markRead(caller: Caller, sessionId: string, messageId: string): Promise<void> {
+  async markRead(caller: Caller, sessionId: string, messageId: string, requestId?: string): Promise<void> {
     const { members, events } = this.#deps;
     const seq = (await this.#deps.history.awaitStored(sessionId, messageId))?.seq;
     if (seq === undefined)
       throw new ChatApiErrors.messageNotFound(`session ${sessionId} holds no message ${messageId}`);
-    if (await members.moveReadMarker(sessionId, caller.id, seq)) await events.read(sessionId, caller.id, messageId);
+    if (await members.moveReadMarker(sessionId, caller.id, seq))
+      await events.read(sessionId, caller.id, messageId, requestId);
   }
 }

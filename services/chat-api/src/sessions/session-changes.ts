@@ -25,7 +25,8 @@ export interface SessionChangesDeps {
 /**
  * The changes of membership every route is made of, each done inside a {@link BrokerTransaction}
  * on a session whose row the caller has locked: the database rows and the broker's bindings change
- * together, and `version` increases by one with each.
+ * together, and `version` increases by one with each. `requestId`, where taken: the HTTP request's
+ * id, which the events published carry in their headers for the logs downstream.
  */
 export class SessionChanges {
   readonly #deps: SessionChangesDeps;
@@ -87,10 +88,10 @@ export class SessionChanges {
    * Removes a member and unbinds them. An owner who goes hands ownership to the longest-standing
    * member; the last member to go deletes the session.
    */
-  async depart(tx: BrokerTransaction, session: SessionRow, userId: string): Promise<Departure> {
+  async depart(tx: BrokerTransaction, session: SessionRow, userId: string, requestId?: string): Promise<Departure> {
     const { sessions, members, topology, membershipChanges } = this.#deps;
     if ((await members.count(tx.trx, session.id)) <= 1) {
-      await this.dissolve(tx, session);
+      await this.dissolve(tx, session, requestId);
       return { deleted: true };
     }
     await members.remove(tx.trx, session.id, userId);
@@ -116,13 +117,13 @@ export class SessionChanges {
    * Deletes a session, its members and its messages, then its exchange. `session.deleted` is
    * published just before, since once the exchange is gone nothing reaches the members.
    */
-  async dissolve(tx: BrokerTransaction, session: SessionRow): Promise<void> {
+  async dissolve(tx: BrokerTransaction, session: SessionRow, requestId?: string): Promise<void> {
     const { sessions, members, history, topology, events, membershipChanges } = this.#deps;
     const memberIds = await members.ids(tx.trx, session.id);
     tx.afterCommit(() => membershipChanges.ended(session.id, memberIds));
     await history.deleteSession(tx.trx, session.id);
     await sessions.delete(tx.trx, session.id);
-    await events.sessionDeleted(session.id);
+    await events.sessionDeleted(session.id, requestId);
     await tx.step(
       () => topology.delete(session.id),
       () => topology.create(session.id, memberIds),

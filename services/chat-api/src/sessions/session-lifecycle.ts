@@ -50,7 +50,10 @@ export function defaultSessionName(usernames: readonly string[]): string {
   return name.length <= max ? name : `${name.slice(0, max - 1)}…`;
 }
 
-/** Making, changing and deleting sessions (group and direct). */
+/**
+ * Making, changing and deleting sessions (group and direct). Each method takes, last, the id of the
+ * HTTP request it is for, if any, which its events carry in their headers for the logs downstream.
+ */
 export class SessionLifecycle {
   readonly #deps: SessionLifecycleDeps;
 
@@ -63,7 +66,7 @@ export class SessionLifecycle {
    * @returns its id.
    * @throws USER_NOT_FOUND (404) naming every unknown username; SESSION_FULL (409) past the limit.
    */
-  async createGroup(caller: Caller, input: NewGroupSession): Promise<string> {
+  async createGroup(caller: Caller, input: NewGroupSession, requestId?: string): Promise<string> {
     const { transactions, logger, users, changes, events } = this.#deps;
     const requested = new Map<string, string>();
     for (const name of input.members ?? []) {
@@ -95,7 +98,7 @@ export class SessionLifecycle {
       ),
     );
     // Tells the added members' clients (their exchanges are bound now) that they are in a new session.
-    await Promise.all(others.map((user) => events.memberJoined(id, user, 0)));
+    await Promise.all(others.map((user) => events.memberJoined(id, user, 0, requestId)));
     return id;
   }
 
@@ -105,7 +108,7 @@ export class SessionLifecycle {
    * @returns its id.
    * @throws USER_NOT_FOUND (404); INVALID_REQUEST (400) for the caller's own username.
    */
-  async openDirect(caller: Caller, username: string): Promise<string> {
+  async openDirect(caller: Caller, username: string, requestId?: string): Promise<string> {
     const { transactions, logger, sessions, members, users, changes, events } = this.#deps;
     const peer = await users.findByUsername(username);
     if (peer === undefined) throw new ChatApiErrors.userNotFound(`no user named ${username}`);
@@ -138,7 +141,7 @@ export class SessionLifecycle {
         if (attempt === 3) throw new Error(`the direct session ${key} keeps changing`);
       }
     });
-    for (const { user, version } of joined) await events.memberJoined(id, user, version);
+    for (const { user, version } of joined) await events.memberJoined(id, user, version, requestId);
     return id;
   }
 
@@ -146,7 +149,7 @@ export class SessionLifecycle {
    * Renames a session or changes its visibility; owner only. Nothing changes (nor `version`) when
    * the values are the ones it has.
    */
-  async update(caller: Caller, sessionId: string, input: SessionUpdate): Promise<void> {
+  async update(caller: Caller, sessionId: string, input: SessionUpdate, requestId?: string): Promise<void> {
     const { transactions, access, sessions, events } = this.#deps;
     const updated = await transactions.run(async (trx) => {
       const locked = await access.lock(trx, caller.id, sessionId);
@@ -163,17 +166,17 @@ export class SessionLifecycle {
       return { ...session, ...changes, version };
     });
     if (updated !== undefined) {
-      await events.sessionUpdated(sessionId, updated.name, updated.visibility, updated.version);
+      await events.sessionUpdated(sessionId, updated.name, updated.visibility, updated.version, requestId);
     }
   }
 
   /** Deletes a session, its members, its messages and its exchange; owner only. */
-  async delete(caller: Caller, sessionId: string): Promise<void> {
+  async delete(caller: Caller, sessionId: string, requestId?: string): Promise<void> {
     const { transactions, logger, access, changes } = this.#deps;
     await transactionWithBroker(transactions, logger, async (tx) => {
       const locked = await access.lock(tx.trx, caller.id, sessionId);
       requireOwner(caller, sessionId, locked);
-      await changes.dissolve(tx, locked.session);
+      await changes.dissolve(tx, locked.session, requestId);
     });
   }
 }

@@ -11,7 +11,7 @@ export function directRoutes(deps: RouteDeps): Router {
   router.post('/direct', async (req, res) => {
     const caller = callerOf(res);
     const { username } = validate(usernameBody, req.body);
-    const sessionId = await deps.lifecycle.openDirect(caller, username);
+    const sessionId = await deps.lifecycle.openDirect(caller, username, String(req.id));
     res.json(await deps.views.get(caller.id, sessionId));
   });
 

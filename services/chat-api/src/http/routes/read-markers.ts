@@ -11,7 +11,7 @@ export function readMarkerRoutes(deps: RouteDeps): Router {
   router.post('/sessions/:id/read', async (req, res) => {
     const { caller, sessionId } = await memberCallerOf(res, req.params.id, deps.access);
     const { message_id } = validate(readBody, req.body);
-    await deps.readMarkers.markRead(caller, sessionId, message_id.toLowerCase());
+    await deps.readMarkers.markRead(caller, sessionId, message_id.toLowerCase(), String(req.id));
     res.status(204).end();
   });
 

@@ -12,7 +12,7 @@ export function sessionRoutes(deps: RouteDeps): Router {
   router.post('/sessions', async (req, res) => {
     const caller = callerOf(res);
     const body = validate(createSessionBody, req.body);
-    const id = await deps.lifecycle.createGroup(caller, body);
+    const id = await deps.lifecycle.createGroup(caller, body, String(req.id));
     res.status(201).json(await deps.views.get(caller.id, id));
   });
 
@@ -36,12 +36,12 @@ export function sessionRoutes(deps: RouteDeps): Router {
     const caller = callerOf(res);
     const sessionId = sessionIdOf(req.params.id);
     const body = validate(updateSessionBody, req.body);
-    await deps.lifecycle.update(caller, sessionId, body);
+    await deps.lifecycle.update(caller, sessionId, body, String(req.id));
     res.json(await deps.views.get(caller.id, sessionId));
   });
 
   router.delete('/sessions/:id', async (req, res) => {
-    await deps.lifecycle.delete(callerOf(res), sessionIdOf(req.params.id));
+    await deps.lifecycle.delete(callerOf(res), sessionIdOf(req.params.id), String(req.id));
     res.status(204).end();
   });
 

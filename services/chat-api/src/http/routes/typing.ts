@@ -8,7 +8,7 @@ export function typingRoutes(deps: RouteDeps): Router {
 
   router.post('/sessions/:id/typing', async (req, res) => {
     const { caller, sessionId } = await memberCallerOf(res, req.params.id, deps.access);
-    await deps.typing(caller, sessionId);
+    await deps.typing(caller, sessionId, String(req.id));
     res.status(204).end();
   });
 
