@@ -1,7 +1,11 @@
-// `npm run bench [-- --quick] [-- --only=fanout,sustained,persister,chat-api,connections,search,presence,cluster,profile]`
+// `npm run bench [-- --quick] [-- --only=fanout,sustained,persister,chat-api,connections,search,presence,cluster,profile]
+//   [-- --prometheus=<folder>]`
 // Starts Warren on loopback, on a RabbitMQ node and in a database of its own, runs each scenario
 // for a bounded time against its baseline, writes bench/results/<date>.json, a Markdown report, SVG
 // plots, and bench/results/latest.json (the same JSON, with the run's summary, overwritten each run).
+// With --prometheus, the node runs rabbitmq_prometheus and every process is listed for a Prometheus
+// in that folder (monitoring/prometheus/bench.yml reads it).
+
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +14,13 @@ import pg from 'pg';
 import { Clients } from './lib/clients.ts';
 import type { Context } from './lib/context.ts';
 import { CpuMeter, type ProcessSet } from './lib/cpu.ts';
+import { PrometheusTargets } from './lib/prometheus-targets.ts';
 import { type Results, writeReport } from './lib/report.ts';
 import { SUMMARY_NOTES, summarize } from './lib/summary.ts';
 import {
   type BenchEnv,
   createEnv,
+  exposeToPrometheus,
   PUBLISHER,
   registerUsers,
   root,
@@ -43,6 +49,7 @@ const only = args
   ?.slice(7)
   .split(',');
 const wanted = (name: string) => !only || only.includes(name);
+const prometheusFolder = args.find((a) => a.startsWith('--prometheus='))?.slice(13);
 const started = performance.now();
 const log = (line: string) =>
   console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -87,7 +94,11 @@ function rewriteReport(file: string): void {
 async function main(): Promise<void> {
   const reportOnly = args.find((a) => a.startsWith('--report='))?.slice(9);
   if (reportOnly) return rewriteReport(reportOnly);
-  const env = await createEnv();
+  const env = await createEnv({ prometheus: prometheusFolder !== undefined });
+  if (prometheusFolder !== undefined && env.rabbit.prometheusPort !== undefined) {
+    exposeToPrometheus(new PrometheusTargets(prometheusFolder, env.rabbit.prometheusPort));
+    log(`scrape targets for Prometheus in ${prometheusFolder}`);
+  }
   log(`vhost ${env.vhost}, database ${new URL(env.databaseUrl).pathname.slice(1)}${quick ? ' (--quick)' : ''}`);
   const clients = new Clients();
   const results: Results = {
@@ -111,7 +122,7 @@ async function main(): Promise<void> {
       'services run as': 'their deployment AMQP users (least-privilege permissions of rabbitmq/definitions.json)',
       'auth BCRYPT_COST': 4,
       'chat-api POST_RATE_PER_SEC / POST_BURST': '10000 / 100000 (rate limit out of the way)',
-      'persister BATCH_SIZE / PREFETCH': '200 / 400 (defaults)',
+      'persister BATCH_SIZE / PREFETCH': '200 / 800 (defaults)',
       processes:
         'orchestrator (load) | auth child | chat-api child | persister child | ws-gateway child | clients child | baselines, each a child: bare-ws hub, per-client-queue consumer, bare express route',
       'fan-out at saturation':

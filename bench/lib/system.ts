@@ -12,6 +12,7 @@ import pg from 'pg';
 import { connectPostgresAdmin } from '../../scripts/preflight.ts';
 import { freePort } from '../../test/support/free-port.ts';
 import { DEV_PASSWORDS, PrivateRabbitMq } from '../../test/support/private-rabbitmq.ts';
+import type { PrometheusTargets } from './prometheus-targets.ts';
 
 export const root = join(import.meta.dirname, '..', '..');
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/warren';
@@ -51,10 +52,14 @@ export interface BenchEnv {
  * services run as their deployment users under their real permissions), and a database of its own
  * on the machine's PostgreSQL.
  */
-export async function createEnv(): Promise<BenchEnv> {
+export async function createEnv(options: { prometheus?: boolean } = {}): Promise<BenchEnv> {
   // 1000 Web-STOMP subscribers are 1000 broker sockets, which a soft limit of 1024 files (some 830
   // sockets, this machine's shared broker) cannot hold: the node gets the hard limit.
-  const rabbit = await PrivateRabbitMq.start({ webStomp: true, raiseFileLimit: true });
+  const rabbit = await PrivateRabbitMq.start({
+    webStomp: true,
+    raiseFileLimit: true,
+    prometheus: options.prometheus === true,
+  });
   const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const database = `warren_bench_${runId.replace('-', '_')}`;
   // The bench's database does not exist yet (nor, on a fresh machine, DATABASE_URL's own).
@@ -94,14 +99,24 @@ export interface StartOptions {
   cpuProfDir?: string;
 }
 
+/** Where every service started from now on is listed for Prometheus (`--prometheus`), if anywhere. */
+let prometheusTargets: PrometheusTargets | undefined;
+
+/** Lists every service the bench starts from now on in `targets`, until its process exits. */
+export function exposeToPrometheus(targets: PrometheusTargets): void {
+  prometheusTargets = targets;
+}
+
 /** A service as deployed, in a process of its own, on a free port. */
-function startService(
+async function startService(
   name: TestedService,
   env: Record<string, string>,
   options: StartOptions,
 ): Promise<ServiceProcess> {
   const nodeFlags = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-  return ServiceProcess.start(name, { PORT: '0', LOG_LEVEL, ...env }, { nodeFlags });
+  const service = await ServiceProcess.start(name, { PORT: '0', LOG_LEVEL, ...env }, { nodeFlags });
+  prometheusTargets?.watch(service);
+  return service;
 }
 
 export function startAuth(env: BenchEnv): Promise<ServiceProcess> {

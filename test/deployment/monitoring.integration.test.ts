@@ -7,7 +7,8 @@ import { createLogger } from '@warren/shared/logging';
 import type { RunningService } from '@warren/shared/service';
 import { serviceEnv, testConfig } from '@warren/shared/testing';
 import { expect } from 'chai';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { PrometheusTargets } from '../../bench/lib/prometheus-targets.ts';
 import * as auth from '../../services/auth/src/index.ts';
 import * as chatApi from '../../services/chat-api/src/index.ts';
 import * as persister from '../../services/persister/src/index.ts';
@@ -73,6 +74,39 @@ describe('monitoring/prometheus', function () {
     const rules = files.flatMap((file) => readFileSync(file, 'utf8').match(/^\s*- alert: (\S+)/gm) ?? []);
     const names = rules.map((line) => line.replace(/^\s*- alert: /, ''));
     expect(names).to.include.members(['WarrenTargetDown', 'WarrenPersisterLagHigh', 'WarrenDeadLettersGrowing']);
+  });
+
+  it("passes `promtool check config` for bench.yml, which has prometheus.yml's jobs with the bench's targets", () => {
+    const { status, output } = promtool('check', 'config', join(PROMETHEUS, 'bench.yml'));
+    expect(status, output).to.equal(0);
+    interface Job {
+      job_name: string;
+      metrics_path?: string;
+      params?: unknown;
+      metric_relabel_configs?: unknown;
+      file_sd_configs?: { files: string[] }[];
+    }
+    const jobs = (file: string) =>
+      (parse(readFileSync(join(PROMETHEUS, file), 'utf8')) as { scrape_configs: Job[] }).scrape_configs;
+    const deployed = jobs('prometheus.yml');
+    const bench = jobs('bench.yml');
+    // The same scrapes, so every dashboard query and alert reads the bench's processes as it reads the deployment's.
+    const scrape = ({ job_name, metrics_path, params, metric_relabel_configs }: Job) => ({
+      job_name,
+      metrics_path,
+      params,
+      metric_relabel_configs,
+    });
+    expect(bench.map(scrape)).to.deep.equal(deployed.map(scrape));
+    // Each job's targets come from the file the bench writes for it (bench/lib/prometheus-targets.ts).
+    const folder = mkdtempSync(join(tmpdir(), 'warren-bench-targets-'));
+    new PrometheusTargets(folder, 15692);
+    for (const job of bench) {
+      const files = job.file_sd_configs?.flatMap((config) => config.files) ?? [];
+      expect(files, job.job_name).to.have.length(1);
+      const written = JSON.parse(readFileSync(join(folder, (files[0] as string).replace(/^targets\//, '')), 'utf8'));
+      expect(written, job.job_name).to.be.an('array').with.length(1);
+    }
   });
 
   it('fires each alert when it should and not before: `promtool test rules`', () => {

@@ -55,6 +55,8 @@ export interface PrivateRabbitMqOptions {
   readonly management?: boolean;
   /** Runs the Web-STOMP plugin (STOMP over WebSocket at `/ws`) on a port of its own. Default: false. */
   readonly webStomp?: boolean;
+  /** Runs the rabbitmq_prometheus plugin (`/metrics`, `/metrics/detailed`) on a port of its own. Default: false. */
+  readonly prometheus?: boolean;
   /**
    * Raises the node's open-file limit (`ulimit -n`, which bounds its sockets to about 90 % of it) to
    * the hard limit: a soft limit of 1024 allows some 830 client connections. Default: false (the
@@ -86,6 +88,7 @@ export class PrivateRabbitMq {
     readonly webStompPort: number | undefined,
     readonly distPort: number,
     readonly raiseFileLimit: boolean,
+    readonly prometheusPort: number | undefined,
   ) {}
 
   static async start(options: PrivateRabbitMqOptions = {}): Promise<PrivateRabbitMq> {
@@ -93,6 +96,7 @@ export class PrivateRabbitMq {
     const [port, distPort] = [await freePort(), await freePort()];
     const managementPort = options.management === false ? undefined : await freePort();
     const webStompPort = options.webStomp === true ? await freePort() : undefined;
+    const prometheusPort = options.prometheus === true ? await freePort() : undefined;
     const node = `warren-${folder.slice(-6).toLowerCase()}@localhost`;
     copyFileSync(options.definitions ?? DEFINITIONS, join(folder, 'definitions.json'));
     // Erlang refuses a cookie file that others can read.
@@ -105,6 +109,9 @@ export class PrivateRabbitMq {
         ...(managementPort === undefined
           ? []
           : [`management.tcp.ip = 127.0.0.1`, `management.tcp.port = ${managementPort}`]),
+        ...(prometheusPort === undefined
+          ? []
+          : [`prometheus.tcp.ip = 127.0.0.1`, `prometheus.tcp.port = ${prometheusPort}`]),
         'log.console = false',
         'log.file.level = warning',
         '',
@@ -122,6 +129,7 @@ export class PrivateRabbitMq {
     const plugins = [
       ...(managementPort === undefined ? [] : ['rabbitmq_management']),
       ...(webStompPort === undefined ? [] : ['rabbitmq_web_stomp']),
+      ...(prometheusPort === undefined ? [] : ['rabbitmq_prometheus']),
     ];
     writeFileSync(join(folder, 'enabled_plugins'), `[${plugins.join(',')}].\n`);
     const rabbit = new PrivateRabbitMq(
@@ -132,6 +140,7 @@ export class PrivateRabbitMq {
       webStompPort,
       distPort,
       options.raiseFileLimit === true,
+      prometheusPort,
     );
     try {
       await rabbit.boot();
