@@ -626,6 +626,48 @@ describe('docker-compose.cluster.yml merged over docker-compose.yml', function (
     }
   });
 
+  it('has Prometheus scrape every instance of every service, by DNS, and every node, and count the instances', () => {
+    const prometheus = service('prometheus', CLUSTER);
+    const config = [prometheus.command ?? []]
+      .flat()
+      .find((arg) => arg.startsWith('--config.file='))
+      ?.slice(14);
+    const source = mountsOf(prometheus).find((m) => m.target === config)?.source ?? '';
+    expect(source, 'the cluster configuration is the one mounted').to.equal(
+      fromRoot('monitoring/prometheus/cluster.yml'),
+    );
+    const jobs = (
+      parse(readFileSync(source, 'utf8')) as {
+        rule_files: string[];
+        scrape_configs: {
+          job_name: string;
+          dns_sd_configs?: { names: string[]; type: string; port: number }[];
+          static_configs?: { targets: string[] }[];
+        }[];
+      }
+    ).scrape_configs;
+    for (const [name, svc] of dockerfileServices(CLUSTER)) {
+      // Docker's DNS answers a service's name with every instance's address: one target each.
+      const job = jobs.find((j) => j.job_name === name);
+      expect(job?.dns_sd_configs, name).to.deep.equal([
+        { names: [name], type: 'A', port: Number(environmentOf(svc).PORT) },
+      ]);
+    }
+    for (const jobName of ['rabbitmq', 'rabbitmq-queues']) {
+      const targets = jobs.find((j) => j.job_name === jobName)?.static_configs?.flatMap((group) => group.targets);
+      const expected = nodes().map(([, svc]) => `${svc.hostname}:15692`);
+      expect(targets?.sort(), jobName).to.deep.equal(expected.sort());
+    }
+    // The alert that counts instances expects, for each scaled service, as many as Compose runs.
+    const rules = readFileSync(fromRoot('monitoring/prometheus/cluster-rules/instances.yml'), 'utf8');
+    const expected = [...rules.matchAll(/up\{job="([^"]+)"\}\) or label_replace\(vector\(0\), [^)]*\)\) < (\d+)/g)];
+    const scaled = dockerfileServices(CLUSTER).filter(([, svc]) => instancesOf(svc) > 1);
+    expect(expected.map(([, job]) => job).sort()).to.deep.equal(scaled.map(([name]) => name).sort());
+    for (const [, job, count] of expected)
+      expect(Number(count), job).to.equal(instancesOf(service(job ?? '', CLUSTER)));
+    expect(mountTarget(prometheus, 'monitoring/prometheus/cluster-rules')).to.equal('/etc/prometheus/cluster-rules');
+  });
+
   it('has a health check on every service and waits for every dependency to be healthy', () => {
     expectHealthChecks(CLUSTER);
     expectHealthyDependencies(CLUSTER);

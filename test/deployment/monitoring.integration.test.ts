@@ -114,6 +114,15 @@ describe('monitoring/prometheus', function () {
     expect(status, output).to.equal(0);
     expect(output).to.include('SUCCESS');
   });
+
+  it('passes `promtool check config` for cluster.yml (with cluster-rules/), whose alert fires when an instance is gone', () => {
+    const checked = promtool('check', 'config', join(PROMETHEUS, 'cluster.yml'));
+    expect(checked.status, checked.output).to.equal(0);
+    expect(checked.output).to.include('cluster-rules/instances.yml');
+    const tested = promtool('test', 'rules', join(PROMETHEUS, 'tests/cluster.test.yml'));
+    expect(tested.status, tested.output).to.equal(0);
+    expect(tested.output).to.include('SUCCESS');
+  });
 });
 
 describe('monitoring/grafana dashboards', function () {
