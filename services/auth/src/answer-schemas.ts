@@ -30,14 +30,3 @@ export const publicJwkSchema = z.looseObject({
 
 /** `GET /auth/.well-known/jwks.json`. */
 export const jwksSchema = z.object({ keys: z.array(publicJwkSchema) });
-
-/** `GET /auth/ended-logins`: the logins that ended within an access token's lifetime (and a margin). */
-export const endedLoginsSchema = z.object({
-  ended: z.array(
-    z.object({
-      sid: z.string().min(1).describe("The `sid` claim of the login's access tokens."),
-      ended_at: z.iso.datetime({ offset: true }),
-    }),
-  ),
-  access_token_ttl_sec: z.number().int().positive(),
-});

@@ -1,6 +1,7 @@
 import { SharedErrors } from '@warren/shared/errors';
 import { type OpenApiRoute, type OpenApiSpec, serviceRoutes } from '@warren/shared/http';
-import { endedLoginsSchema, jwksSchema, tokenPairSchema, userAnswerSchema } from './answer-schemas.ts';
+import { endedLoginsAnswerSchema } from '@warren/shared/tokens';
+import { jwksSchema, tokenPairSchema, userAnswerSchema } from './answer-schemas.ts';
 import { AuthErrors } from './errors.ts';
 import { endedLoginsQuery, loginBody, refreshBody, registerBody } from './schemas.ts';
 
@@ -74,7 +75,9 @@ const routes: OpenApiRoute[] = [
     description:
       'Unauthenticated: it lists sids no token can use any more, no user ids. Only logins that ended within an access token lifetime (and a margin) are listed.',
     query: endedLoginsQuery,
-    answers: { 200: { description: 'The ended logins, and the access tokens’ lifetime.', body: endedLoginsSchema } },
+    answers: {
+      200: { description: 'The ended logins, and the access tokens’ lifetime.', body: endedLoginsAnswerSchema },
+    },
     problems: stored,
   },
   {
@@ -110,7 +113,7 @@ export function authOpenApiSpec(): OpenApiSpec {
       UserAnswer: userAnswerSchema,
       TokenPair: tokenPairSchema,
       Jwks: jwksSchema,
-      EndedLogins: endedLoginsSchema,
+      EndedLogins: endedLoginsAnswerSchema,
     },
     pathParams: {},
     routes: [...routes, ...service.routes],

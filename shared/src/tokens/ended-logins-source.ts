@@ -1,12 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { z } from 'zod';
-
-/** `GET /auth/ended-logins` (auth's record): the logins that ended since `since`, and the tokens' lifetime. */
-const endedLoginsAnswer = z.object({
-  ended: z.array(z.object({ sid: z.string().min(1), ended_at: z.string().datetime({ offset: true }) })),
-  access_token_ttl_sec: z.number().int().positive(),
-});
+import { type EndedLoginsAnswer, endedLoginsAnswerSchema } from './ended-logins-answer.ts';
 
 /** Where auth answers its record of ended logins under AUTH_URL (HTTP.md). */
 export const ENDED_LOGINS_PATH = '/auth/ended-logins';
@@ -161,13 +155,13 @@ export class EndedLoginsSource {
     this.#log.info({ ended: answer.ended.length }, 'ended logins read from auth');
   }
 
-  async #fetch(since: Date): Promise<z.infer<typeof endedLoginsAnswer>> {
+  async #fetch(since: Date): Promise<EndedLoginsAnswer> {
     const { authUrl, timeoutMs = 5000 } = this.#options;
     const url = new URL(`${authUrl.replace(/\/+$/, '')}${ENDED_LOGINS_PATH}`);
     url.searchParams.set('since', since.toISOString());
     const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.#stopped.signal]);
     const response = await (this.#options.fetch ?? globalThis.fetch)(url, { signal });
     if (!response.ok) throw new Error(`GET ${url.pathname} answered ${response.status}`);
-    return endedLoginsAnswer.parse(await response.json());
+    return endedLoginsAnswerSchema.parse(await response.json());
   }
 }

@@ -1,5 +1,6 @@
 export type { AccessTokenClaims } from './access-token-claims.ts';
 export { authOf, bearerAuth } from './bearer-auth.ts';
+export { type EndedLoginsAnswer, endedLoginsAnswerSchema } from './ended-logins-answer.ts';
 export {
   ENDED_LOGINS_PATH,
   type EndedLogin,
