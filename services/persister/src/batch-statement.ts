@@ -50,13 +50,19 @@ input as materialized (
            case when b.reply_to is null then b.id else coalesce(bm.reply_to, bm.id, c.id) end
          ) end as root
     from given g
-    left join ${HISTORY_SCHEMA}.messages m on m.id = g.reply_to and m.session_id = g.session_id
+    left join lateral (
+      select m.id, m.reply_to from ${HISTORY_SCHEMA}.messages m
+       where g.reply_to is not null and m.id = g.reply_to and m.session_id = g.session_id limit 1
+    ) m on true
     left join lateral (
       select b.id, b.reply_to, b.ord from given b
        where g.reply_to is not null and m.id is null
          and b.id = g.reply_to and b.session_id = g.session_id and b.ord < g.ord order by b.ord limit 1
     ) b on true
-    left join ${HISTORY_SCHEMA}.messages bm on bm.id = b.reply_to and bm.session_id = g.session_id
+    left join lateral (
+      select bm.id, bm.reply_to from ${HISTORY_SCHEMA}.messages bm
+       where b.reply_to is not null and bm.id = b.reply_to and bm.session_id = g.session_id limit 1
+    ) bm on true
     left join lateral (
       select c.id from given c
        where b.reply_to is not null and bm.id is null
@@ -113,10 +119,12 @@ export const MESSAGE_RESULT = `json_build_object(
  * - `input` resolves each reply's thread root: the message `reply_to` names, stored or earlier in the
  *   batch, in the same session; its own `reply_to` when it is a reply itself (a reply to a reply
  *   belongs to the root). A reply whose target is found nowhere has no root and is not inserted
- *   (`orphans`, dead-lettered `unknown_reply_to`). The batch is searched only for a reply whose
- *   target is not stored: the lateral subqueries' conditions on the outer row alone become one-time
- *   filters, so a message that is no reply costs no scan of the batch (which made a batch of 200
- *   cost 200 × 200 row comparisons).
+ *   (`orphans`, dead-lettered `unknown_reply_to`). Every lookup is a lateral subquery with `limit 1`,
+ *   so it stays a lookup by key for each reply (a join here was planned as a hash join reading all
+ *   of `history.messages` when the plan was made on a small table, and kept for the connection);
+ *   its conditions on the outer row alone become one-time filters, so a message that is no reply
+ *   costs no lookup at all (and no scan of the batch, which made a batch of 200 cost 200 × 200 row
+ *   comparisons).
  * - `locked` locks the batch's sessions that exist (`for update`, in id order). It is read only
  *   through `array(select id from locked)`, an init plan that runs to its end before the insert's
  *   first row is produced, so every lock is held before any `seq` is taken: a session's messages

@@ -19,8 +19,10 @@ import { limits } from '../../limits.ts';
  * outcome is that of applying them in the order of their ids whatever order and however often they
  * arrive.
  *
- * - `target` locks the changed messages (`for update`, in id order so concurrent persisters cannot
- *   deadlock): two persisters applying reactions to one message take turns, so the emoji limit holds.
+ * - `target` locks the changed messages (`for update`, one lookup by key each, in id order so
+ *   concurrent persisters cannot deadlock): two persisters applying reactions to one message take
+ *   turns, so the emoji limit holds. (A lookup per change, not a join: the function's plan is made
+ *   once per connection, and a join planned on a small table reads all of it once it has grown.)
  * - `known`: the changes whose message is stored in the session they came through; the rest is
  *   `unknown` (dead-lettered `unknown_message`).
  * - a delete wins over everything: it sets `deleted_at` (once), blanks `content` and `extra`, and
@@ -48,10 +50,11 @@ export const applyMessageChangesMigration: Migration = {
           emoji text, user_id uuid, username text, present boolean)
       ),
       target as materialized (
-        select m.id, m.session_id, m.deleted_at from ${s}.messages m
-         where m.id in (select message_id from change_input)
-         order by m.id
-           for update
+        select t.id, t.session_id, t.deleted_at
+          from (select distinct message_id from change_input order by message_id) i
+          cross join lateral (
+            select m.id, m.session_id, m.deleted_at from ${s}.messages m where m.id = i.message_id for update
+          ) t
       ),
       known as materialized (
         select i.*, t.deleted_at as was_deleted_at
