@@ -29,6 +29,7 @@ describe('web client against hostile producers and input', function () {
     const sessionId = await createGroup(alice.page, 'Release day', [bob.name]);
     await open(bob.page, 'Release day');
     await say(alice.page, 'Is the release still on for today?');
+    await expectTexts(bob.page, ['Is the release still on for today?']);
     await say(bob.page, 'Yes, the build is running now.');
     const bot = testConfig().users.bot;
     await publish(sessionId, 'Build 1234 passed', { userId: bot.name, messageId: randomUUID() });

@@ -75,7 +75,9 @@ describe('web client: message edits, deletes, reactions, threads and search', fu
     const bob = await person('bob');
     const sessionId = await createGroup(alice.page, 'Lunch', [bob.name]);
     await open(bob.page, 'Lunch');
+    // Each answers what the other's screen shows already, so both show the same order live.
     await say(alice.page, 'Lunch at 12?');
+    await messageItem(bob.page, 'Lunch at 12?').waitFor();
     await say(bob.page, 'Sounds good');
     await expectTexts(alice.page, ['Lunch at 12?', 'Sounds good']);
 
@@ -141,10 +143,18 @@ describe('web client: message edits, deletes, reactions, threads and search', fu
     const bob = await person('bob');
     const sessionId = await createGroup(alice.page, 'Moderated', [bob.name]);
     await open(bob.page, 'Moderated');
-    await say(alice.page, 'Welcome, everyone');
-    await say(bob.page, 'Buy cheap watches at example.com');
-    await say(alice.page, 'A typo I regret');
-    await say(bob.page, 'Thanks!');
+    // Each line is written once the other's screen shows the one before, as people answer what they
+    // see: a live message can reach the other screen after the next one, which history then orders.
+    const lines: [Page, Page, string][] = [
+      [alice.page, bob.page, 'Welcome, everyone'],
+      [bob.page, alice.page, 'Buy cheap watches at example.com'],
+      [alice.page, bob.page, 'A typo I regret'],
+      [bob.page, alice.page, 'Thanks!'],
+    ];
+    for (const [writer, reader, line] of lines) {
+      await say(writer, line);
+      await messageItem(reader, line).waitFor();
+    }
     await expectTexts(alice.page, [
       'Welcome, everyone',
       'Buy cheap watches at example.com',
