@@ -63,6 +63,16 @@ export interface DeadLettered {
 }
 
 /**
+ * Resolves once chat-api has read auth's record of ended logins: until then it answers every
+ * authenticated request 503 `ENDED_LOGINS_UNKNOWN`, and its first read may have come before auth,
+ * started with it, listened (the retry that follows is on a backoff).
+ */
+function servingSignedIn(chat: ServiceProcess): Promise<unknown> {
+  // Past the listen: auth is up by then, and the retry backoff of a slow start may be seconds long.
+  return chat.logged('ended logins read from auth', { timeoutMs: 60_000 });
+}
+
+/**
  * Registers a chat user with auth at `authUrl`, logs them in, and makes chat-api at `chatUrl` know
  * them.
  */
@@ -133,8 +143,8 @@ export class TestWarren {
   }
 
   /**
-   * Starts the four together. The persister logs at debug level: {@link TestWarren.stored} awaits
-   * its `batch stored` lines.
+   * Starts the four together, and resolves once chat-api serves signed-in callers. The persister
+   * logs at debug level: {@link TestWarren.stored} awaits its `batch stored` lines.
    * @param options.vhost puts the whole system in another vhost.
    * @param options.chatApi overrides chat-api variables (a higher POST_RATE_PER_SEC for bulk posting).
    * @param options.env overrides any service's variables.
@@ -174,6 +184,7 @@ export class TestWarren {
       const chat = spawn('chat-api', { AUTH_URL, ...options.chatApi });
       const gateway = spawn('ws-gateway', { AUTH_URL });
       await Promise.all(spawned.map((service) => service.listening));
+      await servingSignedIn(chat);
       const db = createDatabase({ url: test.databaseUrl, logger: createLogger({ service: 'test', level: 'silent' }) });
       const services = { auth, 'chat-api': chat, persister, 'ws-gateway': gateway };
       const respawn = (name: TestedService, env: Record<string, string> = {}) =>
@@ -204,12 +215,14 @@ export class TestWarren {
 
   /**
    * Starts one more instance of a service (a second chat-api or ws-gateway), with the variables the
-   * first got and `env` over them; resolves once it listens. It is stopped with the warren.
+   * first got and `env` over them; resolves once it listens (and a chat-api serves signed-in
+   * callers). It is stopped with the warren.
    */
   async startAnother(name: 'chat-api' | 'ws-gateway', env: Record<string, string> = {}): Promise<ServiceProcess> {
     const service = this.#spawn(name, env);
     this.#others.push(service);
     await service.listening;
+    if (name === 'chat-api') await servingSignedIn(service);
     return service;
   }
 

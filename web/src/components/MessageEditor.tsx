@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { describeError } from '../api/describe-error.ts';
 import { messageProblem } from '../lib/validation.ts';
 import { ErrorText } from './ErrorText.tsx';
@@ -23,7 +23,9 @@ export function MessageEditor({
   const [error, setError] = useState<string | undefined>(undefined);
   const ref = useRef<HTMLTextAreaElement>(null);
 
-  useEffect(() => {
+  // Before the browser hands the box to the user: a deferred effect would move the caret under
+  // keys already typed or text already selected.
+  useLayoutEffect(() => {
     const box = ref.current;
     if (box === null) return;
     box.focus();
