@@ -100,10 +100,12 @@ describe('chat-api membership cache across instances (membership.changed)', () =
     const off = once(cache, 'reset').then(([enabled]) => enabled);
     const on = off.then(() => once(cache, 'reset')).then(([enabled]) => enabled);
     const management = new ManagementClient(testConfig().managementUrl);
+    // Both instances' connections (one each): the management API lists a new connection only once
+    // its first statistics are in, and `other` started moments ago.
     const mine = await eventually(async () => {
       const connections = await management.connections(testConfig().vhost);
       const found = connections.filter((c) => c.user === testConfig().users['chat-api'].name);
-      return found.length > 0 && found;
+      return found.length >= 2 && found;
     });
     for (const connection of mine) await management.closeConnection(connection.name, 'test: connection lost');
     expect(await off).to.equal(false);
