@@ -65,7 +65,7 @@ export const SUMMARY_NOTES: Record<keyof Summary, string> = {
   persister_vs_insert:
     'rows/s draining a backlog (from the persister being ready): persister ÷ the same rows in the same batches as one multi-row INSERT per transaction into a copy of its table. > 1: Warren faster.',
   persister_mixed_vs_plain:
-    'messages/s draining a backlog with one edit or reaction per ten messages ÷ draining one of messages only (medians of alternating rounds, same run), until every message is stored and every change applied.',
+    'messages/s draining a backlog with one edit or reaction per ten messages ÷ draining one of messages only (the median of five rounds’ ratios, the order flipping each round, same run), until every message is stored and every change applied.',
   persister_mixed_rows_vs_plain:
     'as persister_mixed_vs_plain in rows written per second (messages stored + edits and reactions applied; each change writes one row): what issue 16 asks ≥ 0.9 of.',
   connect_p50_vs_bare:
