@@ -236,7 +236,7 @@ export async function runPersister(ctx: Context): Promise<PersisterResult> {
 
   const M = N / 2;
   const rounds = ctx.quick ? 1 : 5;
-  ctx.log(`persister: ${rounds} rounds of ${M} messages only, then ${M} with one change per ${CHANGE_EVERY}`);
+  ctx.log(`persister: ${rounds} rounds of ${M} messages only and ${M} with one change per ${CHANGE_EVERY}`);
   const owner = ctx.users[0] as User;
   const mixed: PersisterResult['mixed'] = {
     messages: M,
