@@ -63,13 +63,14 @@ export interface DeadLettered {
 }
 
 /**
- * Resolves once chat-api has read auth's record of ended logins: until then it answers every
- * authenticated request 503 `ENDED_LOGINS_UNKNOWN`, and its first read may have come before auth,
- * started with it, listened (the retry that follows is on a backoff).
+ * Resolves once a chat-api or ws-gateway has read auth's record of ended logins: until then chat-api
+ * answers every authenticated request 503 `ENDED_LOGINS_UNKNOWN` and the gateway closes every
+ * socket 1011, and the first read may have come before auth, started with them, listened (the retry
+ * that follows is on a backoff).
  */
-function servingSignedIn(chat: ServiceProcess): Promise<unknown> {
+function servingSignedIn(service: ServiceProcess): Promise<unknown> {
   // Past the listen: auth is up by then, and the retry backoff of a slow start may be seconds long.
-  return chat.logged('ended logins read from auth', { timeoutMs: 60_000 });
+  return service.logged('ended logins read from auth', { timeoutMs: 60_000 });
 }
 
 /**
@@ -143,8 +144,8 @@ export class TestWarren {
   }
 
   /**
-   * Starts the four together, and resolves once chat-api serves signed-in callers. The persister
-   * logs at debug level: {@link TestWarren.stored} awaits its `batch stored` lines.
+   * Starts the four together, and resolves once chat-api and the gateway serve signed-in callers.
+   * The persister logs at debug level: {@link TestWarren.stored} awaits its `batch stored` lines.
    * @param options.vhost puts the whole system in another vhost.
    * @param options.chatApi overrides chat-api variables (a higher POST_RATE_PER_SEC for bulk posting).
    * @param options.env overrides any service's variables.
@@ -184,7 +185,7 @@ export class TestWarren {
       const chat = spawn('chat-api', { AUTH_URL, ...options.chatApi });
       const gateway = spawn('ws-gateway', { AUTH_URL });
       await Promise.all(spawned.map((service) => service.listening));
-      await servingSignedIn(chat);
+      await Promise.all([servingSignedIn(chat), servingSignedIn(gateway)]);
       const db = createDatabase({ url: test.databaseUrl, logger: createLogger({ service: 'test', level: 'silent' }) });
       const services = { auth, 'chat-api': chat, persister, 'ws-gateway': gateway };
       const respawn = (name: TestedService, env: Record<string, string> = {}) =>
@@ -215,14 +216,14 @@ export class TestWarren {
 
   /**
    * Starts one more instance of a service (a second chat-api or ws-gateway), with the variables the
-   * first got and `env` over them; resolves once it listens (and a chat-api serves signed-in
-   * callers). It is stopped with the warren.
+   * first got and `env` over them; resolves once it listens and serves signed-in callers. It is
+   * stopped with the warren.
    */
   async startAnother(name: 'chat-api' | 'ws-gateway', env: Record<string, string> = {}): Promise<ServiceProcess> {
     const service = this.#spawn(name, env);
     this.#others.push(service);
     await service.listening;
-    if (name === 'chat-api') await servingSignedIn(service);
+    await servingSignedIn(service);
     return service;
   }
 
