@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ManagementClient } from '@warren/shared/management';
+import { eventually } from '@warren/shared/testing';
 import { DEV_PASSWORDS, PrivateRabbitMq, type PrivateRabbitMqOptions } from './private-rabbitmq.ts';
 
 /** What the management API says of a quorum queue: its members and which of them run. */
@@ -41,8 +42,17 @@ export class PrivateRabbitMqCluster {
         await node.startApp();
       }
       // Quorum queues get their members from the nodes running when they are declared: the first
-      // node's definitions import declared them alone.
-      for (const node of others) await first.tool('rabbitmq-queues', 'grow', node.node, 'all');
+      // node's definitions import declared them alone. A queue makes one membership change at a
+      // time and refuses the next while one is being committed (the command still exits 0), so the
+      // grow is repeated until every quorum queue has every node.
+      await eventually(
+        async () => {
+          const missing = await cluster.#nodesMissingFromQuorumQueues();
+          for (const node of missing) await first.tool('rabbitmq-queues', 'grow', node, 'all');
+          return missing.length === 0;
+        },
+        { timeoutMs: 60_000 },
+      );
       const running = await cluster.runningNodes();
       if (running.length !== size) throw new Error(`the cluster runs ${running.join(', ')}, not ${size} nodes`);
     } catch (error) {
@@ -85,6 +95,18 @@ export class PrivateRabbitMqCluster {
       `/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(name)}`,
     )) as { members?: string[]; online?: string[]; leader?: string };
     return { members: queue.members ?? [], online: queue.online ?? [], leader: queue.leader };
+  }
+
+  /** The nodes some quorum queue of `vhost` has no member on. */
+  async #nodesMissingFromQuorumQueues(vhost = 'warren'): Promise<string[]> {
+    const queues = (await this.management().request(
+      'GET',
+      `/queues/${encodeURIComponent(vhost)}?columns=name,type,members`,
+    )) as { type?: string; members?: string[] }[];
+    const quorum = queues.filter((queue) => queue.type === 'quorum');
+    return this.nodes
+      .map((node) => node.node)
+      .filter((node) => quorum.some((queue) => !(queue.members ?? []).includes(node)));
   }
 
   /** Kills every node and removes their folders. */
