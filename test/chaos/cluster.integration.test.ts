@@ -103,7 +103,15 @@ describe('Warren on a three-node RabbitMQ cluster (chaos)', function () {
   }
 
   it('replicates the persister queue on all three nodes, and the instances connect to the cluster', async () => {
-    const queue = await warren.cluster.quorumQueue(queues.persister.name);
+    // The management API reports members from statistics a few seconds old: the harness grew the
+    // queue before the services started, which may be less time than that.
+    const queue = await eventually(
+      async () => {
+        const state = await warren.cluster.quorumQueue(queues.persister.name);
+        return state.members.length === 3 && state.online.length === 3 && state;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
     expect([...queue.members].sort()).to.deep.equal(nodeNames());
     expect([...queue.online].sort()).to.deep.equal(nodeNames());
     const connections = await eventually(

@@ -97,13 +97,28 @@ export class PrivateRabbitMqCluster {
     return { members: queue.members ?? [], online: queue.online ?? [], leader: queue.leader };
   }
 
-  /** The nodes some quorum queue of `vhost` has no member on. */
+  /**
+   * The nodes some quorum queue of `vhost` has no member on, asked of the queues themselves
+   * (`rabbitmqctl list_queues`): the management API reports members from statistics a few seconds old.
+   */
   async #nodesMissingFromQuorumQueues(vhost = 'warren'): Promise<string[]> {
-    const queues = (await this.management().request(
-      'GET',
-      `/queues/${encodeURIComponent(vhost)}?columns=name,type,members`,
-    )) as { type?: string; members?: string[] }[];
+    const node = this.nodes.find((each) => each.running);
+    if (node === undefined) throw new Error('no node of the cluster runs');
+    const listed = await node.tool(
+      'rabbitmqctl',
+      'list_queues',
+      '-q',
+      '-p',
+      vhost,
+      'name',
+      'type',
+      'members',
+      '--formatter',
+      'json',
+    );
+    const queues = JSON.parse(listed) as { type?: string; members?: string[] }[];
     const quorum = queues.filter((queue) => queue.type === 'quorum');
+    if (quorum.length === 0) throw new Error(`no quorum queue in ${vhost} yet: the definitions declare them`);
     return this.nodes
       .map((node) => node.node)
       .filter((node) => quorum.some((queue) => !(queue.members ?? []).includes(node)));
