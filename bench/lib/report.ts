@@ -5,7 +5,7 @@ import type { ChatApiCase } from '../scenarios/chat-api.ts';
 import type { ClusterResult, ClusterSide } from '../scenarios/cluster.ts';
 import type { ConnectionsResult } from '../scenarios/connections.ts';
 import type { FanoutCase, RunResult, SaturationCase } from '../scenarios/fanout.ts';
-import type { PersisterResult } from '../scenarios/persister.ts';
+import { type PersisterResult, roundRatios } from '../scenarios/persister.ts';
 import type { PresenceResult } from '../scenarios/presence.ts';
 import type { ProfileSummary } from '../scenarios/profile.ts';
 import type { SearchResult } from '../scenarios/search.ts';
@@ -278,9 +278,9 @@ export function writeReport(results: Results, dir: string, stem: string): string
       '| round | messages only: msgs/s = rows/s | mixed: msgs/s | mixed: rows/s | ratio of msgs/s | ratio of rows/s |',
       '|---|---|---|---|---|---|',
       ...p.mixed.plainRowsPerSec.map((plain, i) => {
-        const mixedMsgs = p.mixed.mixedRowsPerSec[i] ?? Number.NaN;
-        const mixedRows = p.mixed.mixedDeliveriesPerSec[i] ?? Number.NaN;
-        return `| ${i + 1} | ${plain} | ${mixedMsgs} | ${mixedRows} | ${round(mixedMsgs / plain, 3)} | ${round(mixedRows / plain, 3)} |`;
+        const msgsRatio = roundRatios(p.mixed, p.mixed.mixedRowsPerSec)[i] ?? Number.NaN;
+        const rowsRatio = roundRatios(p.mixed, p.mixed.mixedDeliveriesPerSec)[i] ?? Number.NaN;
+        return `| ${i + 1} | ${plain} | ${p.mixed.mixedRowsPerSec[i]} | ${p.mixed.mixedDeliveriesPerSec[i]} | ${round(msgsRatio, 3)} | ${round(rowsRatio, 3)} |`;
       }),
       `| **median of the rounds' ratios** | | | | **${p.mixedRatio}** | **${p.mixedRowsRatio}** (≥ 0.9 asked) |`,
       '',

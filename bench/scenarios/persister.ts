@@ -268,7 +268,6 @@ export async function runPersister(ctx: Context): Promise<PersisterResult> {
       `  round ${round + 1}${round % 2 === 0 ? '' : ' (mixed first)'}: plain ${mixed.plainRowsPerSec.at(-1)} msgs/s, mixed ${mixed.mixedRowsPerSec.at(-1)} msgs/s`,
     );
   }
-  const ratios = (side: readonly number[]) => side.map((value, i) => value / (mixed.plainRowsPerSec[i] ?? Number.NaN));
   return {
     messages: N,
     batchSize: BATCH,
@@ -277,9 +276,20 @@ export async function runPersister(ctx: Context): Promise<PersisterResult> {
     baseline,
     ratio: round(warren.rowsPerSec / baseline.rowsPerSec, 3),
     mixed,
-    mixedRatio: round(median(ratios(mixed.mixedRowsPerSec)), 3),
-    mixedRowsRatio: round(median(ratios(mixed.mixedDeliveriesPerSec)), 3),
+    mixedRatio: round(median(roundRatios(mixed, mixed.mixedRowsPerSec)), 3),
+    mixedRowsRatio: round(median(roundRatios(mixed, mixed.mixedDeliveriesPerSec)), 3),
   };
+}
+
+/**
+ * Each round's mixed figure ÷ its plain one: `side` is the mixed drains' messages/s
+ * (`mixedRowsPerSec`) or rows/s (`mixedDeliveriesPerSec`).
+ */
+export function roundRatios(
+  mixed: Pick<PersisterResult['mixed'], 'plainRowsPerSec'>,
+  side: readonly number[],
+): number[] {
+  return side.map((value, i) => value / (mixed.plainRowsPerSec[i] ?? Number.NaN));
 }
 
 /** The median of a few figures. */
